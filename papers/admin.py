@@ -1,0 +1,1 @@
+"""The admins' editing screens (filled in with the foundation's admin work)."""

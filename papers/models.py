@@ -1,0 +1,380 @@
+"""Papers from the daily digests, the days they appeared on, and readers' bookmarks.
+
+Each QuerySet sits just above its model; views, filters, facets and the admin call its
+methods rather than spelling out multi-join lookups.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+
+class Digest(models.Model):
+    """One digest day: the table a publisher released for a date."""
+
+    date = models.DateField(unique=True)
+    source = models.CharField(
+        max_length=500, blank=True, help_text="File the day was last imported from."
+    )
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"Papers for {self.date.isoformat()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:day", kwargs={"day": self.date.isoformat()})
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=255, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:author", kwargs={"pk": self.pk})
+
+
+class Tag(models.Model):
+    """A value of the digest's Classification column, e.g. "Multimodal"."""
+
+    name = models.CharField(max_length=255, unique=True)
+    slug = models.SlugField(max_length=255, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:tag", kwargs={"slug": self.slug})
+
+
+class PaperQuerySet(models.QuerySet):
+    def tagged_any(self, *names: str) -> PaperQuerySet:
+        """Papers carrying at least one of the tags (OR)."""
+        return self.filter(
+            Exists(
+                Paper.tags.through.objects.filter(
+                    paper=OuterRef("pk"), tag__name__in=names
+                )
+            )
+        )
+
+    def tagged_all(self, *names: str) -> PaperQuerySet:
+        """Papers carrying every one of the tags (AND)."""
+        queryset = self
+        for name in names:
+            queryset = queryset.tagged_any(name)
+        return queryset
+
+    def not_tagged(self, *names: str) -> PaperQuerySet:
+        """Papers carrying none of the tags."""
+        return self.exclude(
+            Exists(
+                Paper.tags.through.objects.filter(
+                    paper=OuterRef("pk"), tag__name__in=names
+                )
+            )
+        )
+
+    def by_authors(self, *names: str) -> PaperQuerySet:
+        """Papers written by at least one of the authors (OR)."""
+        return self.filter(
+            Exists(
+                Authorship.objects.filter(paper=OuterRef("pk"), author__name__in=names)
+            )
+        )
+
+    def in_digests_between(
+        self, start: datetime.date | None, end: datetime.date | None
+    ) -> PaperQuerySet:
+        """Papers with a digest day in [start, end], inclusive; bounds optional."""
+        days = Appearance.objects.filter(paper=OuterRef("pk"))
+        if start:
+            days = days.filter(date__gte=start)
+        if end:
+            days = days.filter(date__lte=end)
+        return self.filter(Exists(days))
+
+    def with_code(self, has_code: bool = True) -> PaperQuerySet:
+        return self.filter(has_code=has_code)
+
+    def with_hf(self, has_hf: bool = True) -> PaperQuerySet:
+        return self.filter(has_hf=has_hf)
+
+    def search(self, query: str) -> PaperQuerySet:
+        """Full-text search over title, summary, authors and arXiv id.
+
+        Implemented per database in papers.search; annotates `rank` (higher is better).
+        """
+        from papers.search import search_papers
+
+        return search_papers(self, query)
+
+    def for_listing(self) -> PaperQuerySet:
+        """What a card shows, fetched in a fixed number of queries, newest first."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("author").order_by(
+                    "position"
+                ),
+            ),
+            "tags",
+            models.Prefetch(
+                "appearances", queryset=Appearance.objects.order_by("date")
+            ),
+        ).order_by("-last_digest_date", "-pk")
+
+    def with_is_bookmarked(self, user) -> PaperQuerySet:
+        if not user.is_authenticated:
+            return self.annotate(is_bookmarked=models.Value(False))
+        return self.annotate(
+            is_bookmarked=Exists(
+                Bookmark.objects.filter(user=user, paper=OuterRef("pk"))
+            )
+        )
+
+    def bookmarked_by(self, user) -> PaperQuerySet:
+        return self.filter(
+            Exists(Bookmark.objects.filter(user=user, paper=OuterRef("pk")))
+        )
+
+    def refresh_digest_dates(self) -> int:
+        """Recompute the denormalised first/last digest dates from the appearances."""
+        first = Appearance.objects.filter(paper=OuterRef("pk")).order_by("date")
+        last = Appearance.objects.filter(paper=OuterRef("pk")).order_by("-date")
+        return self.update(
+            first_digest_date=models.Subquery(first.values("date")[:1]),
+            last_digest_date=models.Subquery(last.values("date")[:1]),
+        )
+
+
+class Paper(models.Model):
+    # `key` is the paper's identity: the arXiv id where the digest links to arXiv or
+    # Hugging Face papers, otherwise a stable hash of its normalised URL or title.
+    key = models.CharField(max_length=100, unique=True)
+    arxiv_id = models.CharField(max_length=32, blank=True)
+    title = models.TextField()
+    summary = models.TextField(blank=True)
+    arxiv_url = models.URLField(max_length=500, blank=True)
+    # Exactly the digest's GitHub URLs and HuggingFace URLs columns, in order.
+    github_urls = models.JSONField(default=list, blank=True)
+    huggingface_urls = models.JSONField(default=list, blank=True)
+    # Derived by the database from the two columns above, so admin edits keep them true.
+    has_code = models.GeneratedField(
+        expression=~Q(github_urls=[]),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
+    has_hf = models.GeneratedField(
+        expression=~Q(huggingface_urls=[]),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
+    authors = models.ManyToManyField(
+        Author, through="Authorship", related_name="papers"
+    )
+    tags = models.ManyToManyField(Tag, related_name="papers", blank=True)
+    # Denormalised from the appearances so listings sort and page without aggregation.
+    first_digest_date = models.DateField(null=True, blank=True)
+    last_digest_date = models.DateField(null=True, blank=True)
+    # Fields an admin changed by hand; a re-import leaves them alone unless --overwrite.
+    edited_fields = models.JSONField(default=list, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_digest_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arxiv_id"],
+                condition=~Q(arxiv_id=""),
+                name="paper_unique_arxiv_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-last_digest_date", "-id"], name="paper_newest"),
+            models.Index(fields=["first_digest_date", "id"], name="paper_oldest"),
+            models.Index(fields=["title"], name="paper_title"),
+            models.Index(fields=["has_code"], name="paper_has_code"),
+            models.Index(fields=["has_hf"], name="paper_has_hf"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:detail", kwargs={"key": self.key})
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.arxiv_id else ""
+
+
+class Authorship(models.Model):
+    """An author on a paper, at their place in the digest's author list."""
+
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="authorships"
+    )
+    author = models.ForeignKey(
+        Author, on_delete=models.CASCADE, related_name="authorships"
+    )
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paper", "author"], name="authorship_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["author", "paper"], name="authorship_author")]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.paper}"
+
+
+class Appearance(models.Model):
+    """A paper's row in one digest day, at its position in that day's table."""
+
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="appearances"
+    )
+    digest = models.ForeignKey(
+        Digest, on_delete=models.CASCADE, related_name="appearances"
+    )
+    # Copied from the digest so date filters need no join.
+    date = models.DateField()
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["date", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["digest", "paper"], name="appearance_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["date", "paper"], name="appearance_date"),
+            models.Index(fields=["paper", "date"], name="appearance_paper"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper} on {self.date.isoformat()}"
+
+
+class BookmarkQuerySet(models.QuerySet):
+    def toggle(self, *, user, paper: Paper) -> bool:
+        """Bookmark the paper, or remove the bookmark; returns whether it is now saved.
+
+        get_or_create relies on the unique constraint, so a double click or two tabs
+        never make two bookmarks.
+        """
+        bookmark, created = self.get_or_create(user=user, paper=paper)
+        if not created:
+            bookmark.delete()
+        return created
+
+
+class Bookmark(models.Model):
+    class Status(models.TextChoices):
+        TO_READ = "to_read", "To read"
+        READ = "read", "Read"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="bookmarks")
+    note = models.TextField(blank=True, max_length=2000)
+    status = models.CharField(max_length=10, choices=Status, default=Status.TO_READ)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BookmarkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "paper"], name="bookmark_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.paper}"
+
+
+class ReadingList(models.Model):
+    """A reader's named list ("for the reading group") of some of their bookmarks."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_lists"
+    )
+    name = models.CharField(max_length=100)
+    bookmarks = models.ManyToManyField(Bookmark, related_name="lists", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], name="reading_list_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dismissal(models.Model):
+    """A reader marked a paper "not interested"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dismissals"
+    )
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="dismissals"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "paper"], name="dismissal_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} dismissed {self.paper}"
+
+
+class ReaderProfile(models.Model):
+    """When a reader last looked, for "new since your last visit"."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reader_profile",
+    )
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    previous_visit_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user"]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"

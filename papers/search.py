@@ -1,0 +1,1 @@
+"""Full-text search, per database backend (placeholder until the browse work lands)."""
