@@ -28,11 +28,44 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 WORDS = (
-    "language model agent reasoning diffusion video vision retrieval alignment "
-    "reinforcement learning benchmark multimodal robot policy transformer attention "
-    "sparse efficient scaling synthetic data evaluation graph speech audio code math "
-    "instruction tuning preference reward safety memory planning tool embodied"
-).split()
+    "language",
+    "model",
+    "agent",
+    "reasoning",
+    "diffusion",
+    "video",
+    "vision",
+    "retrieval",
+    "alignment",
+    "reinforcement",
+    "learning",
+    "benchmark",
+    "multimodal",
+    "robot",
+    "policy",
+    "transformer",
+    "attention",
+    "sparse",
+    "efficient",
+    "scaling",
+    "synthetic",
+    "data",
+    "evaluation",
+    "graph",
+    "speech",
+    "audio",
+    "code",
+    "math",
+    "instruction",
+    "tuning",
+    "preference",
+    "reward",
+    "safety",
+    "memory",
+    "planning",
+    "tool",
+    "embodied",
+)
 COMMON_TAGS = ["Multimodal", "Natural Language Processing", "Computer Vision"]
 
 
@@ -65,8 +98,8 @@ def setup_django(database_url: str) -> None:
 def generate(papers: int, *, seed: int = 20250311) -> None:
     """Fill the database with `papers` synthetic papers (deleting what was there)."""
     from django.db import transaction
-
     from papers.importer.parser import tag_slug
+
     from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
 
     rng = random.Random(seed)
@@ -224,9 +257,8 @@ def measure(runs: int) -> list[dict]:
                 "max_ms": round(max(timings), 1),
             }
         )
-        print(
-            f"{name:<34} {rows[-1]['median_ms']:>8.1f} ms  (max {rows[-1]['max_ms']:.1f})"
-        )
+        median, worst = rows[-1]["median_ms"], rows[-1]["max_ms"]
+        print(f"{name:<34} {median:>8.1f} ms  (max {worst:.1f})")
     return rows
 
 
