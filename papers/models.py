@@ -153,6 +153,90 @@ class PaperQuerySet(models.QuerySet):
             Exists(Bookmark.objects.filter(user=user, paper=OuterRef("pk")))
         )
 
+    def not_bookmarked_by(self, user) -> PaperQuerySet:
+        return self.exclude(
+            Exists(Bookmark.objects.filter(user=user, paper=OuterRef("pk")))
+        )
+
+    def with_bookmark_status(self, user, *statuses: str) -> PaperQuerySet:
+        """Papers the user bookmarked with one of the statuses (OR)."""
+        return self.filter(
+            Exists(
+                Bookmark.objects.filter(
+                    user=user, paper=OuterRef("pk"), status__in=statuses
+                )
+            )
+        )
+
+    def not_read_by(self, user) -> PaperQuerySet:
+        """Papers without a bookmark of the user's marked "read"."""
+        return self.exclude(
+            Exists(
+                Bookmark.objects.filter(
+                    user=user, paper=OuterRef("pk"), status=Bookmark.Status.READ
+                )
+            )
+        )
+
+    def not_dismissed_by(self, user) -> PaperQuerySet:
+        return self.exclude(
+            Exists(Dismissal.objects.filter(user=user, paper=OuterRef("pk")))
+        )
+
+    def with_is_dismissed(self, user) -> PaperQuerySet:
+        if not user.is_authenticated:
+            return self.annotate(is_dismissed=models.Value(False))
+        return self.annotate(
+            is_dismissed=Exists(
+                Dismissal.objects.filter(user=user, paper=OuterRef("pk"))
+            )
+        )
+
+    def in_reading_list(self, reading_list: ReadingList) -> PaperQuerySet:
+        """Papers whose bookmark is in the list (the list's owner's bookmarks)."""
+        return self.filter(
+            Exists(
+                Bookmark.objects.filter(
+                    user_id=reading_list.user_id,
+                    paper=OuterRef("pk"),
+                    lists=reading_list,
+                )
+            )
+        )
+
+    def with_bookmarked_at(self, user) -> PaperQuerySet:
+        """Annotate when the user bookmarked each paper (None if they did not)."""
+        return self.annotate(
+            bookmarked_at=models.Subquery(
+                Bookmark.objects.filter(user=user, paper=OuterRef("pk")).values(
+                    "created_at"
+                )[:1]
+            )
+        )
+
+    def with_bookmark_of(self, user) -> PaperQuerySet:
+        """Prefetch the user's own bookmark (with its lists) as `user_bookmarks`."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "bookmarks",
+                queryset=Bookmark.objects.filter(user=user).prefetch_related("lists"),
+                to_attr="user_bookmarks",
+            )
+        )
+
+    def created_since(self, moment: datetime.datetime) -> PaperQuerySet:
+        return self.filter(created_at__gt=moment)
+
+    def with_is_new(self, since: datetime.datetime | None) -> PaperQuerySet:
+        """Annotate `is_new`: added to the site after `since` (never, if None)."""
+        if since is None:
+            return self.annotate(is_new=models.Value(False))
+        return self.annotate(
+            is_new=models.ExpressionWrapper(
+                Q(created_at__gt=since), output_field=models.BooleanField()
+            )
+        )
+
     def refresh_digest_dates(self) -> int:
         """Recompute the denormalised first/last digest dates from the appearances."""
         first = Appearance.objects.filter(paper=OuterRef("pk")).order_by("date")
@@ -292,6 +376,27 @@ class BookmarkQuerySet(models.QuerySet):
             bookmark.delete()
         return created
 
+    def add(self, *, user, paper: Paper) -> bool:
+        """Bookmark the paper if it is not yet; returns whether a bookmark was made."""
+        _, created = self.get_or_create(user=user, paper=paper)
+        return created
+
+    def for_export(self) -> BookmarkQuerySet:
+        """What an export writes, fetched in a fixed number of queries."""
+        return self.select_related("paper").prefetch_related(
+            models.Prefetch(
+                "paper__authorships",
+                queryset=Authorship.objects.select_related("author").order_by(
+                    "position"
+                ),
+            ),
+            "paper__tags",
+            models.Prefetch(
+                "paper__appearances", queryset=Appearance.objects.order_by("date")
+            ),
+            "lists",
+        )
+
 
 class Bookmark(models.Model):
     class Status(models.TextChoices):
@@ -319,6 +424,11 @@ class Bookmark(models.Model):
         return f"{self.user} → {self.paper}"
 
 
+class ReadingListQuerySet(models.QuerySet):
+    def with_counts(self) -> ReadingListQuerySet:
+        return self.annotate(bookmark_count=models.Count("bookmarks"))
+
+
 class ReadingList(models.Model):
     """A reader's named list ("for the reading group") of some of their bookmarks."""
 
@@ -328,6 +438,8 @@ class ReadingList(models.Model):
     name = models.CharField(max_length=100)
     bookmarks = models.ManyToManyField(Bookmark, related_name="lists", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReadingListQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -341,6 +453,15 @@ class ReadingList(models.Model):
         return self.name
 
 
+class DismissalQuerySet(models.QuerySet):
+    def toggle(self, *, user, paper: Paper) -> bool:
+        """Dismiss the paper, or undo it; returns whether it is now dismissed."""
+        dismissal, created = self.get_or_create(user=user, paper=paper)
+        if not created:
+            dismissal.delete()
+        return created
+
+
 class Dismissal(models.Model):
     """A reader marked a paper "not interested"."""
 
@@ -352,6 +473,8 @@ class Dismissal(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = DismissalQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -360,6 +483,33 @@ class Dismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} dismissed {self.paper}"
+
+
+class ReaderProfileQuerySet(models.QuerySet):
+    # A request this long after the last one starts a new visit...
+    VISIT_GAP = datetime.timedelta(minutes=30)
+    # ...and within a visit last_seen_at is refreshed at most this often.
+    TOUCH_INTERVAL = datetime.timedelta(minutes=5)
+
+    def record_visit(self, user, *, now: datetime.datetime) -> ReaderProfile:
+        """Note that the user is looking now; returns their profile.
+
+        A request more than VISIT_GAP after last_seen_at starts a new visit: the old
+        last_seen_at becomes previous_visit_at, the moment "new" papers are counted
+        from. One SELECT per call, and an UPDATE at most every TOUCH_INTERVAL.
+        """
+        profile, created = self.get_or_create(user=user, defaults={"last_seen_at": now})
+        last = profile.last_seen_at
+        if created or (last is not None and now - last < self.TOUCH_INTERVAL):
+            return profile
+        if last is not None and now - last > self.VISIT_GAP:
+            profile.previous_visit_at = last
+        profile.last_seen_at = now
+        self.filter(pk=profile.pk).update(
+            last_seen_at=profile.last_seen_at,
+            previous_visit_at=profile.previous_visit_at,
+        )
+        return profile
 
 
 class ReaderProfile(models.Model):
@@ -372,6 +522,8 @@ class ReaderProfile(models.Model):
     )
     last_seen_at = models.DateTimeField(null=True, blank=True)
     previous_visit_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReaderProfileQuerySet.as_manager()
 
     class Meta:
         ordering = ["user"]
