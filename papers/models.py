@@ -381,6 +381,11 @@ class BookmarkQuerySet(models.QuerySet):
         _, created = self.get_or_create(user=user, paper=paper)
         return created
 
+    def remove(self, *, user, paper: Paper) -> bool:
+        """Remove the user's bookmark on the paper; returns whether there was one."""
+        deleted, _ = self.filter(user=user, paper=paper).delete()
+        return bool(deleted)
+
     def for_export(self) -> BookmarkQuerySet:
         """What an export writes, fetched in a fixed number of queries."""
         return self.select_related("paper").prefetch_related(
@@ -460,6 +465,14 @@ class DismissalQuerySet(models.QuerySet):
         if not created:
             dismissal.delete()
         return created
+
+    def add(self, *, user, paper: Paper) -> bool:
+        _, created = self.get_or_create(user=user, paper=paper)
+        return created
+
+    def remove(self, *, user, paper: Paper) -> bool:
+        deleted, _ = self.filter(user=user, paper=paper).delete()
+        return bool(deleted)
 
 
 class Dismissal(models.Model):
