@@ -1,0 +1,348 @@
+"""A paper's own page, and the digest's days, weeks, months and archive."""
+
+import calendar
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import groupby
+from urllib.parse import urlsplit
+
+from django.db.models import Count, F, Max, Min, Q
+from django.db.models.functions import TruncMonth
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from papers.links import Link, classify_links
+from papers.models import Appearance, Digest, Paper, PaperQuerySet
+from papers.related import related_to
+from papers.summaries import split_summary
+from papers.views import HtmxHttpRequest
+
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+# The button style for each kind of digest link (papers.links.KINDS).
+_LINK_CLASSES = {
+    "repo": "link-github",
+    "project_page": "link-project",
+    "hf_model": "link-hf",
+    "hf_dataset": "link-hf",
+    "hf_space": "link-hf",
+    "hf_paper": "link-hf",
+    "other": "link-other",
+}
+
+
+# --- Parsing the period in a URL; anything malformed is a 404, never a 500. ---
+
+
+def _parse_day(value: str) -> datetime.date:
+    match = _DAY.fullmatch(value)
+    try:
+        return datetime.date(*map(int, match.groups()))  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        raise Http404("No such day.") from None
+
+
+def _parse_week(value: str) -> tuple[datetime.date, datetime.date]:
+    """The Monday and Sunday of an ISO week written "2025-W10"."""
+    match = _WEEK.fullmatch(value)
+    try:
+        year, week = map(int, match.groups())  # type: ignore[union-attr]
+        monday = datetime.date.fromisocalendar(year, week, 1)
+    except (AttributeError, ValueError):
+        raise Http404("No such week.") from None
+    return monday, monday + datetime.timedelta(days=6)
+
+
+def _parse_month(value: str) -> tuple[datetime.date, datetime.date]:
+    match = _MONTH.fullmatch(value)
+    try:
+        year, month = map(int, match.groups())  # type: ignore[union-attr]
+        first = datetime.date(year, month, 1)
+    except (AttributeError, ValueError):
+        raise Http404("No such month.") from None
+    return first, first.replace(day=calendar.monthrange(year, month)[1])
+
+
+def week_of(day: datetime.date) -> str:
+    """The ISO week containing the day, as written in week URLs: "2025-W10"."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def month_of(day: datetime.date) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+# --- The paper page ---
+
+
+@dataclass(frozen=True)
+class LinkButton:
+    href: str
+    label: str
+    css_class: str
+    detail: str = ""  # e.g. "owner/repo", to tell several buttons of a kind apart
+
+
+def _link_buttons(paper: Paper) -> list[LinkButton]:
+    """arXiv and PDF, then the digest's code and Hugging Face links, placeholders
+    left out."""
+    buttons = []
+    if paper.arxiv_url:
+        buttons.append(LinkButton(paper.arxiv_url, "arXiv", "link-arxiv"))
+    if paper.pdf_url:
+        buttons.append(LinkButton(paper.pdf_url, "PDF", "link-pdf"))
+    links: list[Link] = [
+        *classify_links(paper.github_urls, column="github"),
+        *classify_links(paper.huggingface_urls, column="huggingface"),
+    ]
+    for link in links:
+        parts = urlsplit(link.href)
+        # Only web links become hrefs: never "javascript:" or "data:" from a digest.
+        if link.is_placeholder or parts.scheme not in ("http", "https"):
+            continue
+        detail = parts.path.strip("/") or parts.hostname or ""
+        if link.kind in ("project_page", "other"):
+            detail = (parts.hostname or "").removeprefix("www.")
+        buttons.append(
+            LinkButton(link.href, link.label, _LINK_CLASSES[link.kind], detail)
+        )
+    return buttons
+
+
+@require_GET
+def paper_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    paper = get_object_or_404(Paper.objects.for_listing(), key=key)
+    # The list shows titles only: no need for summaries or prefetches.
+    related = related_to(paper, queryset=Paper.objects.only("key", "title"))
+    context = {
+        "paper": paper,
+        "authors": [authorship.author for authorship in paper.authorships.all()],
+        "summary_points": split_summary(paper.summary),
+        "link_buttons": _link_buttons(paper),
+        "appearances": [
+            {
+                "date": appearance.date,
+                "position": appearance.position,
+                "week": week_of(appearance.date),
+                "month": month_of(appearance.date),
+            }
+            for appearance in paper.appearances.all()
+        ],
+        "related": related,
+    }
+    return render(request, "papers/paper_detail.html", context)
+
+
+# --- Days, weeks and months ---
+
+
+def _papers_on_days(start: datetime.date, end: datetime.date) -> PaperQuerySet:
+    """One row per appearance between start and end: a paper shown on two days comes
+    twice. Annotates `day` and `position`; ordered by day, then the table's order."""
+    return (
+        Paper.objects.filter(appearances__date__range=(start, end))
+        .annotate(day=F("appearances__date"), position=F("appearances__position"))
+        .for_listing()
+        .order_by("day", "position", "pk")
+    )
+
+
+def _digest_days_around(start: datetime.date, end: datetime.date) -> dict:
+    """How many digest days fall in [start, end], and the nearest digest days before
+    and after it (None at either end of the archive); one query."""
+    return Digest.objects.aggregate(
+        days=Count("pk", filter=Q(date__range=(start, end))),
+        previous=Max("date", filter=Q(date__lt=start)),
+        next=Min("date", filter=Q(date__gt=end)),
+    )
+
+
+def _with_card_parts(papers: list[Paper]) -> list[Paper]:
+    """Give each paper the summary points and link buttons its card shows."""
+    for paper in papers:
+        paper.summary_points = split_summary(paper.summary)
+        paper.link_buttons = _link_buttons(paper)
+    return papers
+
+
+@dataclass(frozen=True)
+class DayGroup:
+    date: datetime.date
+    papers: list[Paper]
+
+    @property
+    def week(self) -> str:
+        return week_of(self.date)
+
+
+@require_GET
+def digest_day(request: HtmxHttpRequest, day: str) -> HttpResponse:
+    date = _parse_day(day)
+    around = _digest_days_around(date, date)
+    if not around["days"]:
+        raise Http404("No digest for this day.")
+    context = {
+        "date": date,
+        "papers": _with_card_parts(list(_papers_on_days(date, date))),
+        "week": week_of(date),
+        "month": month_of(date),
+        "previous": around["previous"],
+        "next": around["next"],
+    }
+    return render(request, "papers/digest_day.html", context)
+
+
+def _period_page(
+    request: HtmxHttpRequest,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    kind: str,
+    title: str,
+    name_of: Callable[[datetime.date], str],
+) -> HttpResponse:
+    """A week or month: its digest days in order, each with its papers.
+
+    Previous/next go to the nearest period that has digest days, so they never lead to
+    an empty page; `name_of(day)` names the period containing a day ("2025-W10").
+    """
+    around = _digest_days_around(start, end)
+    if not around["days"]:
+        raise Http404(f"No digest days in this {kind}.")
+    rows = _with_card_parts(list(_papers_on_days(start, end)))
+    groups = [
+        DayGroup(day, list(papers))
+        for day, papers in groupby(rows, key=lambda paper: paper.day)
+    ]
+    neighbours = {}
+    for side in ("previous", "next"):
+        day = around[side]
+        if day:
+            neighbours[side] = {
+                "url": reverse(f"papers:{kind}", kwargs={kind: name_of(day)}),
+                "name": name_of(day),
+            }
+    context = {
+        "kind": kind,
+        "title": title,
+        "start": start,
+        "end": end,
+        "groups": groups,
+        "day_count": around["days"],
+        "paper_count": len({paper.pk for paper in rows}),
+        "previous": neighbours.get("previous"),
+        "next": neighbours.get("next"),
+    }
+    return render(request, "papers/digest_period.html", context)
+
+
+@require_GET
+def digest_week(request: HtmxHttpRequest, week: str) -> HttpResponse:
+    monday, sunday = _parse_week(week)
+    year, number, _ = monday.isocalendar()
+    return _period_page(
+        request,
+        start=monday,
+        end=sunday,
+        kind="week",
+        title=f"Week {number} of {year}",
+        name_of=week_of,
+    )
+
+
+@require_GET
+def digest_month(request: HtmxHttpRequest, month: str) -> HttpResponse:
+    first, last = _parse_month(month)
+    return _period_page(
+        request,
+        start=first,
+        end=last,
+        kind="month",
+        title=first.strftime("%B %Y"),
+        name_of=month_of,
+    )
+
+
+# --- The archive ---
+
+
+@dataclass(frozen=True)
+class ArchiveDay:
+    date: datetime.date
+    paper_count: int | None  # None: no digest that day
+    in_month: bool  # False for the grid's days of the months before and after
+
+
+@dataclass(frozen=True)
+class ArchiveWeek:
+    number: int
+    name: str | None  # "2025-W10" when a digest day of the month falls in it
+    days: list[ArchiveDay]
+
+
+@dataclass(frozen=True)
+class ArchiveMonth:
+    """A month of the archive, laid out as a calendar of ISO weeks."""
+
+    first: datetime.date
+    paper_count: int
+    day_count: int
+    weeks: list[ArchiveWeek]
+
+    @property
+    def name(self) -> str:
+        return month_of(self.first)
+
+
+def _archive_month(
+    first: datetime.date, counts: dict[datetime.date, int], paper_count: int
+) -> ArchiveMonth:
+    weeks = []
+    for dates in calendar.Calendar().monthdatescalendar(first.year, first.month):
+        days = [
+            ArchiveDay(day, counts.get(day), day.month == first.month) for day in dates
+        ]
+        has_digest = any(d.in_month and d.paper_count is not None for d in days)
+        weeks.append(
+            ArchiveWeek(
+                dates[0].isocalendar()[1],
+                week_of(dates[0]) if has_digest else None,
+                days,
+            )
+        )
+    day_count = sum(1 for day in counts if day.replace(day=1) == first)
+    return ArchiveMonth(first, paper_count, day_count, weeks)
+
+
+@require_GET
+def archive(request: HtmxHttpRequest) -> HttpResponse:
+    counts = dict(
+        Digest.objects.annotate(papers=Count("appearances"))
+        .order_by("-date")
+        .values_list("date", "papers")
+    )
+    # Distinct papers per month: a paper shown on two days of a month counts once.
+    per_month = dict(
+        Appearance.objects.annotate(month=TruncMonth("date"))
+        .order_by()
+        .values("month")
+        .annotate(papers=Count("paper", distinct=True))
+        .values_list("month", "papers")
+    )
+    months = []
+    for (year, month), _ in groupby(counts, key=lambda day: (day.year, day.month)):
+        first = datetime.date(year, month, 1)
+        months.append(_archive_month(first, counts, per_month.get(first, 0)))
+    context = {
+        "months": months,
+        "day_count": len(counts),
+        "paper_count": Appearance.objects.values("paper").distinct().count(),
+    }
+    return render(request, "papers/archive.html", context)
