@@ -1,8 +1,10 @@
+import dataclasses
 import datetime
 
 import factory
 from django.contrib.auth import get_user_model
 
+from papers.importer.records import DigestRecord, PaperRecord
 from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
 
 
@@ -78,3 +80,35 @@ class PaperFactory(factory.django.DjangoModelFactory):
         if dates:
             Paper.objects.filter(pk=paper.pk).refresh_digest_dates()
             paper.refresh_from_db()
+
+
+class PaperRecordFactory(factory.Factory):
+    """A parsed digest row, as papers.importer.parser produces it."""
+
+    class Meta:
+        model = PaperRecord
+
+    key = factory.Sequence(lambda n: f"2503.{n:05d}")
+    arxiv_id = factory.SelfAttribute("key")
+    title = factory.Sequence(lambda n: f"Parsed paper {n}")
+    authors = ("Ada Lovelace", "alan-t")
+    summary = "- A method.\n- A result."
+    arxiv_url = factory.LazyAttribute(lambda row: f"https://arxiv.org/abs/{row.key}")
+    tags = ("Multimodal",)
+    github_urls = ()
+    huggingface_urls = ()
+    line = 5
+    position = 1
+
+
+def digest_record(
+    date: datetime.date, papers=(), *, source: str = "digest.md", warnings=()
+) -> DigestRecord:
+    """A parsed day holding `papers` at positions 1, 2, ... and lines 5, 6, ..."""
+    papers = tuple(
+        dataclasses.replace(paper, position=position, line=position + 4)
+        for position, paper in enumerate(papers, start=1)
+    )
+    return DigestRecord(
+        date=date, papers=papers, source=source, line=1, warnings=tuple(warnings)
+    )

@@ -1,0 +1,197 @@
+"""Find, read and parse digest files for the import command and the admin upload.
+
+Which files count: a path named explicitly is always read, whatever its name. A folder
+is walked recursively in sorted order and contributes its `.md`, `.markdown` and
+`.json` files, skipping hidden files and folders and the usual repository documents
+(README, LICENSE, CHANGELOG, ...), which share the markdown suffix but hold no digest.
+`-` reads standard input.
+
+Problems with an input never raise: each input becomes a `DigestFile` that holds
+either the parsed days or one error message in the compiler style
+`name:line: message` (`name: message` when no line applies), so one bad file cannot
+stop the others. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from papers.importer.parser import DigestParseError, parse_digests
+from papers.importer.records import DigestRecord
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+DIGEST_SUFFIXES = frozenset({".md", ".markdown", ".json"})
+# Documents that sit next to the digests in the publishers' repositories.
+NOT_DIGESTS = frozenset(
+    {
+        "authors",
+        "changelog",
+        "changes",
+        "code_of_conduct",
+        "contributing",
+        "credits",
+        "licence",
+        "license",
+        "notice",
+        "readme",
+        "security",
+    }
+)
+
+
+@dataclass
+class DigestFile:
+    """One input (a file, standard input or an upload): its days, or why it failed."""
+
+    name: str
+    records: list[DigestRecord] = field(default_factory=list)
+    error: str = ""
+    # Days left out because another input of the same batch holds a fuller copy.
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+class DigestSourceError(Exception):
+    """An input that cannot be read as text; `str()` is the full message."""
+
+
+def find_digest_paths(paths: Iterable[str]) -> list[tuple[str, Path | None, str]]:
+    """Expand the command's arguments into (name, path, error) per input.
+
+    `path` is None for standard input and for an argument that yields nothing, in
+    which case `error` says why.
+    """
+    found: list[tuple[str, Path | None, str]] = []
+    for argument in paths:
+        if argument == STDIN:
+            found.append((STDIN_NAME, None, ""))
+            continue
+        path = Path(argument)
+        if path.is_dir():
+            files = walk_digest_folder(path)
+            if not files:
+                suffixes = ", ".join(sorted(DIGEST_SUFFIXES))
+                found.append(
+                    (argument, None, f"{argument}: no digest files ({suffixes}) here")
+                )
+            found.extend((str(file), file, "") for file in files)
+        elif path.exists():
+            found.append((argument, path, ""))
+        else:
+            found.append((argument, None, f"{argument}: no such file or directory"))
+    return found
+
+
+def walk_digest_folder(folder: Path) -> list[Path]:
+    """The digest files under `folder`, recursively, sorted folder by folder."""
+    files = []
+    for root, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        files.extend(Path(root, name) for name in names if is_digest_name(name))
+    return sorted(files, key=lambda path: path.relative_to(folder).parts)
+
+
+def is_digest_name(name: str) -> bool:
+    path = Path(name)
+    return (
+        not name.startswith(".")
+        and path.suffix.lower() in DIGEST_SUFFIXES
+        and path.stem.lower() not in NOT_DIGESTS
+    )
+
+
+def decode(data: bytes, *, name: str) -> str:
+    """The bytes as UTF-8 text (a leading byte-order mark is dropped)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        byte = data[error.start : error.start + 1].hex()
+        raise DigestSourceError(
+            f"{name}:{line}: not UTF-8 text (byte 0x{byte}); save the file as UTF-8"
+        ) from error
+
+
+def read_path(name: str, path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DigestSourceError(f"{name}: {error.strerror or error}") from error
+    return decode(data, name=name)
+
+
+def read_stream(stream: IO) -> str:
+    """Standard input as text, decoded strictly when it offers its bytes."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        return decode(buffer.read(), name=STDIN_NAME)
+    try:
+        return stream.read()
+    except UnicodeDecodeError as error:
+        raise DigestSourceError(f"{STDIN_NAME}: not UTF-8 text ({error})") from error
+
+
+def parse_text(name: str, text: str) -> DigestFile:
+    try:
+        records = parse_digests(text, source=name)
+    except DigestParseError as error:
+        where = f"{name}:{error.line}" if error.line else name
+        return DigestFile(name, error=f"{where}: {error.message}")
+    if not records:
+        return DigestFile(name, error=f"{name}: no digest day found")
+    return DigestFile(name, records=list(records))
+
+
+def read_digest_files(paths: Iterable[str], *, stdin: IO) -> list[DigestFile]:
+    """Every input named by `paths`, read and parsed, in order; see the module doc."""
+    files = []
+    for name, path, error in find_digest_paths(paths):
+        if error:
+            files.append(DigestFile(name, error=error))
+            continue
+        try:
+            text = read_stream(stdin) if path is None else read_path(name, path)
+        except DigestSourceError as failure:
+            files.append(DigestFile(name, error=str(failure)))
+            continue
+        files.append(parse_text(name, text))
+    prefer_fullest_days(files)
+    return files
+
+
+def prefer_fullest_days(files: list[DigestFile]) -> None:
+    """Keep one copy of each day per batch: the one with the most papers.
+
+    A publisher's repository holds each day twice, as the markdown table of selected
+    papers and as the JSON of all of them. A day's appearances are exactly the rows
+    of the file last imported, so loading both copies in one batch would make the
+    day depend on the order and a second run would undo the first; instead the
+    fullest copy wins (the later file on a tie) and the others are skipped.
+    """
+    best: dict = {}
+    for file in files:
+        for record in file.records:
+            current = best.get(record.date)
+            if current is None or len(record.papers) >= len(current[1].papers):
+                best[record.date] = (file, record)
+    for file in files:
+        kept = []
+        for record in file.records:
+            winner, chosen = best[record.date]
+            if chosen is record:
+                kept.append(record)
+            else:
+                file.skipped.append(
+                    f"{file.name}:{record.line}: {record.date.isoformat()} skipped: "
+                    f"{winner.name} holds the same day with {len(chosen.papers)} "
+                    f"papers (this file has {len(record.papers)})"
+                )
+        file.records = kept

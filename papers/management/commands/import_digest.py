@@ -1,0 +1,134 @@
+"""`manage.py import_digest PATH [PATH ...]`: import digest files into the database.
+
+A thin CLI over `papers.importer`: `files` finds, reads and parses the inputs (files,
+folders walked recursively in sorted order, `-` for standard input) and `loader`
+writes each file's days in one transaction. A file that cannot be read or parsed is
+reported on stderr as `path:line: message` and writes nothing; the other files still
+import and the command fails at the end naming how many files failed. When one run
+holds the same day twice (a publisher's markdown table and its JSON), the copy with
+the most papers is imported.
+
+Verbosity: 0 prints errors only; 1 adds the summary and a warning count per file
+with data-quality findings; 2 adds one line per file and every finding.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from papers.importer.files import DigestFile, read_digest_files
+from papers.importer.loader import ImportStats, load_file
+
+# Show a progress bar from this many files on, when stderr is a terminal.
+PROGRESS_FROM = 10
+PROGRESS_WIDTH = 30
+
+
+class Command(BaseCommand):
+    help = (
+        "Import daily AI-paper digests (markdown tables or JSON daily results) from "
+        "files, folders (recursively) or '-' for standard input. Re-importing a day "
+        "updates it in place; papers edited in the admin keep their edits unless "
+        "--overwrite is given."
+    )
+    _bar = False  # whether a progress bar is being drawn on stderr
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            metavar="PATH",
+            help="A digest file, a folder to search recursively, or '-' for stdin.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Parse and load everything, report the counts, then roll back.",
+        )
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help=(
+                "Let the files' title, summary, arXiv link and authors replace the "
+                "stored ones, including fields edited in the admin."
+            ),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        verbosity = options["verbosity"]
+        files = read_digest_files(options["paths"], stdin=sys.stdin)
+        self._bar = (
+            verbosity == 1 and len(files) >= PROGRESS_FROM and self.stderr.isatty()
+        )
+        total = ImportStats()
+        failed = 0
+        for done, file in enumerate(files, start=1):
+            stats = self._import(file, options)
+            if stats is None:
+                failed += 1
+            else:
+                total += stats
+                self._report(file, stats, verbosity)
+            self._progress(done, len(files))
+        self._clear_progress()
+
+        if verbosity >= 1:
+            prefix = "Dry run, nothing saved: " if options["dry_run"] else "Imported "
+            skipped = sum(len(file.skipped) for file in files)
+            message = (
+                f"{prefix}{len(files) - failed} of {len(files)} files: "
+                f"{total.created} papers created, {total.updated} updated, "
+                f"{total.unchanged} unchanged, {total.days} days"
+                + (f" ({skipped} duplicate days skipped)" if skipped else "")
+                + f", {len(total.warnings)} warnings, {failed} errors."
+            )
+            style = self.style.WARNING if failed else self.style.SUCCESS
+            self.stdout.write(style(message))
+        if failed:
+            raise CommandError(f"{failed} of {len(files)} files failed.")
+
+    def _import(self, file: DigestFile, options: dict[str, Any]) -> ImportStats | None:
+        """Load one file's days; None (after reporting) when the file failed."""
+        stats = load_file(
+            file, dry_run=options["dry_run"], overwrite=options["overwrite"]
+        )
+        if stats is None:
+            self._clear_progress()
+            self.stderr.write(self.style.ERROR(file.error))
+        return stats
+
+    def _report(self, file: DigestFile, stats: ImportStats, verbosity: int) -> None:
+        if verbosity >= 2:
+            self.stdout.write(
+                f"{file.name}: {stats.days} days, {stats.created} created, "
+                f"{stats.updated} updated, {stats.unchanged} unchanged"
+                + (f", {stats.removed} dropped from their day" if stats.removed else "")
+                + (f", {len(file.skipped)} days skipped" if file.skipped else "")
+                + (f", {len(stats.warnings)} warnings" if stats.warnings else "")
+            )
+            for line in [*file.skipped, *stats.warnings]:
+                self.stdout.write(f"  {line}")
+        elif verbosity == 1 and stats.warnings:
+            self._clear_progress()
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{file.name}: {len(stats.warnings)} data-quality warnings "
+                    "(-v 2 lists them)"
+                )
+            )
+
+    def _progress(self, done: int, total: int) -> None:
+        """Redraw `[#####     ] 12/200` in place on stderr (a terminal only)."""
+        if not self._bar:
+            return
+        filled = PROGRESS_WIDTH * done // total
+        bar = "#" * filled + " " * (PROGRESS_WIDTH - filled)
+        self.stderr.write(f"\r[{bar}] {done}/{total}", ending="")
+        self.stderr.flush()
+
+    def _clear_progress(self) -> None:
+        if self._bar:
+            self.stderr.write("\r\033[K", ending="")

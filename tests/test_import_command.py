@@ -1,0 +1,388 @@
+import datetime
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from papers.importer.files import (
+    DigestFile,
+    find_digest_paths,
+    prefer_fullest_days,
+    walk_digest_folder,
+)
+from papers.models import Appearance, Author, Digest, Paper
+from tests.factories import PaperRecordFactory, digest_record
+
+FIXTURES = Path(__file__).parent / "fixtures" / "digests"
+REAL = FIXTURES / "real"
+BROKEN = FIXTURES / "broken"
+
+# Papers per real sample file, each file one day. The JSON daily results hold every
+# paper of a day, the markdown archive the publisher's selection of them.
+REAL_DAYS = {
+    "daily-ai-papers/archive/2024/09/27.md": 8,
+    "daily-ai-papers/archive/2024/09/28.md": 8,
+    "daily-ai-papers/archive/2024/12/31.md": 7,
+    "daily-ai-papers/archive/2025/03/03.md": 6,
+    "daily-ai-papers/archive/2025/03/04.md": 17,
+    "daily-ai-papers/archive/2025/03/05.md": 15,
+    "daily-ai-papers/archive/2025/03/06.md": 14,
+    "daily-ai-papers/archive/2025/03/07.md": 15,
+    "daily-ai-papers/archive/2025/03/10.md": 13,
+    "daily-ai-papers/archive/2025/03/11.md": 26,
+    "daily-ai-papers/archive/2025/03/12.md": 20,
+    "daily-ai-papers/daily_results/2024/09/27.json": 12,
+    "daily-ai-papers/daily_results/2024/09/28.json": 12,
+    "daily-ai-papers/daily_results/2024/12/31.json": 10,
+    "daily-ai-papers/daily_results/2025/03/03.json": 8,
+    "daily-ai-papers/daily_results/2025/03/04.json": 22,
+    "daily-ai-papers/daily_results/2025/03/05.json": 17,
+    "daily-ai-papers/daily_results/2025/03/06.json": 16,
+    "daily-ai-papers/daily_results/2025/03/07.json": 18,
+    "daily-ai-papers/daily_results/2025/03/10.json": 18,
+    "daily-ai-papers/daily_results/2025/03/11.json": 36,
+    "daily-ai-papers/daily_results/2025/03/12.json": 29,
+    "daily-ai-papers-v1/archive/2024/09/05.md": 8,
+    "daily-ai-papers-v1/archive/2024/09/06.md": 10,
+    "daily-ai-papers-v1/archive/2024/09/10.md": 11,
+    "daily-ai-papers-v1/archive/2024/10/01.md": 10,
+    "daily-ai-papers-v1/archive/2024/10/02.md": 12,
+    "daily-ai-papers-v1/archive/2025/02/03.md": 9,
+    "daily-ai-papers-v1/archive/2025/02/04.md": 17,
+}
+# Distinct papers in the whole folder: every day's fullest copy, 12 papers on 2 days.
+REAL_PAPERS = 263
+
+
+def date_of(relative: str) -> datetime.date:
+    year, month, day = Path(relative).with_suffix("").parts[-3:]
+    return datetime.date(int(year), int(month), int(day))
+
+
+def run(*args: str, **options) -> tuple[str, str]:
+    """Run the command; (stdout, stderr)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    call_command("import_digest", *args, stdout=stdout, stderr=stderr, **options)
+    return stdout.getvalue(), stderr.getvalue()
+
+
+def run_failing(*args: str, **options) -> tuple[str, str, str]:
+    """Run a command expected to fail; (stdout, stderr, CommandError message)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError) as failure:
+        call_command("import_digest", *args, stdout=stdout, stderr=stderr, **options)
+    return stdout.getvalue(), stderr.getvalue(), str(failure.value)
+
+
+def day_keys(date: datetime.date) -> list[str]:
+    return list(
+        Appearance.objects.filter(date=date)
+        .order_by("position")
+        .values_list("paper__key", flat=True)
+    )
+
+
+# Importing the real samples ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("relative", sorted(REAL_DAYS))
+def test_each_real_sample_file_imports_all_its_papers(relative):
+    stdout, stderr = run(str(REAL / relative))
+
+    date = date_of(relative)
+    assert Digest.objects.get().date == date
+    assert len(day_keys(date)) == REAL_DAYS[relative]
+    assert Paper.objects.filter(last_digest_date=date).count() == REAL_DAYS[relative]
+    assert f"{REAL_DAYS[relative]} papers created" in stdout
+    assert stderr == ""
+
+
+@pytest.mark.django_db
+def test_importing_the_real_folder_keeps_the_fullest_copy_of_each_day():
+    stdout, _ = run(str(REAL))
+
+    fullest: dict[datetime.date, int] = {}
+    for relative, count in REAL_DAYS.items():
+        date = date_of(relative)
+        fullest[date] = max(count, fullest.get(date, 0))
+    assert Digest.objects.count() == len(fullest) == 18
+    for date, count in fullest.items():
+        assert len(day_keys(date)) == count, date
+    assert Paper.objects.count() == REAL_PAPERS
+    assert "Imported 29 of 29 files" in stdout
+    assert "18 days (11 duplicate days skipped)" in stdout
+
+
+@pytest.mark.django_db
+def test_a_second_run_changes_nothing():
+    run(str(REAL))
+    papers = dict(Paper.objects.values_list("key", "updated_at"))
+
+    stdout, _ = run(str(REAL))
+
+    assert f"0 papers created, 0 updated, {REAL_PAPERS + 12} unchanged" in stdout
+    assert dict(Paper.objects.values_list("key", "updated_at")) == papers
+
+
+@pytest.mark.django_db
+def test_the_markdown_selection_and_the_json_of_a_day_converge_on_the_json():
+    markdown = REAL / "daily-ai-papers/archive/2025/03/03.md"
+    json_day = REAL / "daily-ai-papers/daily_results/2025/03/03.json"
+    run(str(markdown))
+    selected = set(day_keys(datetime.date(2025, 3, 3)))
+
+    run(str(json_day))
+
+    everything = set(day_keys(datetime.date(2025, 3, 3)))
+    assert selected < everything
+    assert len(everything) == 8
+
+
+@pytest.mark.django_db
+def test_a_hand_edit_survives_a_reimport_and_overwrite_replaces_it():
+    day = str(REAL / "daily-ai-papers/daily_results/2025/03/03.json")
+    run(day)
+    paper = Paper.objects.order_by("key").first()
+    original = paper.title
+    paper.title = "Edited by hand"
+    paper.edited_fields = ["title"]
+    paper.save()
+
+    stdout, _ = run(day)
+    paper.refresh_from_db()
+    assert paper.title == "Edited by hand"
+    assert "0 updated" in stdout
+
+    stdout, _ = run(day, overwrite=True)
+    paper.refresh_from_db()
+    assert paper.title == original
+    assert paper.edited_fields == []
+    assert "1 updated" in stdout
+
+
+# Bad input --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_broken_file_in_a_folder_writes_nothing_and_the_others_import(tmp_path):
+    shutil.copy(REAL / "daily-ai-papers-v1/archive/2024/09/05.md", tmp_path / "a.md")
+    shutil.copy(BROKEN / "short_row.md", tmp_path / "b.md")
+    shutil.copy(REAL / "daily-ai-papers-v1/archive/2024/09/06.md", tmp_path / "c.md")
+
+    stdout, stderr, error = run_failing(str(tmp_path))
+
+    assert error == "1 of 3 files failed."
+    assert stderr.strip() == (
+        f"{tmp_path / 'b.md'}:6: table row has 3 cells but the header at line 3 "
+        "has 6; is a '|' missing?"
+    )
+    assert "Imported 2 of 3 files: 18 papers created" in stdout
+    assert set(Digest.objects.values_list("date", flat=True)) == {
+        datetime.date(2024, 9, 5),
+        datetime.date(2024, 9, 6),
+    }
+    # The broken file's good rows were not saved either.
+    assert not Paper.objects.filter(key__startswith="2503.0000").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("bad_date.md", ":3: '2025-02-30' in the heading is not a real date"),
+        ("invalid.json", ":7: invalid JSON"),
+        ("no_digest.md", ": no digest found"),
+        ("not_a_list.json", ":1: the JSON is a dict"),
+    ],
+)
+def test_a_file_that_cannot_be_parsed_is_reported_with_its_line(name, message):
+    path = str(BROKEN / name)
+
+    _, stderr, error = run_failing(path)
+
+    assert stderr.startswith(path + message)
+    assert "Traceback" not in stderr
+    assert error == "1 of 1 files failed."
+    assert not Digest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_missing_path_is_a_clear_error_and_the_other_paths_still_import():
+    day = str(REAL / "daily-ai-papers-v1/archive/2024/09/05.md")
+
+    _, stderr, error = run_failing("no/such/digest.md", day)
+
+    assert stderr.strip() == "no/such/digest.md: no such file or directory"
+    assert error == "1 of 2 files failed."
+    assert Digest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_utf8_is_reported_with_its_line(tmp_path):
+    path = tmp_path / "latin1.md"
+    path.write_bytes("## Papers for 2025-03-03\n\nCaf\u00e9".encode("latin-1"))
+
+    _, stderr, _ = run_failing(str(path))
+
+    assert stderr.strip() == (
+        f"{path}:3: not UTF-8 text (byte 0xe9); save the file as UTF-8"
+    )
+
+
+@pytest.mark.django_db
+def test_a_folder_without_digest_files_is_an_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing here")
+
+    _, stderr, error = run_failing(str(tmp_path))
+
+    assert stderr.strip() == f"{tmp_path}: no digest files (.json, .markdown, .md) here"
+    assert error == "1 of 1 files failed."
+
+
+# Options and output -----------------------------------------------------------------
+
+MARKDOWN_DAY = """## Papers for 2025-03-03
+
+| Title | Authors | Summary | Classification | GitHub URLs | HuggingFace URLs |
+|-------|---------|---------|----------------|-------------|-----------------|
+| [From Stdin](https://arxiv.org/abs/2503.00042) | Ada Lovelace | - Text. | [] | | |
+"""
+
+
+@pytest.mark.django_db
+def test_a_dash_reads_standard_input(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(MARKDOWN_DAY))
+
+    stdout, _ = run("-")
+
+    paper = Paper.objects.get()
+    assert paper.key == "2503.00042"
+    assert Digest.objects.get().source == "<stdin>"
+    assert "1 papers created" in stdout
+
+
+@pytest.mark.django_db
+def test_standard_input_is_decoded_strictly_as_utf8(monkeypatch):
+    data = MARKDOWN_DAY.replace("Ada", "Ad\u00e1").encode("latin-1")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+    _, stderr, _ = run_failing("-")
+
+    assert stderr.startswith("<stdin>:5: not UTF-8 text")
+
+
+@pytest.mark.django_db
+def test_a_dry_run_writes_nothing_but_reports_the_counts():
+    stdout, _ = run(str(REAL / "daily-ai-papers-v1"), dry_run=True)
+
+    assert Paper.objects.count() == Author.objects.count() == 0
+    assert not Digest.objects.exists()
+    assert stdout.strip() == (
+        "Dry run, nothing saved: 7 of 7 files: 77 papers created, 0 updated, "
+        "0 unchanged, 7 days, 0 warnings, 0 errors."
+    )
+
+
+@pytest.mark.django_db
+def test_verbosity_zero_prints_nothing_on_success():
+    assert run(str(REAL / "daily-ai-papers"), verbosity=0) == ("", "")
+
+
+@pytest.mark.django_db
+def test_verbosity_one_counts_warnings_and_two_lists_them():
+    day = str(REAL / "daily-ai-papers/daily_results/2025/03/04.json")
+
+    quiet, _ = run(day)
+    loud, _ = run(day, verbosity=2)
+
+    assert f"{day}: 2 data-quality warnings (-v 2 lists them)" in quiet
+    assert f"{day}: 1 days, 0 created, 0 updated, 22 unchanged, 2 warnings" in loud
+    assert f"  {day}:105: placeholder link in HuggingFace URLs" in loud
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.django_db
+def test_a_progress_bar_is_drawn_on_a_terminal_for_many_files():
+    stdout, stderr = io.StringIO(), Terminal()
+
+    call_command("import_digest", str(REAL), stdout=stdout, stderr=stderr)
+
+    assert "\r[" + "#" * 30 + "] 29/29" in stderr.getvalue()
+    assert "] 1/29" in stderr.getvalue()
+    assert "Traceback" not in stderr.getvalue()
+
+
+@pytest.mark.django_db
+def test_no_progress_bar_when_stderr_is_not_a_terminal():
+    _, stderr = run(str(REAL))
+
+    assert stderr == ""
+
+
+# Finding and choosing files ---------------------------------------------------------
+
+
+def test_a_folder_is_walked_recursively_in_order_skipping_non_digests(tmp_path):
+    for name in [
+        "b/02.md",
+        "b/01.json",
+        "a/10.markdown",
+        "README.md",
+        "LICENSE",
+        "notes.txt",
+        ".hidden.md",
+        ".git/config.md",
+        "b/CHANGELOG.md",
+    ]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+
+    found = walk_digest_folder(tmp_path)
+
+    assert [str(path.relative_to(tmp_path)) for path in found] == [
+        "a/10.markdown",
+        "b/01.json",
+        "b/02.md",
+    ]
+
+
+def test_a_file_named_explicitly_is_read_whatever_its_name(tmp_path):
+    path = tmp_path / "README.md"
+    path.write_text("")
+
+    assert find_digest_paths([str(path), "-"]) == [
+        (str(path), path, ""),
+        ("<stdin>", None, ""),
+    ]
+
+
+def test_of_two_copies_of_a_day_the_fuller_one_is_kept():
+    date = datetime.date(2025, 3, 3)
+    small = DigestFile("a.md", records=[digest_record(date, [PaperRecordFactory()])])
+    full = DigestFile(
+        "a.json",
+        records=[digest_record(date, [PaperRecordFactory(), PaperRecordFactory()])],
+    )
+    later_tie = DigestFile(
+        "b.json",
+        records=[digest_record(date, [PaperRecordFactory(), PaperRecordFactory()])],
+    )
+    other_day = DigestFile(
+        "c.md", records=[digest_record(datetime.date(2025, 3, 4), [])]
+    )
+
+    prefer_fullest_days([small, full, later_tie, other_day])
+
+    assert (small.records, full.records) == ([], [])
+    assert len(later_tie.records) == len(other_day.records) == 1
+    assert small.skipped == [
+        "a.md:1: 2025-03-03 skipped: b.json holds the same day with 2 papers "
+        "(this file has 1)"
+    ]

@@ -1,0 +1,379 @@
+import dataclasses
+import datetime
+import sqlite3
+
+import pytest
+from django.db import connection
+
+from papers.importer.files import DigestFile
+from papers.importer.loader import ImportStats, load_digest, load_digests, load_file
+from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
+from tests.factories import PaperFactory, PaperRecordFactory, TagFactory, digest_record
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2025, 3, 10)
+NEXT_DAY = datetime.date(2025, 3, 11)
+EARLIER_DAY = datetime.date(2025, 3, 3)
+
+# Queries for one day, whatever its length: the loader writes in bulk.
+QUERIES_PER_DAY = 26
+
+
+def authors_of(paper: Paper) -> list[str]:
+    return list(
+        paper.authorships.order_by("position").values_list("author__name", flat=True)
+    )
+
+
+def tags_of(paper: Paper) -> set[str]:
+    return set(paper.tags.values_list("name", flat=True))
+
+
+def days_of(paper: Paper) -> list[tuple[datetime.date, int]]:
+    return list(paper.appearances.order_by("date").values_list("date", "position"))
+
+
+def row_counts() -> dict[str, int]:
+    models = [Paper, Author, Authorship, Tag, Paper.tags.through, Digest, Appearance]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_loading_a_day_stores_papers_authors_tags_links_and_appearances():
+    row = PaperRecordFactory(
+        key="2503.07365",
+        title="MM-Eureka",
+        authors=("Fanqing Meng", "Lingxiao Du"),
+        tags=("Multimodal", "Reinforcement Learning"),
+        github_urls=("https://github.com/ModalMinds/MM-EUREKA",),
+        huggingface_urls=("https://huggingface.co/datasets/FanqingM/MM-Eureka",),
+    )
+
+    stats = load_digest(digest_record(DAY, [row, PaperRecordFactory()]))
+
+    assert (stats.created, stats.updated, stats.unchanged, stats.days) == (2, 0, 0, 1)
+    paper = Paper.objects.get(key="2503.07365")
+    assert paper.arxiv_id == "2503.07365"
+    assert paper.title == "MM-Eureka"
+    assert authors_of(paper) == ["Fanqing Meng", "Lingxiao Du"]
+    assert tags_of(paper) == {"Multimodal", "Reinforcement Learning"}
+    assert Tag.objects.get(name="Reinforcement Learning").slug == (
+        "reinforcement-learning"
+    )
+    assert paper.github_urls == ["https://github.com/ModalMinds/MM-EUREKA"]
+    assert paper.has_code and paper.has_hf
+    assert days_of(paper) == [(DAY, 1)]
+    assert (paper.first_digest_date, paper.last_digest_date) == (DAY, DAY)
+    assert Digest.objects.get(date=DAY).source == "digest.md"
+
+
+def test_reimporting_a_digest_changes_nothing():
+    record = digest_record(
+        DAY,
+        [PaperRecordFactory(github_urls=("https://github.com/a/b",)) for _ in range(3)],
+    )
+    load_digest(record)
+    before = row_counts()
+    stamps = dict(Paper.objects.values_list("key", "updated_at"))
+    imported_at = Digest.objects.get().imported_at
+
+    stats = load_digest(record)
+
+    assert (stats.created, stats.updated, stats.unchanged) == (0, 0, 3)
+    assert row_counts() == before
+    assert dict(Paper.objects.values_list("key", "updated_at")) == stamps
+    assert Digest.objects.get().imported_at == imported_at
+
+
+def test_query_count_is_the_same_for_a_short_and_a_long_day(
+    django_assert_max_num_queries,
+):
+    short = digest_record(DAY, [PaperRecordFactory()])
+    long = digest_record(
+        NEXT_DAY,
+        [
+            PaperRecordFactory(
+                authors=(f"Author {n}", f"Author {n + 1}"), tags=(f"T{n}",)
+            )
+            for n in range(30)
+        ],
+    )
+    with django_assert_max_num_queries(QUERIES_PER_DAY):
+        load_digest(short)
+    with django_assert_max_num_queries(QUERIES_PER_DAY):
+        load_digest(long)
+
+    # A re-import that changes every paper writes in bulk too.
+    changed = digest_record(
+        NEXT_DAY,
+        [
+            dataclasses.replace(row, title=row.title + "!", authors=("Someone Else",))
+            for row in reversed(long.papers)
+        ]
+        + [PaperRecordFactory()],
+    )
+    with django_assert_max_num_queries(QUERIES_PER_DAY):
+        stats = load_digest(changed)
+    assert (stats.created, stats.updated) == (1, 30)
+
+
+def test_a_later_day_adds_its_appearance_and_merges_tags_and_links():
+    first = PaperRecordFactory(
+        tags=("Multimodal",),
+        github_urls=("https://github.com/a/one",),
+        huggingface_urls=(),
+    )
+    load_digest(digest_record(DAY, [PaperRecordFactory(), first]))
+    later = dataclasses.replace(
+        first,
+        tags=("Robotics", "Multimodal"),
+        github_urls=("https://github.com/a/two", "https://github.com/a/one"),
+        huggingface_urls=("https://huggingface.co/a/model",),
+    )
+
+    stats = load_digest(digest_record(NEXT_DAY, [later]))
+
+    assert (stats.created, stats.updated, stats.unchanged) == (0, 1, 0)
+    paper = Paper.objects.get(key=first.key)
+    assert days_of(paper) == [(DAY, 2), (NEXT_DAY, 1)]
+    assert (paper.first_digest_date, paper.last_digest_date) == (DAY, NEXT_DAY)
+    assert tags_of(paper) == {"Multimodal", "Robotics"}
+    assert paper.github_urls == ["https://github.com/a/one", "https://github.com/a/two"]
+    assert paper.huggingface_urls == ["https://huggingface.co/a/model"]
+    assert paper.has_hf
+
+
+def test_the_newest_day_sets_title_summary_and_authors():
+    row = PaperRecordFactory(title="Old title", authors=("A", "B"))
+    load_digest(digest_record(DAY, [row]))
+    newer = dataclasses.replace(
+        row, title="New title", summary="New summary", authors=("B", "C")
+    )
+
+    load_digest(digest_record(NEXT_DAY, [newer]))
+
+    paper = Paper.objects.get(key=row.key)
+    assert (paper.title, paper.summary) == ("New title", "New summary")
+    assert authors_of(paper) == ["B", "C"]
+
+
+def test_an_older_day_imported_later_adds_its_day_but_keeps_the_newer_values():
+    row = PaperRecordFactory(title="Current title", authors=("A",), tags=("New",))
+    load_digest(digest_record(NEXT_DAY, [row]))
+    older = dataclasses.replace(row, title="Older title", authors=("Z",), tags=("Old",))
+
+    stats = load_digest(digest_record(EARLIER_DAY, [older]))
+
+    assert stats.updated == 1
+    paper = Paper.objects.get(key=row.key)
+    assert paper.title == "Current title"
+    assert authors_of(paper) == ["A"]
+    assert tags_of(paper) == {"New", "Old"}
+    assert (paper.first_digest_date, paper.last_digest_date) == (EARLIER_DAY, NEXT_DAY)
+    # Re-importing either day now changes nothing.
+    assert load_digest(digest_record(NEXT_DAY, [row])).unchanged == 1
+    assert load_digest(digest_record(EARLIER_DAY, [older])).unchanged == 1
+
+
+def test_fields_edited_in_the_admin_survive_a_reimport():
+    row = PaperRecordFactory(title="Digest title", authors=("A",), tags=("Wrong",))
+    load_digest(digest_record(DAY, [row]))
+    paper = Paper.objects.get(key=row.key)
+    paper.title = "Fixed title"
+    paper.edited_fields = ["title", "tags"]
+    paper.save()
+    paper.tags.clear()
+    changed = dataclasses.replace(row, summary="A newer summary", authors=("A", "B"))
+
+    stats = load_digest(digest_record(NEXT_DAY, [changed]))
+
+    assert stats.updated == 1
+    paper.refresh_from_db()
+    assert paper.title == "Fixed title"
+    assert tags_of(paper) == set()
+    assert paper.summary == "A newer summary"
+    assert authors_of(paper) == ["A", "B"]
+    assert paper.edited_fields == ["title", "tags"]
+
+
+def test_overwrite_replaces_edited_and_newer_values_and_clears_edited_fields():
+    row = PaperRecordFactory(title="Digest title", authors=("A",))
+    load_digest(digest_record(NEXT_DAY, [row]))
+    Paper.objects.filter(key=row.key).update(
+        title="Fixed title", edited_fields=["title"]
+    )
+    older = dataclasses.replace(row, title="Older title", authors=("Z",))
+
+    load_digest(digest_record(EARLIER_DAY, [older]), overwrite=True)
+
+    paper = Paper.objects.get(key=row.key)
+    assert paper.title == "Older title"
+    assert authors_of(paper) == ["Z"]
+    assert paper.edited_fields == []
+
+
+def test_a_paper_dropped_from_a_reimported_day_loses_only_that_appearance():
+    kept, dropped = PaperRecordFactory(), PaperRecordFactory()
+    load_digest(digest_record(EARLIER_DAY, [dropped]))
+    load_digest(digest_record(DAY, [kept, dropped]))
+    assert Paper.objects.get(key=dropped.key).last_digest_date == DAY
+
+    stats = load_digest(digest_record(DAY, [kept]))
+
+    assert (stats.unchanged, stats.removed) == (1, 1)
+    paper = Paper.objects.get(key=dropped.key)
+    assert days_of(paper) == [(EARLIER_DAY, 1)]
+    assert paper.last_digest_date == EARLIER_DAY
+    assert list(
+        Appearance.objects.filter(date=DAY).values_list("paper__key", flat=True)
+    ) == [kept.key]
+
+
+def test_a_paper_whose_only_day_is_emptied_keeps_existing_without_dates():
+    row = PaperRecordFactory()
+    load_digest(digest_record(DAY, [row]))
+
+    load_digest(digest_record(DAY, []))
+
+    paper = Paper.objects.get(key=row.key)
+    assert (paper.first_digest_date, paper.last_digest_date) == (None, None)
+
+
+def test_positions_follow_the_reimported_table_order():
+    first, second = PaperRecordFactory(), PaperRecordFactory()
+    load_digest(digest_record(DAY, [first, second]))
+
+    stats = load_digest(digest_record(DAY, [second, first]))
+
+    assert stats.updated == 2
+    assert list(
+        Appearance.objects.filter(date=DAY)
+        .order_by("position")
+        .values_list("paper__key", flat=True)
+    ) == [second.key, first.key]
+
+
+def test_a_dry_run_writes_nothing_but_reports_what_it_would_do():
+    existing = PaperRecordFactory()
+    load_digest(digest_record(DAY, [existing]))
+    before = row_counts()
+    record = digest_record(
+        NEXT_DAY, [dataclasses.replace(existing, title="New"), PaperRecordFactory()]
+    )
+
+    dry = load_digest(record, dry_run=True)
+
+    assert row_counts() == before
+    assert Paper.objects.get(key=existing.key).title != "New"
+    assert dry == load_digest(record)
+
+
+def test_a_file_is_loaded_all_or_nothing():
+    PaperFactory(key="url-0123456789abcdef", arxiv_id="2503.99999")
+    good = digest_record(DAY, [PaperRecordFactory()])
+    # The same arXiv id under another key breaks the unique constraint.
+    clash = digest_record(NEXT_DAY, [PaperRecordFactory(key="2503.99999")])
+    before = row_counts()
+    file = DigestFile("two-days.md", records=[good, clash])
+
+    assert load_file(file) is None
+
+    assert file.error.startswith("two-days.md: the database refused the import")
+    assert row_counts() == before
+
+
+def test_tags_are_matched_by_slug_and_keep_their_first_spelling():
+    TagFactory(name="Text Generation", slug="text-generation")
+    row = PaperRecordFactory(tags=("text generation", "Robotics", "robotics"))
+
+    load_digest(digest_record(DAY, [row]))
+
+    assert Tag.objects.count() == 2
+    assert tags_of(Paper.objects.get()) == {"Text Generation", "Robotics"}
+
+
+def test_a_tag_whose_slug_was_edited_is_still_found_by_its_name():
+    TagFactory(name="Multimodal", slug="multi-modal")
+
+    load_digest(digest_record(DAY, [PaperRecordFactory(tags=("Multimodal",))]))
+
+    assert Tag.objects.get().slug == "multi-modal"
+    assert tags_of(Paper.objects.get()) == {"Multimodal"}
+
+
+def test_a_paper_listed_twice_in_a_day_is_loaded_once_with_a_warning():
+    row = PaperRecordFactory()
+
+    stats = load_digest(digest_record(DAY, [row, dataclasses.replace(row)]))
+
+    assert stats.created == 1
+    assert Appearance.objects.get().position == 1
+    assert stats.warnings == [
+        f"digest.md:6: {row.key} is listed twice on 2025-03-10 (first on line 5); "
+        "this row is ignored"
+    ]
+
+
+def test_parser_warnings_are_reported_with_their_source_and_line():
+    record = digest_record(
+        DAY,
+        [PaperRecordFactory()],
+        source="archive/2025/03/10.md",
+        warnings=["line 7: placeholder link in GitHub URLs: https://github.com"],
+    )
+
+    stats = load_digest(record)
+
+    assert stats.warnings == [
+        "archive/2025/03/10.md:7: placeholder link in GitHub URLs: https://github.com"
+    ]
+
+
+def test_several_days_of_one_file_load_in_order():
+    row = PaperRecordFactory(title="First")
+    later = dataclasses.replace(row, title="Second")
+
+    stats = load_digests([digest_record(DAY, [row]), digest_record(NEXT_DAY, [later])])
+
+    assert (stats.days, stats.created, stats.updated) == (2, 1, 1)
+    assert Paper.objects.get().title == "Second"
+
+
+def test_stats_add_up():
+    total = ImportStats(1, 2, 3, 1, 0, ["a"]) + ImportStats(4, 5, 6, 2, 1, ["b"])
+
+    assert total == ImportStats(5, 7, 9, 3, 1, ["a", "b"])
+    assert total.papers == 21
+    assert sum([ImportStats(created=1), ImportStats(created=2)], ImportStats()) == (
+        ImportStats(created=3)
+    )
+
+
+@pytest.fixture
+def low_sqlite_variable_limit():
+    """The lowest limit SQLite builds ship with (this build may allow more)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    yield
+    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+
+
+def test_a_day_of_a_thousand_papers_stays_within_sqlites_variable_limit(
+    low_sqlite_variable_limit,
+):
+    rows = [
+        PaperRecordFactory(authors=(f"Author {n}", "Shared Author"), tags=(f"T{n}",))
+        for n in range(1000)
+    ]
+
+    stats = load_digest(digest_record(DAY, rows))
+    again = load_digest(digest_record(DAY, list(reversed(rows))))
+
+    assert stats.created == 1000
+    assert again.updated == 1000
+    assert Appearance.objects.filter(date=DAY).count() == 1000
+    assert Paper.objects.filter(last_digest_date=DAY).count() == 1000
