@@ -1,1 +1,186 @@
-"""Full-text search, per database backend (placeholder until the browse work lands)."""
+"""Full-text search over title, summary, author names and arXiv id, per database.
+
+SQLite uses an FTS5 table, `papers_paper_fts` (rowid = paper id), that triggers from
+migration 0002 keep in step with papers, authorships and author names; the rank is
+`bm25()`. PostgreSQL uses Django's SearchVector/SearchQuery/SearchRank over the paper's
+columns plus `papers_paper.author_names`, a column only PostgreSQL has: migration 0002
+adds it (the ORM never writes it, so a `save()` cannot clobber it), keeps it filled by
+triggers on authorships and authors, and indexes the vector with GIN.
+
+Both annotate `rank`, higher is better. Terms are AND'ed; the last one also matches as
+a prefix on SQLite (search-as-you-type); PostgreSQL reads the input as a web search
+("quoted phrase", -excluded, or).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from django.db import connections
+from django.db.models import (
+    Exists,
+    Expression,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 20
+
+FTS_TABLE = "papers_paper_fts"
+# bm25() column weights, in the FTS table's column order: title, summary, authors,
+# arxiv_id. A hit in the title or the id says more than one deep in the summary.
+FTS_WEIGHTS = (10.0, 1.0, 5.0, 10.0)
+PG_CONFIG = "english"
+
+_WORD = re.compile(r"\w", re.UNICODE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def search_terms(query: str) -> list[str]:
+    """The whitespace-separated terms of the user's input that contain a word.
+
+    A term made only of punctuation ("(", "-", '"') can match nothing, and an empty
+    FTS5 phrase is an error, so such terms are dropped.
+    """
+    query = _CONTROL.sub(" ", query[:MAX_QUERY_LENGTH])
+    return [term for term in query.split() if _WORD.search(term)][:MAX_TERMS]
+
+
+def fts5_query(query: str) -> str:
+    """Turn user input into an FTS5 query that can never be a syntax error.
+
+    Each term becomes a quoted phrase (FTS5 escapes a quote by doubling it), so
+    operators (AND, OR, NOT, NEAR), column filters, parentheses and `-` lose their
+    meaning; the phrases are AND'ed and the last one matches as a prefix.
+    """
+    phrases = ['"{}"'.format(term.replace('"', '""')) for term in search_terms(query)]
+    if phrases:
+        phrases[-1] += "*"
+    return " ".join(phrases)
+
+
+def search_papers(queryset: QuerySet, query: str) -> QuerySet:
+    """Papers matching `query`, annotated with `rank` (higher is better).
+
+    Input without a single word matches nothing, as on PostgreSQL.
+    """
+    if not search_terms(query):
+        return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
+    vendor = connections[queryset.db].vendor
+    if vendor == "sqlite":
+        return _search_sqlite(queryset, query)
+    if vendor == "postgresql":
+        return _search_postgresql(queryset, query)
+    return _search_fallback(queryset, query)
+
+
+class Fts5Rank(Func):
+    """-bm25() of a paper's row in the FTS table, NULL when the row does not match.
+
+    A correlated subquery rather than a join, so the ORM needs no model for the
+    virtual table; `pk` is compiled by the ORM, which keeps table aliases right when
+    the queryset is nested in another query.
+    """
+
+    output_field = FloatField()
+
+    def __init__(self, match: str, **extra: Any) -> None:
+        super().__init__(Value(match), F("pk"), **extra)
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        **extra_context: Any,
+    ) -> tuple[str, tuple]:
+        match, pk = self.get_source_expressions()
+        match_sql, match_params = compiler.compile(match)
+        pk_sql, pk_params = compiler.compile(pk)
+        weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
+        sql = (
+            f"(SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH {match_sql} AND {FTS_TABLE}.rowid = {pk_sql})"
+        )
+        return sql, (*match_params, *pk_params)
+
+
+def _search_sqlite(queryset: QuerySet, query: str) -> QuerySet:
+    match = fts5_query(query)
+    # One uncorrelated FTS query narrows the rows; the rank is computed for those only.
+    matching_ids = RawSQL(
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (match,)
+    )
+    return queryset.filter(pk__in=matching_ids).annotate(rank=Fts5Rank(match))
+
+
+class AuthorNames(Expression):
+    """The PostgreSQL-only `papers_paper.author_names` column (see module docstring).
+
+    Compiled against whatever alias the paper table has in the query being built,
+    and unqualified inside an index definition (`alias_cols=False`), so the same
+    expression serves the query and the GIN index.
+    """
+
+    output_field = TextField()
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple]:
+        column = connection.ops.quote_name("author_names")
+        if not compiler.query.alias_cols:
+            return column, ()
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name(alias)}.{column}", ()
+
+
+def paper_search_vector() -> Expression:
+    """The weighted document PostgreSQL searches; migration 0002 indexes exactly it."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("title", weight="A", config=PG_CONFIG)
+        + SearchVector("arxiv_id", weight="A", config=PG_CONFIG)
+        + SearchVector(AuthorNames(), weight="B", config=PG_CONFIG)
+        + SearchVector("summary", weight="C", config=PG_CONFIG)
+    )
+
+
+def _search_postgresql(queryset: QuerySet, query: str) -> QuerySet:
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+
+    text = " ".join(search_terms(query))
+    search_query = SearchQuery(text, search_type="websearch", config=PG_CONFIG)
+    vector = paper_search_vector()
+    return queryset.annotate(
+        search_document=vector, rank=SearchRank(vector, search_query)
+    ).filter(search_document=search_query)
+
+
+def _search_fallback(queryset: QuerySet, query: str) -> QuerySet:
+    """Other databases: every term must occur somewhere; no meaningful rank."""
+    from papers.models import Authorship
+
+    for term in search_terms(query):
+        by_author = Authorship.objects.filter(
+            paper=OuterRef("pk"), author__name__icontains=term
+        )
+        queryset = queryset.filter(
+            Q(title__icontains=term)
+            | Q(summary__icontains=term)
+            | Q(arxiv_id__icontains=term)
+            | Exists(by_author)
+        )
+    return queryset.annotate(rank=Value(0.0, output_field=FloatField()))

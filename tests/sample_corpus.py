@@ -1,0 +1,88 @@
+"""The real sample digests for the browse tests, and what they should yield.
+
+`load_corpus()` imports the current-format markdown days through the real parser and
+loader. `expected_papers()` computes, in plain Python from the parsed records, what each
+paper should look like after that import (tags and links merged across its days,
+everything else from its newest day), so filter tests compare the database's answers
+with sets worked out independently of any query.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from papers.importer.loader import load_digests
+from papers.importer.parser import parse_digests
+from papers.importer.records import DigestRecord
+
+ARCHIVE = Path(__file__).parent / "fixtures/digests/real/daily-ai-papers/archive"
+
+
+@dataclass(frozen=True)
+class ExpectedPaper:
+    key: str
+    title: str
+    authors: tuple[str, ...]
+    tags: frozenset[str]
+    days: frozenset[datetime.date]
+    github_urls: tuple[str, ...]
+    huggingface_urls: tuple[str, ...]
+
+    @property
+    def has_code(self) -> bool:
+        return bool(self.github_urls)
+
+    @property
+    def has_hf(self) -> bool:
+        return bool(self.huggingface_urls)
+
+
+@cache
+def parsed_days() -> tuple[DigestRecord, ...]:
+    days: list[DigestRecord] = []
+    for path in sorted(ARCHIVE.rglob("*.md")):
+        days.extend(parse_digests(path.read_text(encoding="utf-8"), source=str(path)))
+    return tuple(sorted(days, key=lambda day: day.date))
+
+
+@cache
+def expected_papers() -> dict[str, ExpectedPaper]:
+    merged: dict[str, dict] = {}
+    for day in parsed_days():  # oldest first: a later day's text wins
+        for row in day.papers:
+            paper = merged.setdefault(
+                row.key,
+                {"tags": [], "days": set(), "github": [], "hf": []},
+            )
+            paper.update(title=row.title, authors=row.authors)
+            paper["days"].add(day.date)
+            for name, values in (
+                ("tags", row.tags),
+                ("github", row.github_urls),
+                ("hf", row.huggingface_urls),
+            ):
+                paper[name].extend(v for v in values if v not in paper[name])
+    return {
+        key: ExpectedPaper(
+            key=key,
+            title=paper["title"],
+            authors=paper["authors"],
+            tags=frozenset(paper["tags"]),
+            days=frozenset(paper["days"]),
+            github_urls=tuple(paper["github"]),
+            huggingface_urls=tuple(paper["hf"]),
+        )
+        for key, paper in merged.items()
+    }
+
+
+def load_corpus() -> dict[str, ExpectedPaper]:
+    load_digests(parsed_days())
+    return expected_papers()
+
+
+def keys(papers) -> set[str]:
+    return {paper.key for paper in papers}
