@@ -1,0 +1,850 @@
+"""Read digest files into records: pure functions, no database, no file access.
+
+Two families of input, told apart by content (never by file name):
+
+- Markdown: one or more days, each under a "Papers for YYYY-MM-DD" heading, each with
+  a table read by its header names. One table reader serves every layout: the current
+  six columns (Title, Authors, Summary, Classification, GitHub URLs, HuggingFace URLs),
+  the older three (links inside the title cell) and the earliest four (a Link column).
+  Anything outside a day section (a README's intro, badges, other headings) is ignored.
+- JSON daily results: a list of paper objects, each carrying its date (or taking it
+  from a ".../YYYY/MM/DD.json" source path).
+
+All normalisation happens here: arXiv ids, paper keys, author splitting, tags, URL
+repair. Data-quality findings that do not stop an import become the day's warnings;
+input that cannot be read raises DigestParseError with a line number.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime
+import hashlib
+import html
+import json
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+from django.utils.text import slugify
+
+from papers.importer.records import DigestRecord, PaperRecord
+from papers.links import classify_link
+
+__all__ = [
+    "DigestParseError",
+    "arxiv_id_from_url",
+    "parse_digests",
+    "tag_slug",
+]
+
+
+class DigestParseError(ValueError):
+    """Input the importer cannot read; `line` is 1-based, None for the whole file."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message, line)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+# --- small normalisers ----------------------------------------------------------------
+
+# New-style ids (2503.07365, 0704.0001) and old-style ones (hep-th/9901001,
+# math.GT/0309136); an optional "arXiv:" prefix, version and ".pdf" are dropped.
+_ARXIV_ID = r"(?:arxiv:)?(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]{0,19}(?:\.[a-z]{2})?/\d{7})"
+_ARXIV_URL_RE = re.compile(
+    r"(?:^|[/.@])(?:arxiv\.org/(?:abs|pdf|html|format)"
+    r"|(?:huggingface|hf)\.co/papers)/" + _ARXIV_ID + r"(?!\d)",
+    re.IGNORECASE,
+)
+_HF_PAPER_RE = re.compile(r"(?:^|[/.@])(?:huggingface|hf)\.co/papers/", re.IGNORECASE)
+_OLD_STYLE_ARCHIVE_RE = re.compile(r"^([a-z\-]+)(\.[a-z]{2})?/", re.IGNORECASE)
+# URLs hold no whitespace; a zero-width space counts too.
+_URL_SPACE_RE = re.compile(r"[\s\u200b]+")
+_BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+NAME_MAX_LENGTH = 255  # author and tag names, as the database stores them
+_EMPTY_CELL = {"", "-", "--", "—", "n/a", "na", "none", "null", "[]"}
+
+
+def arxiv_id_from_url(url: str) -> str:
+    """The arXiv id an arxiv.org or huggingface.co/papers URL names ("" if none)."""
+    match = _ARXIV_URL_RE.search(_URL_SPACE_RE.sub("", url))
+    if not match:
+        return ""
+    arxiv_id = match["id"]
+    # Old-style ids keep their subject class in its usual case: "math.GT/0309136".
+    if old := _OLD_STYLE_ARCHIVE_RE.match(arxiv_id):
+        archive = old[1].lower() + (old[2].upper() if old[2] else "")
+        arxiv_id = archive + arxiv_id[old.end() - 1 :]
+    return arxiv_id
+
+
+def tag_slug(name: str) -> str:
+    """The URL slug of a tag; names without Latin letters get a short stable hash."""
+    slug = slugify(name)[:80].strip("-")
+    return slug or "tag-" + _short_hash(_collapse(name).casefold(), 10)
+
+
+def _short_hash(text: str, length: int = 16) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:length]
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _normalise_url(url: str) -> str:
+    """The form of a URL used for its hash key: same page, same key."""
+    url = url.strip()
+    if "://" not in url:
+        url = "https://" + url
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        return url.split("#")[0].rstrip("/")
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, "")
+    ).rstrip("/")
+
+
+def _paper_key(arxiv_id: str, url: str, title: str) -> str:
+    if arxiv_id:
+        return arxiv_id
+    if url:
+        return "url-" + _short_hash(_normalise_url(url))
+    return "title-" + _short_hash(_collapse(title).casefold())
+
+
+def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _split_authors(text: str) -> list[str]:
+    names = []
+    for part in text.split(","):
+        name = _collapse(part)
+        # "A, B, and C": the "and" after a comma is a separator, not part of a name.
+        if name[:4].casefold() == "and " and len(name) > 4:
+            name = name[4:].lstrip()
+        names.append(name)
+    return names
+
+
+def _clean_authors(names: Iterable[str]) -> tuple[str, ...]:
+    return _dedupe(name for name in (_collapse(n) for n in names) if name)
+
+
+def _clean_tags(names: Iterable[str]) -> tuple[str, ...]:
+    # Tags are keyed by slug downstream, so "NLP" and "nlp" in one row are one tag.
+    tags: dict[str, str] = {}
+    for raw in names:
+        name = _collapse(html.unescape(raw)).strip("'\"").strip()
+        if name:
+            tags.setdefault(tag_slug(name), name)
+    return tuple(tags.values())
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    """A date from "YYYY-MM-DD" (also 2025-3-4, 2025/03/04); None if none is there.
+
+    Raises ValueError for a well-formed but impossible date such as 2025-02-30.
+    """
+    match = re.match(r"\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)", text)
+    if not match:
+        return None
+    year, month, day = (int(group) for group in match.groups())
+    return datetime.date(year, month, day)
+
+
+# --- collecting a day's papers --------------------------------------------------------
+
+
+@dataclass
+class _Day:
+    """A day's papers and warnings while its file is being read."""
+
+    date: datetime.date
+    line: int
+    papers: list[PaperRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    tables: int = 0
+    seen: dict[str, int] = field(default_factory=dict)  # key -> line of first row
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(f"line {line}: {message}")
+
+    def add(self, paper: PaperRecord) -> None:
+        if paper.key in self.seen:
+            self.warn(
+                paper.line,
+                f"duplicate of the paper on line {self.seen[paper.key]} "
+                f"({paper.key}); kept the first",
+            )
+            return
+        self.seen[paper.key] = paper.line
+        self.papers.append(paper)
+
+    def record(self, source: str) -> DigestRecord:
+        return DigestRecord(
+            date=self.date,
+            papers=tuple(self.papers),
+            source=source,
+            line=self.line,
+            warnings=tuple(self.warnings),
+        )
+
+
+@dataclass
+class _Links:
+    """URLs gathered for one column, with what had to be repaired on the way."""
+
+    urls: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+
+    def add(self, raw: str) -> None:
+        url = _URL_SPACE_RE.sub("", raw)
+        if url != raw.strip():
+            self.repaired.append(url)
+        if url and url.casefold() not in _EMPTY_CELL and url not in self.urls:
+            self.urls.append(url)
+
+
+def _build_paper(
+    day: _Day,
+    *,
+    line: int,
+    title: str,
+    authors: tuple[str, ...],
+    summary: str,
+    paper: _Links,
+    tags: tuple[str, ...],
+    github: _Links,
+    huggingface: _Links,
+) -> None:
+    """Pick the paper's link and key, check its links, and add it to the day."""
+    for kind, names in (("an author", authors), ("a tag", tags)):
+        longest = max((len(name) for name in names), default=0)
+        if longest > NAME_MAX_LENGTH:
+            raise DigestParseError(
+                f"{kind} name is {longest} characters long; is a ',' or '|' missing?",
+                line,
+            )
+    arxiv_id = arxiv_url = hf_paper_url = ""
+    for url in paper.urls:
+        found = arxiv_id_from_url(url)
+        if found and _HF_PAPER_RE.search(url):
+            hf_paper_url = hf_paper_url or url
+        elif found and not arxiv_url:
+            arxiv_url = url
+        arxiv_id = arxiv_id or found
+    if hf_paper_url:
+        # A Hugging Face paper page is one of the paper's links (the older layout puts
+        # it beside the arXiv link in the title), so it is listed with the HF links.
+        huggingface.add(hf_paper_url)
+        if not arxiv_url:
+            arxiv_url = f"https://arxiv.org/abs/{arxiv_id}"
+    if not arxiv_url and paper.urls:
+        arxiv_url = paper.urls[0]  # not arXiv, but still the paper's own link
+
+    key = _paper_key(arxiv_id, arxiv_url, title)
+    if not arxiv_id:
+        day.warn(line, f"no arXiv link for {title!r}; keyed as {key}")
+    for url in paper.repaired:
+        day.warn(line, f"removed whitespace inside the paper link: {url}")
+    for column, label, links in (
+        ("github", "GitHub URLs", github),
+        ("huggingface", "HuggingFace URLs", huggingface),
+    ):
+        for url in links.repaired:
+            day.warn(line, f"removed whitespace inside a link in {label}: {url}")
+        for url in links.urls:
+            if classify_link(url, column=column) == "placeholder":
+                day.warn(line, f"placeholder link in {label}: {url}")
+            elif "://" not in url:
+                day.warn(line, f"link without http(s):// in {label}: {url}")
+    day.add(
+        PaperRecord(
+            key=key,
+            arxiv_id=arxiv_id,
+            title=title,
+            authors=authors,
+            summary=summary,
+            arxiv_url=arxiv_url,
+            tags=tags,
+            github_urls=tuple(github.urls),
+            huggingface_urls=tuple(huggingface.urls),
+            line=line,
+            position=len(day.papers) + 1,
+        )
+    )
+
+
+# --- markdown cells -------------------------------------------------------------------
+
+# A markdown link; its URL may hold one level of parentheses and, when the digest
+# broke the line inside it, whitespace.
+_MD_LINK_RE = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(((?:[^()]|\([^()]*\))*)\)")
+_BARE_URL_RE = re.compile(
+    r"(?:https?://|www\.)[^\s<>()\[\],]+|\b[\w-]+(?:\.[\w-]+)+/[^\s<>()\[\],]*",
+    re.IGNORECASE,
+)
+_TITLE_LINK_RE = re.compile(r"\[(?P<text>.*)\]\((?P<url>(?:[^()]|\([^()]*\))*)\)", re.S)
+# The older layout: "Title (Read more on [arXiv](url) or [HuggingFace](url))".
+_TITLE_WITH_LINKS_RE = re.compile(
+    r"(?P<text>.*?)\s*\((?P<links>[^()]*\[[^\[\]]*\]\((?:[^()]|\([^()]*\))*\).*)\)\s*$",
+    re.S,
+)
+_TITLE_ESCAPE_RE = re.compile(r"\\([\[\]*_|`])")
+
+
+def _cell_text(cell: str) -> str:
+    return html.unescape(_BR_RE.sub(" ", cell)).strip()
+
+
+def _link_cell(cell: str) -> _Links:
+    """URLs of a GitHub/HuggingFace/Link cell: "[Link](u), [Link](u)", bare, or N/A."""
+    links = _Links()
+    text = cell.strip()
+    if text.casefold() in _EMPTY_CELL:
+        return links
+    rest = []
+    position = 0
+    for match in _MD_LINK_RE.finditer(text):
+        rest.append(text[position : match.start()])
+        links.add(match[2])
+        position = match.end()
+    rest.append(text[position:])
+    for url in _BARE_URL_RE.findall(" ".join(rest)):
+        links.add(url.rstrip(".;:"))
+    return links
+
+
+def _title_cell(cell: str) -> tuple[str, _Links]:
+    """The title text and the URLs the title cell links to."""
+    text = cell.strip()
+    if (match := _TITLE_LINK_RE.fullmatch(text)) and "](" not in match["text"]:
+        title, urls = match["text"], [match["url"]]
+    elif match := _TITLE_WITH_LINKS_RE.match(text):
+        title = match["text"]
+        urls = [link[1] for link in _MD_LINK_RE.findall(match["links"])]
+    else:
+        title, urls = text, []
+    title = _collapse(
+        html.unescape(_TITLE_ESCAPE_RE.sub(r"\1", _BR_RE.sub(" ", title)))
+    )
+    links = _Links()
+    for url in urls:
+        links.add(url)
+    return title, links
+
+
+def _classification(text: str) -> tuple[list[str], bool]:
+    """Tag names from a Python list literal; (names, well_formed)."""
+    text = text.strip()
+    if text.casefold() in _EMPTY_CELL:
+        return [], True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. SyntaxWarning: invalid escape
+            value = ast.literal_eval(text) if len(text) < 5000 else None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        value = None
+    if isinstance(value, str):
+        return [value], True
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return list(value), True
+    # Tolerant reading of "[Multimodal, 'Robotics" and the like.
+    return re.split(r"\s*[,;]\s*", text.strip("[]() ")), False
+
+
+# --- markdown tables ------------------------------------------------------------------
+
+_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_DAY_HEADING_RE = re.compile(r"^\**papers\s+for\b\s*:?\s*(?P<rest>.*?)\**$", re.I)
+_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+_PIPE_RE = re.compile(r"(?<!\\)\|")
+
+# Header names (lowercase, single spaces) -> the field a column feeds.
+_COLUMNS = {
+    "title": "title",
+    "paper": "title",
+    "paper title": "title",
+    "authors": "authors",
+    "author": "authors",
+    "summary": "summary",
+    "abstract": "summary",
+    "classification": "classification",
+    "classifications": "classification",
+    "tags": "classification",
+    "categories": "classification",
+    "github urls": "github",
+    "github url": "github",
+    "github": "github",
+    "code": "github",
+    "huggingface urls": "huggingface",
+    "huggingface url": "huggingface",
+    "hugging face urls": "huggingface",
+    "huggingface": "huggingface",
+    "hf urls": "huggingface",
+    "link": "link",
+    "links": "link",
+    "url": "link",
+    "paper link": "link",
+    "arxiv": "link",
+}
+
+
+def _split_row(text: str) -> list[str]:
+    """The cells of a row, splitting on unescaped pipes and unescaping "\\|"."""
+    body = text.strip()
+    body = body.removeprefix("|")
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    return [cell.replace("\\|", "|") for cell in _PIPE_RE.split(body)]
+
+
+def _is_row_line(line: str) -> bool:
+    return line.lstrip().startswith("|")
+
+
+def _row_is_complete(text: str, width: int) -> bool:
+    stripped = text.rstrip()
+    return (
+        stripped.endswith("|")
+        and not stripped.endswith("\\|")
+        and len(_split_row(stripped)) >= width
+    )
+
+
+@dataclass
+class _Table:
+    names: list[str]  # the header's cells, lowercase
+    columns: list[str | None]  # the field each column feeds, None when unknown
+    line: int
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+    def fit(self, cells: list[str]) -> list[str] | None:
+        """Cells matched to the columns; unescaped pipes join the free-text cell.
+
+        Columns left of the free-text column (Summary, else Title) take one cell each
+        from the left, those right of it one each from the right; the title first
+        takes as many cells as it needs to close its link when it has one.
+        """
+        extra = len(cells) - self.width
+        if extra < 0:
+            return None
+        if extra == 0:
+            return cells
+        free = self._index("summary")
+        if free is None:
+            free = self._index("title")
+        cells = list(cells)
+        title = self._index("title")
+        if title is not None and free is not None and title < free:
+            taken = self._title_span(cells[title:], extra)
+            cells[title : title + taken] = ["|".join(cells[title : title + taken])]
+            extra -= taken - 1
+        if free is None:
+            free = self.width - 1
+        end = free + extra + 1
+        return [*cells[:free], "|".join(cells[free:end]), *cells[end:]]
+
+    def _index(self, name: str) -> int | None:
+        return self.columns.index(name) if name in self.columns else None
+
+    def _title_span(self, cells: list[str], extra: int) -> int:
+        """How many raw cells the title cell spans (1 unless a pipe split its link)."""
+        first = cells[0].lstrip()
+        if first.startswith("["):
+            for taken in range(1, extra + 2):
+                if _TITLE_LINK_RE.fullmatch("|".join(cells[:taken]).strip()):
+                    return taken
+        elif "link" not in self.columns and "](" not in first:
+            # In the older layout the title cell ends with its links; authors and
+            # summaries have none, so the first cell closing a link ends the title.
+            for taken in range(2, extra + 2):
+                if _TITLE_WITH_LINKS_RE.match(cells[taken - 1]):
+                    return taken
+        return 1
+
+
+class _MarkdownReader:
+    def __init__(self, text: str, source: str) -> None:
+        self.lines = text.split("\n")
+        self.source = source
+        self.days: dict[datetime.date, _Day] = {}
+        self.day: _Day | None = None
+        self.day_level = 0
+        self.table: _Table | None = None
+        self.first_table_line: int | None = None
+
+    def read(self) -> list[DigestRecord]:
+        index = 0
+        while index < len(self.lines):
+            line = self.lines[index]
+            if heading := _HEADING_RE.match(line):
+                self._heading(len(heading[1]), heading[2] or "", index + 1)
+                index += 1
+            elif _is_row_line(line):
+                if self.first_table_line is None:
+                    self.first_table_line = index + 1
+                index = self._table_block(index)
+            else:
+                if line.strip() and self.table is not None:
+                    self.table = None  # a paragraph ends the table
+                index += 1
+        if not self.days:
+            if self.first_table_line is not None:
+                raise DigestParseError(
+                    "found a table but no 'Papers for YYYY-MM-DD' heading above it",
+                    self.first_table_line,
+                )
+            raise DigestParseError(
+                "no digest found: expected a '## Papers for YYYY-MM-DD' heading "
+                "followed by a table, or a JSON list of papers"
+            )
+        if not any(day.tables for day in self.days.values()):
+            first = next(iter(self.days.values()))
+            raise DigestParseError(
+                f"no paper table under the heading 'Papers for {first.date}'",
+                first.line,
+            )
+        for day in self.days.values():
+            if not day.tables:
+                day.warn(day.line, "no paper table under this heading")
+        return [day.record(self.source) for day in self.days.values()]
+
+    def _heading(self, level: int, text: str, line: int) -> None:
+        text = text.strip()
+        if link := re.fullmatch(r"\[(.*)\]\(.*\)", text):
+            text = link[1]  # "## [Papers for 2025-03-11](archive/...)"
+        day_heading = _DAY_HEADING_RE.match(text)
+        # "Papers for 2025-03-11" starts a day; "Papers for this week" does not.
+        if not day_heading or not day_heading["rest"][:1].isdigit():
+            # A subheading stays inside the day; a same-or-higher one ends it.
+            if self.day is not None and level <= self.day_level:
+                self._close_day()
+            return
+        self._close_day()
+        rest = day_heading["rest"]
+        try:
+            date = _parse_date(rest)
+        except ValueError:
+            raise DigestParseError(
+                f"{rest.split()[0]!r} in the heading is not a real date", line
+            ) from None
+        if date is None:
+            raise DigestParseError(
+                f"cannot read the date in the heading {text!r} "
+                "(expected 'Papers for YYYY-MM-DD')",
+                line,
+            )
+        if date in self.days:
+            self.day = self.days[date]
+            self.day.warn(line, f"a second section for {date}; its papers were added")
+        else:
+            self.day = self.days[date] = _Day(date=date, line=line)
+        self.day_level = level
+
+    def _close_day(self) -> None:
+        self.day = None
+        self.table = None
+
+    def _table_block(self, index: int) -> int:
+        """Read a run of table lines from `index`; return the index after it."""
+        if self.day is None:
+            # A table outside any day (a README's own tables): skip it.
+            while index < len(self.lines) and _is_row_line(self.lines[index]):
+                index += 1
+            return index
+        has_separator = index + 1 < len(self.lines) and _SEPARATOR_RE.match(
+            self.lines[index + 1]
+        )
+        if self.table is None or has_separator:
+            self.table = self._header(index, has_separator=bool(has_separator))
+            index += 2 if has_separator else 1
+        while index < len(self.lines):
+            line = self.lines[index]
+            if not _is_row_line(line):
+                break
+            start = index
+            parts = [line]
+            index += 1
+            while not _row_is_complete("\n".join(parts), self.table.width):
+                if index >= len(self.lines):
+                    break
+                following = self.lines[index]
+                if (
+                    not following.strip()
+                    or _is_row_line(following)
+                    or _HEADING_RE.match(following)
+                ):
+                    break
+                parts.append(following)
+                index += 1
+            self._row("\n".join(parts), start + 1)
+        return index
+
+    def _header(self, index: int, *, has_separator: bool) -> _Table:
+        line = index + 1
+        names = [
+            _collapse(cell).strip("*_ ").casefold()
+            for cell in _split_row(self.lines[index])
+        ]
+        columns = [_COLUMNS.get(name) for name in names]
+        if "title" not in columns:
+            raise DigestParseError(
+                "the table header has no Title column (found: "
+                + ", ".join(repr(name) for name in names)
+                + ")",
+                line,
+            )
+        assert self.day is not None
+        self.day.tables += 1
+        if not has_separator:
+            self.day.warn(line, "table header without a |---| separator line")
+        # A repeated column keeps its first occurrence.
+        seen: set[str] = set()
+        for position, column in enumerate(columns):
+            if column in seen:
+                columns[position] = None
+            elif column:
+                seen.add(column)
+        return _Table(names=names, columns=columns, line=line)
+
+    def _row(self, text: str, line: int) -> None:
+        assert self.day is not None and self.table is not None
+        if _SEPARATOR_RE.match(text):
+            return
+        raw = _split_row(text)
+        cells = self.table.fit(raw)
+        if cells is None:
+            raise DigestParseError(
+                f"table row has {len(raw)} cells but the header at line "
+                f"{self.table.line} has {self.table.width}; is a '|' missing?",
+                line,
+            )
+        if [_collapse(c).strip("*_ ").casefold() for c in cells] == self.table.names:
+            return  # the header repeated inside the table
+        values = {
+            column: cell
+            for column, cell in zip(self.table.columns, cells, strict=True)
+            if column
+        }
+        title, paper = _title_cell(values["title"])
+        if not title:
+            raise DigestParseError("table row has an empty Title cell", line)
+        link = _link_cell(values.get("link", ""))
+        for url in link.urls:
+            paper.add(url)
+        paper.repaired += link.repaired
+        tags, well_formed = _classification(
+            _cell_text(values.get("classification", ""))
+        )
+        if not well_formed:
+            self.day.warn(
+                line,
+                "Classification is not a list literal; read it as "
+                + repr(list(_clean_tags(tags))),
+            )
+        github = _link_cell(values.get("github", ""))
+        huggingface = _link_cell(values.get("huggingface", ""))
+        # Line breaks inside a row render as spaces in markdown.
+        summary = re.sub(
+            r"[ \t]*\n\s*", " ", _BR_RE.sub("\n", values.get("summary", ""))
+        )
+        _build_paper(
+            self.day,
+            line=line,
+            title=title,
+            authors=_clean_authors(
+                _split_authors(_cell_text(values.get("authors", "")))
+            ),
+            summary=html.unescape(summary).strip(),
+            paper=paper,
+            tags=_clean_tags(tags),
+            github=github,
+            huggingface=huggingface,
+        )
+
+
+# --- JSON daily results ---------------------------------------------------------------
+
+_JSON_SPACE_RE = re.compile(r"[ \t\n\r]*")
+_PATH_DATE_RE = re.compile(
+    r"(\d{4})[/\\](\d{1,2})[/\\](\d{1,2})\.json$|(\d{4}-\d{1,2}-\d{1,2})\.json$"
+)
+
+
+def _item_lines(text: str) -> list[int]:
+    """The line each element of a (valid) top-level JSON list starts on."""
+    decoder = json.JSONDecoder()
+    lines = []
+    index = _JSON_SPACE_RE.match(text).end() + 1  # past "["
+    line, counted_to = 1, 0
+    while True:
+        index = _JSON_SPACE_RE.match(text, index).end()
+        if text[index] == "]":
+            return lines
+        line += text.count("\n", counted_to, index)
+        counted_to = index
+        lines.append(line)
+        _, index = decoder.raw_decode(text, index)
+        index = _JSON_SPACE_RE.match(text, index).end()
+        if text[index] == ",":
+            index += 1
+
+
+def _date_from_path(source: str) -> datetime.date | None:
+    match = _PATH_DATE_RE.search(source)
+    if not match:
+        return None
+    text = match[4] or "-".join(match.group(1, 2, 3))
+    try:
+        return _parse_date(text)
+    except ValueError:
+        return None
+
+
+def _json_links(value: object, links: _Links, *, line: int, name: str) -> None:
+    if value is None:
+        return
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise DigestParseError(f"{name} must be a list of URLs", line)
+    for item in value:
+        if not isinstance(item, str):
+            raise DigestParseError(f"{name} must be a list of URLs", line)
+        found = _link_cell(item) if "](" in item else None
+        for url in found.urls if found else [item]:
+            links.add(url)
+
+
+def _json_text(obj: dict, name: str, line: int) -> str:
+    value = obj.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise DigestParseError(f"{name!r} must be a string", line)
+    return value
+
+
+def _parse_json(text: str, source: str) -> list[DigestRecord]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DigestParseError(
+            f"invalid JSON: {error.msg} (column {error.colno})", error.lineno
+        ) from None
+    if not isinstance(data, list):
+        raise DigestParseError(
+            f"the JSON is a {type(data).__name__}; expected a list of paper objects", 1
+        )
+    path_date = _date_from_path(source)
+    if not data:
+        if path_date is None:
+            raise DigestParseError("the JSON list is empty: no papers to import", 1)
+        day = _Day(date=path_date, line=1)
+        day.warn(1, "the JSON list has no papers")
+        return [day.record(source)]
+    days: dict[datetime.date, _Day] = {}
+    for number, (obj, line) in enumerate(zip(data, _item_lines(text), strict=True), 1):
+        if not isinstance(obj, dict):
+            raise DigestParseError(
+                f"item {number} is a {type(obj).__name__}; expected a paper object",
+                line,
+            )
+        date_text = obj.get("date")
+        try:
+            date = _parse_date(date_text) if isinstance(date_text, str) else None
+        except ValueError:
+            raise DigestParseError(f"{date_text!r} is not a real date", line) from None
+        if date is None:
+            if date_text:
+                raise DigestParseError(f"cannot read the date {date_text!r}", line)
+            date = path_date
+        if date is None:
+            raise DigestParseError(
+                "the paper has no 'date' and the file path does not end in "
+                "YYYY/MM/DD.json",
+                line,
+            )
+        day = days.setdefault(date, _Day(date=date, line=line))
+        title = _collapse(html.unescape(_json_text(obj, "title", line)))
+        if not title:
+            raise DigestParseError(f"item {number} has no title", line)
+        authors = obj.get("authors")
+        if isinstance(authors, str):
+            authors = _split_authors(html.unescape(authors))
+        elif not isinstance(authors, list | None) or not all(
+            isinstance(a, str) for a in authors or []
+        ):
+            raise DigestParseError(
+                "'authors' must be a string or a list of names", line
+            )
+        tags_value = obj.get("classification")
+        if isinstance(tags_value, str):
+            tags, well_formed = _classification(tags_value)
+            if not well_formed:
+                day.warn(line, f"classification {tags_value!r} is not a list")
+        elif isinstance(tags_value, list) and all(
+            isinstance(t, str) for t in tags_value
+        ):
+            tags = tags_value
+        elif tags_value is None:
+            tags = []
+        else:
+            raise DigestParseError("'classification' must be a list of names", line)
+        paper = _Links()
+        _json_links(obj.get("link") or obj.get("url"), paper, line=line, name="'link'")
+        github, huggingface = _Links(), _Links()
+        _json_links(obj.get("github_urls"), github, line=line, name="'github_urls'")
+        if not github.urls:
+            _json_links(obj.get("github_repo"), github, line=line, name="'github_repo'")
+        _json_links(
+            obj.get("huggingface_urls"),
+            huggingface,
+            line=line,
+            name="'huggingface_urls'",
+        )
+        summary = _json_text(obj, "summary", line).replace("\r\n", "\n")
+        _build_paper(
+            day,
+            line=line,
+            title=title,
+            authors=_clean_authors(authors or []),
+            summary=html.unescape(summary).strip(),
+            paper=paper,
+            tags=_clean_tags(tags),
+            github=github,
+            huggingface=huggingface,
+        )
+    return [day.record(source) for day in days.values()]
+
+
+# --- entry point ----------------------------------------------------------------------
+
+_JSON_START_RE = re.compile(r"\s*(?:\{|\[\s*(?:[{\]\"]|$))")
+
+
+def parse_digests(text: str, *, source: str) -> list[DigestRecord]:
+    """Every digest day in one file's text, in file order.
+
+    `source` (a path or "<stdin>") only labels the records and, for JSON papers
+    without a date, supplies it from a ".../YYYY/MM/DD.json" path.
+    """
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # A markdown README may start with "[![badge](...)]", so "[" alone is not JSON.
+    if _JSON_START_RE.match(text):
+        return _parse_json(text, source)
+    return _MarkdownReader(text, source).read()

@@ -1,0 +1,178 @@
+"""What a digest's code and model links point at, so pages can label them.
+
+Pure functions shared by the parser (placeholder warnings) and the web views/API
+(link labels, hiding placeholders). A link's kind depends on its host and path, and
+for sites that are neither a code host nor Hugging Face, on the digest column it came
+from: a non-repository site in the GitHub URLs column is a project page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+KINDS = (
+    "repo",
+    "project_page",
+    "hf_model",
+    "hf_dataset",
+    "hf_space",
+    "hf_paper",
+    "other",
+    "placeholder",
+)
+KIND_LABELS = {
+    "repo": "Code",
+    "project_page": "Project page",
+    "hf_model": "Model",
+    "hf_dataset": "Dataset",
+    "hf_space": "Space",
+    "hf_paper": "Paper page",
+    "other": "Link",
+    "placeholder": "Link",
+}
+COLUMNS = ("github", "huggingface")
+
+_CODE_HOSTS = {"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "gitee.com"}
+_HF_HOSTS = {"huggingface.co", "hf.co"}
+# Site pages of the code hosts and Hugging Face: on their own they point at no
+# repository or model ("https://github.com/features", "https://huggingface.co/docs").
+_CODE_HOST_PAGES = {
+    "about",
+    "explore",
+    "features",
+    "join",
+    "login",
+    "marketplace",
+    "pricing",
+    "search",
+    "settings",
+    "signup",
+    "topics",
+    "trending",
+}
+_HF_SITE_PAGES = {
+    "blog",
+    "chat",
+    "collections",
+    "datasets",
+    "diffusers",
+    "docs",
+    "enterprise",
+    "join",
+    "learn",
+    "login",
+    "models",
+    "organizations",
+    "papers",
+    "posts",
+    "pricing",
+    "search",
+    "settings",
+    "spaces",
+    "tasks",
+    "transformers",
+    "welcome",
+}
+_HF_REPO_TYPES = {"datasets": "hf_dataset", "spaces": "hf_space", "papers": "hf_paper"}
+# Sites that are neither code nor a project's own page, whatever column they sit in.
+_NEUTRAL_HOSTS = {
+    "arxiv.org",
+    "export.arxiv.org",
+    "doi.org",
+    "dx.doi.org",
+    "openreview.net",
+    "aclanthology.org",
+    "youtube.com",
+    "youtu.be",
+    "twitter.com",
+    "x.com",
+}
+_DUMMY_HOSTS = {"example.com", "example.org", "example.net", "localhost"}
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str  # exactly as the digest gives it
+    kind: str  # one of KINDS
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def href(self) -> str:
+        return absolute_url(self.url)
+
+    @property
+    def is_placeholder(self) -> bool:
+        return self.kind == "placeholder"
+
+
+def absolute_url(url: str) -> str:
+    """The URL with "https://" in front when the digest left the scheme out.
+
+    Some rows give "github.com/owner/repo"; as an href that would be a relative link.
+    """
+    url = url.strip()
+    if url and "://" not in url and not url.startswith(("mailto:", "//")):
+        return "https://" + url
+    return url
+
+
+def classify_link(url: str, *, column: str) -> str:
+    """The kind of a link from the digest's "github" or "huggingface" column."""
+    if column not in COLUMNS:
+        raise ValueError(f"column must be one of {COLUMNS}, not {column!r}")
+    try:
+        parts = urlsplit(absolute_url(url))
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:
+        return "placeholder"  # not a usable URL, e.g. "https://[broken"
+    if parts.scheme not in ("http", "https"):
+        return "placeholder" if not url.strip() else "other"
+    if "." not in host or host in _DUMMY_HOSTS:
+        return "placeholder"
+    segments = [segment for segment in parts.path.split("/") if segment]
+
+    if host in _HF_HOSTS:
+        return _classify_hugging_face(segments)
+    if host.endswith(".hf.space"):
+        return "hf_space"
+    if host in _CODE_HOSTS:
+        if not segments or (len(segments) == 1 and segments[0] in _CODE_HOST_PAGES):
+            return "placeholder"
+        # A user or organisation profile, a topic page: not one repository.
+        if len(segments) == 1 or segments[0] in _CODE_HOST_PAGES:
+            return "other"
+        return "repo"
+    if host == "anonymous.4open.science" and len(segments) >= 2 and segments[0] == "r":
+        return "repo"  # anonymised GitHub repositories for double-blind review
+    if host.endswith((".github.io", ".gitlab.io")):
+        return "project_page"
+    if host in _NEUTRAL_HOSTS:
+        return "other"
+    return "project_page" if column == "github" else "other"
+
+
+def _classify_hugging_face(segments: list[str]) -> str:
+    if not segments:
+        return "placeholder"
+    first = segments[0]
+    if first in _HF_REPO_TYPES:
+        return _HF_REPO_TYPES[first] if len(segments) >= 2 else "placeholder"
+    if first in _HF_SITE_PAGES:
+        # "huggingface.co/transformers" on its own is the library's landing page.
+        return "placeholder" if len(segments) == 1 else "other"
+    if len(segments) == 1:
+        return "other"  # a user or organisation page
+    return "hf_model"
+
+
+def is_placeholder(url: str, *, column: str) -> bool:
+    return classify_link(url, column=column) == "placeholder"
+
+
+def classify_links(urls: Iterable[str], *, column: str) -> list[Link]:
+    return [Link(url, classify_link(url, column=column)) for url in urls]
