@@ -127,6 +127,8 @@ def test_htmx_is_configured_for_the_csp(client, evil_paper):
     html = client.get("/archive/").text
 
     assert '"includeIndicatorStyles": false' in html
+    # Settling copies attributes with setAttribute: a "style" one would be blocked.
+    assert '"attributesToSettle": ["class", "width", "height"]' in html
     assert '"allowEval": false' in html
 
 
