@@ -118,7 +118,12 @@ def _link_buttons(paper: Paper) -> list[LinkButton]:
 
 @require_GET
 def paper_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
-    paper = get_object_or_404(Paper.objects.for_listing(), key=key)
+    papers = (
+        Paper.objects.for_listing()
+        .with_is_bookmarked(request.user)
+        .with_is_dismissed(request.user)
+    )
+    paper = get_object_or_404(papers, key=key)
     # The list shows titles only: no need for summaries or prefetches.
     related = related_to(paper, queryset=Paper.objects.only("key", "title"))
     context = {
@@ -143,13 +148,18 @@ def paper_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
 # --- Days, weeks and months ---
 
 
-def _papers_on_days(start: datetime.date, end: datetime.date) -> PaperQuerySet:
+def _papers_on_days(
+    request: HtmxHttpRequest, start: datetime.date, end: datetime.date
+) -> PaperQuerySet:
     """One row per appearance between start and end: a paper shown on two days comes
-    twice. Annotates `day` and `position`; ordered by day, then the table's order."""
+    twice. Annotates `day` and `position` (and what the bookmark buttons need);
+    ordered by day, then the table's order."""
     return (
         Paper.objects.filter(appearances__date__range=(start, end))
         .annotate(day=F("appearances__date"), position=F("appearances__position"))
         .for_listing()
+        .with_is_bookmarked(request.user)
+        .with_is_dismissed(request.user)
         .order_by("day", "position", "pk")
     )
 
@@ -190,7 +200,7 @@ def digest_day(request: HtmxHttpRequest, day: str) -> HttpResponse:
         raise Http404("No digest for this day.")
     context = {
         "date": date,
-        "papers": _with_card_parts(list(_papers_on_days(date, date))),
+        "papers": _with_card_parts(list(_papers_on_days(request, date, date))),
         "week": week_of(date),
         "month": month_of(date),
         "previous": around["previous"],
@@ -216,7 +226,7 @@ def _period_page(
     around = _digest_days_around(start, end)
     if not around["days"]:
         raise Http404(f"No digest days in this {kind}.")
-    rows = _with_card_parts(list(_papers_on_days(start, end)))
+    rows = _with_card_parts(list(_papers_on_days(request, start, end)))
     groups = [
         DayGroup(day, list(papers))
         for day, papers in groupby(rows, key=lambda paper: paper.day)
