@@ -223,7 +223,7 @@ def test_placeholder_links_are_kept_and_reported():
     )
 
 
-def test_v1_title_cell_links_give_the_arxiv_url_and_the_hf_paper_page():
+def test_v1_title_cell_links_give_the_arxiv_url_not_a_huggingface_column_link():
     day = parse_day(REAL / "daily-ai-papers-v1/archive/2025/02/04.md")
     assert (day.date, day.line) == (datetime.date(2025, 2, 4), 3)
     first = day.papers[0]
@@ -232,8 +232,8 @@ def test_v1_title_cell_links_give_the_arxiv_url_and_the_hf_paper_page():
     )
     assert first.key == first.arxiv_id == "2502.01237"
     assert first.arxiv_url == "https://arxiv.org/abs/2502.01237"
-    assert first.huggingface_urls == ("https://huggingface.co/papers/2502.01237",)
-    assert first.github_urls == first.tags == ()
+    # The HF paper page beside the arXiv link is not the HuggingFace URLs column.
+    assert first.github_urls == first.huggingface_urls == first.tags == ()
     assert first.authors == (
         "Boris Shaposhnikov",
         "kefirski",
@@ -350,10 +350,7 @@ def test_quirky_rows_come_through_intact():
     assert shannon.arxiv_url == "https://arxiv.org/abs/hep-th/9901001"
     assert shannon.authors == ("Claude Shannon", "John von Neumann")
     assert shannon.tags == ("Theory", "Information Theory")
-    assert shannon.huggingface_urls == (
-        "https://huggingface.co/datasets/shannon/bits",
-        "https://huggingface.co/papers/hep-th/9901001",
-    )
+    assert shannon.huggingface_urls == ("https://huggingface.co/datasets/shannon/bits",)
     assert [p.position for p in day.papers] == [1, 2, 3, 4, 5, 6]
     assert [p.line for p in day.papers] == [5, 6, 7, 8, 9, 11]
     assert day.warnings == (

@@ -243,12 +243,11 @@ def _build_paper(
         elif found and not arxiv_url:
             arxiv_url = url
         arxiv_id = arxiv_id or found
-    if hf_paper_url:
-        # A Hugging Face paper page is one of the paper's links (the older layout puts
-        # it beside the arXiv link in the title), so it is listed with the HF links.
-        huggingface.add(hf_paper_url)
-        if not arxiv_url:
-            arxiv_url = f"https://arxiv.org/abs/{arxiv_id}"
+    if hf_paper_url and not arxiv_url:
+        # The older layout links the Hugging Face paper page beside the arXiv link in
+        # the title. It is not an entry of the HuggingFace URLs column (has_hf means
+        # that column), and every arXiv paper has one, so only the id is kept from it.
+        arxiv_url = f"https://arxiv.org/abs/{arxiv_id}"
     if not arxiv_url and paper.urls:
         arxiv_url = paper.urls[0]  # not arXiv, but still the paper's own link
 
