@@ -10,9 +10,12 @@ with sets worked out independently of any query.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from django.db import transaction
 
 from papers.importer.loader import load_digests
 from papers.importer.parser import parse_digests
@@ -82,6 +85,17 @@ def expected_papers() -> dict[str, ExpectedPaper]:
 def load_corpus() -> dict[str, ExpectedPaper]:
     load_digests(parsed_days())
     return expected_papers()
+
+
+def corpus_for_module(django_db_blocker) -> Iterator[dict[str, ExpectedPaper]]:
+    """Load the corpus once for a test module, inside a transaction rolled back after.
+
+    Use from a module-scoped fixture; each test's own `db` transaction then nests in
+    this one as a savepoint, so tests still cannot see each other's writes.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_corpus()
+        transaction.set_rollback(True)
 
 
 def keys(papers) -> set[str]:
