@@ -1,1 +1,545 @@
-"""The admins' editing screens (filled in with the foundation's admin work)."""
+"""The admins' editing screens, plus a page to upload digest files.
+
+Hand edits must survive the next import: saving a paper records the changed fields in
+`Paper.edited_fields`, which the loader leaves alone (see papers.importer.loader), and
+any change to a paper's digest days refreshes its denormalised digest dates.
+Authorships and appearances are edited through the paper's inlines only, so those
+two rules cannot be bypassed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+
+from papers.importer.files import (
+    DigestFile,
+    DigestSourceError,
+    decode,
+    parse_text,
+    prefer_fullest_days,
+)
+from papers.importer.loader import EDITABLE_FIELDS, ImportStats, load_file
+from papers.models import (
+    Appearance,
+    Author,
+    Authorship,
+    Bookmark,
+    Digest,
+    Dismissal,
+    Paper,
+    ReaderProfile,
+    ReadingList,
+    Tag,
+)
+
+# Larger uploads are refused rather than read into memory; a digest day is ~100 KB.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+SHORT_AUTHORS = 3
+
+
+def refresh_digest_dates(paper_ids: Iterable[int]) -> None:
+    paper_ids = list(paper_ids)
+    for start in range(0, len(paper_ids), 500):
+        Paper.objects.filter(
+            pk__in=paper_ids[start : start + 500]
+        ).refresh_digest_dates()
+
+
+def mark_edited(papers: Iterable[Paper], field: str) -> None:
+    """Add `field` to the papers' edited_fields, so imports leave it alone."""
+    papers = [paper for paper in papers if field not in paper.edited_fields]
+    for paper in papers:
+        paper.edited_fields = [*paper.edited_fields, field]
+    Paper.objects.bulk_update(papers, ["edited_fields"], batch_size=100)
+
+
+# Filters ---------------------------------------------------------------------------
+
+
+class YesNoFilter(admin.SimpleListFilter):
+    """Filters on a boolean PaperQuerySet method such as `with_code(flag)`."""
+
+    method = ""
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        return getattr(queryset, self.method)(self.value() == "yes")
+
+
+class HasCodeFilter(YesNoFilter):
+    title = "has code"
+    parameter_name = "has_code"
+    method = "with_code"
+
+
+class HasHuggingFaceFilter(YesNoFilter):
+    title = "has Hugging Face links"
+    parameter_name = "has_hf"
+    method = "with_hf"
+
+
+class DigestMonthFilter(admin.SimpleListFilter):
+    """Papers with a digest day in the month, newest months first."""
+
+    title = "digest month"
+    parameter_name = "digest_month"
+
+    def lookups(self, request, model_admin):
+        months = Appearance.objects.dates("date", "month", order="DESC")
+        return [(month.strftime("%Y-%m"), month.strftime("%B %Y")) for month in months]
+
+    def queryset(self, request, queryset):
+        try:
+            start = datetime.datetime.strptime(self.value() or "", "%Y-%m").date()
+        except ValueError:
+            return queryset
+        last_day = calendar.monthrange(start.year, start.month)[1]
+        return queryset.in_digests_between(start, start.replace(day=last_day))
+
+
+class UsedFilter(admin.SimpleListFilter):
+    """Authors or tags with or without papers (orphans are left by hand edits)."""
+
+    title = "has papers"
+    parameter_name = "used"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        return queryset.filter(papers__isnull=self.value() == "no").distinct()
+
+
+# Papers ----------------------------------------------------------------------------
+
+
+class AuthorshipInline(admin.TabularInline):
+    model = Authorship
+    fields = ["position", "author"]
+    autocomplete_fields = ["author"]
+    ordering = ["position"]
+    extra = 0
+
+
+class AppearanceInline(admin.TabularInline):
+    model = Appearance
+    verbose_name = "digest day"
+    verbose_name_plural = "digest days"
+    fields = ["digest", "position"]
+    autocomplete_fields = ["digest"]
+    ordering = ["date"]
+    extra = 0
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "arxiv_id",
+        "short_authors",
+        "tag_names",
+        "last_digest_date",
+        "code",
+        "hugging_face",
+        "bookmark_count",
+    ]
+    list_filter = [HasCodeFilter, HasHuggingFaceFilter, DigestMonthFilter, "tags"]
+    search_fields = ["title", "=key", "^arxiv_id", "authorships__author__name"]
+    date_hierarchy = "last_digest_date"
+    autocomplete_fields = ["tags"]
+    inlines = [AuthorshipInline, AppearanceInline]
+    readonly_fields = [
+        "has_code",
+        "has_hf",
+        "first_digest_date",
+        "last_digest_date",
+        "edited_fields",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["key", "arxiv_id", "title", "summary", "tags"]}),
+        ("Links", {"fields": ["arxiv_url", "github_urls", "huggingface_urls"]}),
+        (
+            "Kept by the importer",
+            {
+                "fields": [
+                    "has_code",
+                    "has_hf",
+                    "first_digest_date",
+                    "last_digest_date",
+                    "edited_fields",
+                    "created_at",
+                    "updated_at",
+                ],
+            },
+        ),
+    ]
+    actions = ["forget_edits"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Paper]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(bookmark_count=Count("bookmarks", distinct=True))
+            .prefetch_related(
+                Prefetch(
+                    "authorships",
+                    queryset=Authorship.objects.select_related("author").order_by(
+                        "position"
+                    ),
+                ),
+                "tags",
+            )
+        )
+
+    @admin.display(description="authors")
+    def short_authors(self, paper: Paper) -> str:
+        names = [authorship.author.name for authorship in paper.authorships.all()]
+        if len(names) > SHORT_AUTHORS:
+            return ", ".join(names[:SHORT_AUTHORS]) + " et al."
+        return ", ".join(names)
+
+    @admin.display(description="tags")
+    def tag_names(self, paper: Paper) -> str:
+        return ", ".join(tag.name for tag in paper.tags.all())
+
+    @admin.display(description="code", boolean=True, ordering="has_code")
+    def code(self, paper: Paper) -> bool:
+        return paper.has_code
+
+    @admin.display(description="HF", boolean=True, ordering="has_hf")
+    def hugging_face(self, paper: Paper) -> bool:
+        return paper.has_hf
+
+    @admin.display(description="bookmarks", ordering="bookmark_count")
+    def bookmark_count(self, paper: Paper) -> int:
+        return paper.bookmark_count
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Appearance:
+            return super().save_formset(request, form, formset, change)
+        # The appearance copies its digest's date so date filters need no join.
+        appearances = formset.save(commit=False)
+        for appearance in formset.deleted_objects:
+            appearance.delete()
+        for appearance in appearances:
+            appearance.date = appearance.digest.date
+            appearance.save()
+        formset.save_m2m()
+        return None
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        paper = form.instance
+        edited = [name for name in form.changed_data if name in EDITABLE_FIELDS]
+        changed_inlines = {fs.model for fs in formsets if fs.has_changed()}
+        if Authorship in changed_inlines:
+            edited.append("authors")
+        new = [name for name in edited if name not in paper.edited_fields]
+        if new:
+            paper.edited_fields = [*paper.edited_fields, *new]
+            Paper.objects.filter(pk=paper.pk).update(edited_fields=paper.edited_fields)
+        if Appearance in changed_inlines:
+            refresh_digest_dates([paper.pk])
+
+    @admin.action(description="Forget hand edits (let imports update these papers)")
+    def forget_edits(self, request: HttpRequest, queryset: QuerySet[Paper]) -> None:
+        count = Paper.objects.filter(pk__in=queryset.values("pk")).update(
+            edited_fields=[]
+        )
+        self.message_user(request, f"{count} papers will follow the digests again.")
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "paper_count"]
+    list_filter = [UsedFilter]
+    search_fields = ["name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Author]:
+        return super().get_queryset(request).annotate(paper_count=Count("authorships"))
+
+    @admin.display(description="papers", ordering="paper_count")
+    def paper_count(self, author: Author) -> int:
+        return author.paper_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            # A corrected name must not be undone by re-importing the old spelling.
+            mark_edited(Paper.objects.filter(authorships__author=obj), "authors")
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "paper_count"]
+    list_filter = [UsedFilter]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
+        return super().get_queryset(request).annotate(paper_count=Count("papers"))
+
+    @admin.display(description="papers", ordering="paper_count")
+    def paper_count(self, tag: Tag) -> int:
+        return tag.paper_count
+
+
+# Digest days and the upload page ----------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file field taking several files (Django docs: "Uploading multiple files")."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".md,.markdown,.json"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single_clean = super().clean
+        if isinstance(data, list | tuple):
+            if not data and self.required:
+                # The docs' version accepts an empty selection.
+                raise forms.ValidationError(
+                    self.error_messages["required"], code="required"
+                )
+            return [single_clean(item, initial) for item in data]
+        return [single_clean(data, initial)]
+
+
+class DigestUploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Digest files",
+        help_text=(
+            "One or more digest days: a markdown table (.md) or a JSON daily result "
+            "(.json), UTF-8 encoded."
+        ),
+    )
+    dry_run = forms.BooleanField(
+        required=False,
+        label="Dry run",
+        help_text="Report what the import would change, then save nothing.",
+    )
+    overwrite = forms.BooleanField(
+        required=False,
+        label="Overwrite",
+        help_text=(
+            "Let the files' title, summary, arXiv link and authors replace the stored "
+            "ones, including fields edited by hand."
+        ),
+    )
+
+
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    list_display = ["date", "paper_count", "source", "imported_at"]
+    list_filter = [("date", admin.DateFieldListFilter)]
+    search_fields = ["date", "source"]
+    date_hierarchy = "date"
+    ordering = ["-date"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Digest]:
+        return super().get_queryset(request).annotate(paper_count=Count("appearances"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # The appearances copy the date: changing it would leave them stale.
+        return ["date", "imported_at"] if obj else ["imported_at"]
+
+    @admin.display(description="papers", ordering="paper_count")
+    def paper_count(self, digest: Digest) -> int:
+        return digest.paper_count
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Digest.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        papers = set(
+            Appearance.objects.filter(digest__in=queryset).values_list(
+                "paper_id", flat=True
+            )
+        )
+        super().delete_queryset(request, queryset)
+        refresh_digest_dates(papers)
+
+    def get_urls(self) -> list[URLPattern]:
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(self.upload_view),
+            name="papers_digest_upload",
+        )
+        return [upload, *super().get_urls()]
+
+    def upload_view(self, request: HttpRequest) -> TemplateResponse:
+        """Import uploaded digest files with the command's parser and loader."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        results: list[tuple[DigestFile, ImportStats | None]] = []
+        if request.method == "POST":
+            form = DigestUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                files = [
+                    self._parse_upload(upload) for upload in form.cleaned_data["files"]
+                ]
+                prefer_fullest_days(files)
+                results = [
+                    (
+                        file,
+                        load_file(
+                            file,
+                            dry_run=form.cleaned_data["dry_run"],
+                            overwrite=form.cleaned_data["overwrite"],
+                        ),
+                    )
+                    for file in files
+                ]
+        else:
+            form = DigestUploadForm()
+        loaded = [stats for _, stats in results if stats is not None]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Upload digest files",
+            "form": form,
+            "results": results,
+            "total": sum(loaded, ImportStats()),
+            "failed": len(results) - len(loaded),
+            "dry_run": form.is_bound and form.cleaned_data.get("dry_run"),
+        }
+        return TemplateResponse(request, "admin/papers/digest/upload.html", context)
+
+    @staticmethod
+    def _parse_upload(upload) -> DigestFile:
+        if upload.size > MAX_UPLOAD_BYTES:
+            limit = MAX_UPLOAD_BYTES // 1024 // 1024
+            return DigestFile(
+                upload.name, error=f"{upload.name}: larger than {limit} MB"
+            )
+        try:
+            text = decode(upload.read(), name=upload.name)
+        except DigestSourceError as error:
+            return DigestFile(upload.name, error=str(error))
+        return parse_text(upload.name, text)
+
+
+@admin.register(Appearance)
+class AppearanceAdmin(admin.ModelAdmin):
+    """Read-only: appearances are edited on their paper, which keeps its dates."""
+
+    list_display = ["date", "position", "paper"]
+    list_filter = [("date", admin.DateFieldListFilter)]
+    search_fields = ["paper__title", "=paper__key"]
+    date_hierarchy = "date"
+    list_select_related = ["paper"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    # Deleting stays allowed: deleting a paper or a day deletes its appearances.
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Appearance.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        papers = set(queryset.values_list("paper_id", flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_digest_dates(papers)
+
+
+@admin.register(Authorship)
+class AuthorshipAdmin(admin.ModelAdmin):
+    """Read-only: authorships are edited on their paper, which records the edit."""
+
+    list_display = ["author", "position", "paper"]
+    list_filter = ["position"]
+    search_fields = ["author__name", "paper__title", "=paper__key"]
+    list_select_related = ["author", "paper"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    # Deleting stays allowed: deleting a paper or an author deletes authorships.
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Authorship.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        papers = list(Paper.objects.filter(authorships__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        mark_edited(papers, "authors")
+
+
+# Readers ---------------------------------------------------------------------------
+
+
+@admin.register(Bookmark)
+class BookmarkAdmin(admin.ModelAdmin):
+    list_display = ["paper", "user", "status", "created_at"]
+    list_filter = ["status", "user"]
+    search_fields = ["user__username", "paper__title", "=paper__key", "note"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["user", "paper"]
+    list_select_related = ["user", "paper"]
+
+
+@admin.register(ReadingList)
+class ReadingListAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "bookmark_count", "created_at"]
+    list_filter = ["user"]
+    search_fields = ["name", "user__username"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["user", "bookmarks"]
+    list_select_related = ["user"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReadingList]:
+        return super().get_queryset(request).annotate(bookmark_count=Count("bookmarks"))
+
+    @admin.display(description="bookmarks", ordering="bookmark_count")
+    def bookmark_count(self, reading_list: ReadingList) -> int:
+        return reading_list.bookmark_count
+
+
+@admin.register(Dismissal)
+class DismissalAdmin(admin.ModelAdmin):
+    list_display = ["paper", "user", "created_at"]
+    list_filter = ["user"]
+    search_fields = ["user__username", "paper__title", "=paper__key"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["user", "paper"]
+    list_select_related = ["user", "paper"]
+
+
+@admin.register(ReaderProfile)
+class ReaderProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "last_seen_at", "previous_visit_at"]
+    list_filter = [("last_seen_at", admin.DateFieldListFilter)]
+    search_fields = ["user__username"]
+    date_hierarchy = "last_seen_at"
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
