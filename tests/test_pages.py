@@ -9,7 +9,7 @@ from django.views import defaults
 
 from papers.models import Paper
 from papers.related import related_to
-from tests.factories import DigestFactory, PaperFactory
+from tests.factories import DigestFactory, PaperFactory, UserFactory
 
 MAR_3 = datetime.date(2025, 3, 3)  # a Monday, ISO week 2025-W10
 MAR_4 = datetime.date(2025, 3, 4)
@@ -424,6 +424,29 @@ def test_paper_page_runs_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(5):
         assert client.get(busy_week.get_absolute_url()).status_code == 200
+
+
+# Logged in, the layout adds four: session, user, reader profile, bookmark count.
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        ("paper", 9),
+        ("/days/2025-03-03/", 9),
+        ("/weeks/2025-W10/", 9),
+        ("/months/2025-03/", 9),
+        ("/archive/", 7),
+    ],
+)
+def test_pages_for_a_logged_in_reader_run_a_fixed_number_of_queries(
+    client, busy_week, django_assert_max_num_queries, url, queries
+):
+    if url == "paper":
+        url = busy_week.get_absolute_url()
+    client.force_login(UserFactory())
+    client.get(url)  # the first visit of a session also records it
+
+    with django_assert_max_num_queries(queries):
+        assert client.get(url).status_code == 200
 
 
 # --- Error pages ---
