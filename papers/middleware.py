@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -27,3 +28,9 @@ class ReaderVisitMiddleware:
                 user, now=timezone.now()
             )
         return self.get_response(request)
+
+
+def new_since(request: HttpRequest) -> datetime.datetime | None:
+    """Papers added after this moment are "new" to the reader; None for none at all."""
+    profile = getattr(request, "reader_profile", None)
+    return profile.previous_visit_at if profile else None
