@@ -11,20 +11,32 @@ input gets a message and a redirect, or the form again with status 400.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
+from papers.exports import ExportedBookmark, to_bibtex, to_csv, to_json
+from papers.filters import BOOKMARK_SORTS, BookmarkFilter
 from papers.forms import BookmarkListsForm, NoteForm, ReadingListForm, StatusForm
-from papers.models import Bookmark, Dismissal, Paper, ReadingList
+from papers.models import Bookmark, Dismissal, Paper, PaperQuerySet, ReadingList
 from papers.views import HtmxHttpRequest
 from papers.views.accounts import (
+    attachment,
     login_redirect,
     reader_required,
     remember_pending_bookmark,
     safe_next,
 )
+from papers.views.browse import browse_context
+
+# The fields of the bookmark controls are "bookmark-note", "bookmark-status", ...: names
+# the filter form around the cards never uses, since htmx merges that form's values
+# into a card control's POST.
+FIELD_PREFIX = "bookmark"
 
 
 def set_or_toggle(manager, wanted: str | None, *, user, paper: Paper) -> bool:
@@ -56,7 +68,10 @@ def bookmark_toggle(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
         remember_pending_bookmark(request, paper)
         return login_redirect(request, next_url)
     saved = set_or_toggle(
-        Bookmark.objects, request.POST.get("bookmarked"), user=request.user, paper=paper
+        Bookmark.objects,
+        request.POST.get("bookmark-state"),
+        user=request.user,
+        paper=paper,
     )
     if not request.htmx:
         if saved:
@@ -81,8 +96,10 @@ def bookmark_note(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
     )
     next_url = safe_next(request, fallback=reverse("papers:bookmarks"))
     # An invalid form leaves the instance's note as it was: only valid fields are
-    # copied onto it.
-    form = NoteForm(request.POST, instance=bookmark)
+    # copied onto it. A POST without the field is refused rather than read as "".
+    form = NoteForm(request.POST, instance=bookmark, prefix=FIELD_PREFIX)
+    if form["note"].html_name not in request.POST:
+        form.add_error("note", "No note was sent.")
     if form.is_valid():
         form.save()
         if not request.htmx:
@@ -103,7 +120,7 @@ def bookmark_status(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
         Bookmark.objects.select_related("paper"), user=request.user, paper_id=paper_id
     )
     next_url = safe_next(request, fallback=reverse("papers:bookmarks"))
-    form = StatusForm(request.POST, instance=bookmark)
+    form = StatusForm(request.POST, instance=bookmark, prefix=FIELD_PREFIX)
     if form.is_valid():
         form.save()
         if not request.htmx:
@@ -129,7 +146,7 @@ def bookmark_lists(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
         Bookmark.objects.select_related("paper"), user=request.user, paper_id=paper_id
     )
     next_url = safe_next(request, fallback=reverse("papers:bookmarks"))
-    form = BookmarkListsForm(request.POST, user=request.user)
+    form = BookmarkListsForm(request.POST, user=request.user, prefix=FIELD_PREFIX)
     if form.is_valid():
         bookmark.lists.set(form.cleaned_data["lists"])
         if not request.htmx:
@@ -153,7 +170,10 @@ def dismiss_toggle(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
     paper = get_object_or_404(Paper, pk=paper_id)
     next_url = safe_next(request, fallback=paper.get_absolute_url())
     dismissed = set_or_toggle(
-        Dismissal.objects, request.POST.get("dismissed"), user=request.user, paper=paper
+        Dismissal.objects,
+        request.POST.get("dismiss-state"),
+        user=request.user,
+        paper=paper,
     )
     if not request.htmx:
         if dismissed:
@@ -218,3 +238,104 @@ def reading_list_delete(request: HtmxHttpRequest, list_id: int) -> HttpResponse:
         f"Deleted the list “{reading_list.name}”; its papers stay bookmarked.",
     )
     return redirect(safe_next(request, fallback=reverse("papers:lists")))
+
+
+EXPORT_FORMATS = {
+    "bib": ("application/x-bibtex; charset=utf-8", to_bibtex),
+    "csv": ("text/csv; charset=utf-8", to_csv),
+    "json": ("application/json; charset=utf-8", to_json),
+}
+
+
+def bookmark_filter(request: HtmxHttpRequest) -> BookmarkFilter:
+    """The reader's bookmarked papers under the request's parameters."""
+    return BookmarkFilter(
+        request.GET, queryset=bookmarked_papers(request.user), request=request
+    )
+
+
+def bookmarked_papers(user) -> PaperQuerySet:
+    return Paper.objects.bookmarked_by(user).with_bookmarked_at(user)
+
+
+@require_GET
+@reader_required
+@vary_on_headers("HX-Request")
+def bookmark_list(request: HtmxHttpRequest) -> HttpResponse:
+    """ "My bookmarks": the list page over the reader's own bookmarks (facet counts
+    included), plus status, list, notes and sort by bookmarking date. The whole page,
+    or its `browse` partial for htmx.
+    """
+    user = request.user
+    context = browse_context(
+        request,
+        scope=bookmarked_papers(user).with_bookmark_of(user),
+        path=reverse("papers:bookmarks"),
+        filter_class=BookmarkFilter,
+    )
+    filterset = context["filterset"]
+    context |= {
+        "heading_kind": "bookmarks",
+        "sorts": BOOKMARK_SORTS,
+        "reading_lists": list(ReadingList.objects.filter(user=user)),
+    }
+    if not context["invalid"]:
+        context["sort"] = filterset.effective_sort
+        context["current_list"] = filterset.form.cleaned_data.get("list")
+        for paper in context["page"]:
+            # None only if the bookmark went away since the papers were filtered.
+            paper.bookmark = next(iter(paper.user_bookmarks), None)
+    template = "papers/bookmark_list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#browse"
+    return render(request, template, context)
+
+
+@require_GET
+@reader_required
+def bookmarks_export(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
+    """The bookmarks on the page's URL (all, a list, or any filtered view) as a file.
+
+    Same parameters as "My bookmarks"; `page` is ignored, every match is exported.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Unknown export format.")
+    filterset = bookmark_filter(request)
+    if not filterset.is_valid():
+        return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
+    papers = filterset.qs
+    bookmarks = {
+        bookmark.paper_id: bookmark
+        for bookmark in Bookmark.objects.filter(
+            user=request.user, paper__in=papers.values("pk")
+        ).for_export()
+    }
+    # In the page's sort order.
+    records = [
+        ExportedBookmark.from_bookmark(bookmarks[pk])
+        for pk in papers.values_list("pk", flat=True)
+        if pk in bookmarks
+    ]
+    content_type, write = EXPORT_FORMATS[fmt]
+    response = HttpResponse(write(records), content_type=content_type)
+    response["Content-Disposition"] = attachment(
+        export_filename(request, filterset, fmt)
+    )
+    return response
+
+
+def export_filename(
+    request: HtmxHttpRequest, filterset: BookmarkFilter, fmt: str
+) -> str:
+    parts = ["bookmarks", request.user.get_username()]
+    reading_list = filterset.form.cleaned_data.get("list")
+    if reading_list is not None:
+        parts.append(slugify(reading_list.name) or f"list-{reading_list.pk}")
+    if any(
+        value
+        for name, value in filterset.form.cleaned_data.items()
+        if name not in {"list", "sort", "page"}
+    ):
+        parts.append("filtered")
+    parts.append(timezone.now().date().isoformat())
+    return "-".join(parts) + f".{fmt}"
