@@ -79,6 +79,15 @@ def month_of(day: datetime.date) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
+def _week_title(day: datetime.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"Week {week} of {year}"
+
+
+def _month_title(day: datetime.date) -> str:
+    return f"{calendar.month_name[day.month]} {day.year}"
+
+
 # --- The paper page ---
 
 
@@ -215,13 +224,14 @@ def _period_page(
     start: datetime.date,
     end: datetime.date,
     kind: str,
-    title: str,
     name_of: Callable[[datetime.date], str],
+    title_of: Callable[[datetime.date], str],
 ) -> HttpResponse:
     """A week or month: its digest days in order, each with its papers.
 
     Previous/next go to the nearest period that has digest days, so they never lead to
-    an empty page; `name_of(day)` names the period containing a day ("2025-W10").
+    an empty page. `name_of(day)` and `title_of(day)` give the URL name ("2025-W10")
+    and the heading ("Week 10 of 2025") of the period containing a day.
     """
     around = _digest_days_around(start, end)
     if not around["days"]:
@@ -237,11 +247,11 @@ def _period_page(
         if day:
             neighbours[side] = {
                 "url": reverse(f"papers:{kind}", kwargs={kind: name_of(day)}),
-                "name": name_of(day),
+                "title": title_of(day),
             }
     context = {
         "kind": kind,
-        "title": title,
+        "title": title_of(start),
         "start": start,
         "end": end,
         "groups": groups,
@@ -256,14 +266,13 @@ def _period_page(
 @require_GET
 def digest_week(request: HtmxHttpRequest, week: str) -> HttpResponse:
     monday, sunday = _parse_week(week)
-    year, number, _ = monday.isocalendar()
     return _period_page(
         request,
         start=monday,
         end=sunday,
         kind="week",
-        title=f"Week {number} of {year}",
         name_of=week_of,
+        title_of=_week_title,
     )
 
 
@@ -275,8 +284,8 @@ def digest_month(request: HtmxHttpRequest, month: str) -> HttpResponse:
         start=first,
         end=last,
         kind="month",
-        title=first.strftime("%B %Y"),
         name_of=month_of,
+        title_of=_month_title,
     )
 
 
