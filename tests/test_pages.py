@@ -2,6 +2,7 @@ import datetime
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
@@ -9,7 +10,7 @@ from django.views import defaults
 
 from papers.models import Paper
 from papers.related import related_to
-from tests.factories import DigestFactory, PaperFactory, UserFactory
+from tests.factories import DigestFactory, PaperFactory
 
 MAR_3 = datetime.date(2025, 3, 3)  # a Monday, ISO week 2025-W10
 MAR_4 = datetime.date(2025, 3, 4)
@@ -442,7 +443,8 @@ def test_pages_for_a_logged_in_reader_run_a_fixed_number_of_queries(
 ):
     if url == "paper":
         url = busy_week.get_absolute_url()
-    client.force_login(UserFactory())
+    # No password: hashing one would be most of this test's time.
+    client.force_login(get_user_model().objects.create(username="reader"))
     client.get(url)  # the first visit of a session also records it
 
     with django_assert_max_num_queries(queries):
