@@ -28,7 +28,7 @@ from papers.importer.files import (
     parse_text,
     prefer_fullest_days,
 )
-from papers.importer.loader import EDITABLE_FIELDS, ImportStats, load_file
+from papers.importer.loader import EDITABLE_FIELDS, ImportStats, load_files
 from papers.models import (
     Appearance,
     Author,
@@ -404,17 +404,12 @@ class DigestAdmin(admin.ModelAdmin):
                     self._parse_upload(upload) for upload in form.cleaned_data["files"]
                 ]
                 prefer_fullest_days(files)
-                results = [
-                    (
-                        file,
-                        load_file(
-                            file,
-                            dry_run=form.cleaned_data["dry_run"],
-                            overwrite=form.cleaned_data["overwrite"],
-                        ),
-                    )
-                    for file in files
-                ]
+                stats = load_files(
+                    files,
+                    dry_run=form.cleaned_data["dry_run"],
+                    overwrite=form.cleaned_data["overwrite"],
+                )
+                results = list(zip(files, stats, strict=True))
         else:
             form = DigestUploadForm()
         loaded = [stats for _, stats in results if stats is not None]

@@ -287,6 +287,19 @@ def test_a_dry_run_writes_nothing_but_reports_the_counts():
 
 
 @pytest.mark.django_db
+def test_a_dry_run_of_many_files_reports_exactly_what_the_import_does():
+    dry, _ = run(str(REAL), dry_run=True)
+    assert not Paper.objects.exists()
+
+    real, _ = run(str(REAL))
+
+    assert dry.splitlines()[-1] == real.splitlines()[-1].replace(
+        "Imported ", "Dry run, nothing saved: "
+    )
+    assert "263 papers created, 12 updated" in real
+
+
+@pytest.mark.django_db
 def test_verbosity_zero_prints_nothing_on_success():
     assert run(str(REAL / "daily-ai-papers"), verbosity=0) == ("", "")
 

@@ -6,7 +6,13 @@ import pytest
 from django.db import connection
 
 from papers.importer.files import DigestFile
-from papers.importer.loader import ImportStats, load_digest, load_digests, load_file
+from papers.importer.loader import (
+    ImportStats,
+    load_digest,
+    load_digests,
+    load_file,
+    load_files,
+)
 from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
 from tests.factories import PaperFactory, PaperRecordFactory, TagFactory, digest_record
 
@@ -280,6 +286,30 @@ def test_a_file_is_loaded_all_or_nothing():
 
     assert file.error.startswith("two-days.md: the database refused the import")
     assert row_counts() == before
+
+
+def test_files_load_one_transaction_each_and_a_dry_run_sees_earlier_files():
+    row = PaperRecordFactory()
+    first = DigestFile("a.md", records=[digest_record(DAY, [row])])
+    broken = DigestFile("b.md", error="b.md:3: no table")
+    second = DigestFile("c.md", records=[digest_record(NEXT_DAY, [row])])
+    seen = []
+
+    dry = load_files(
+        [first, broken, second],
+        dry_run=True,
+        on_loaded=lambda file, stats: seen.append(file.name),
+    )
+
+    assert seen == ["a.md", "b.md", "c.md"]
+    assert [stats and (stats.created, stats.updated) for stats in dry] == [
+        (1, 0),
+        None,
+        (0, 1),
+    ]
+    assert not Paper.objects.exists()
+    assert load_files([first, broken, second]) == dry
+    assert Paper.objects.get().last_digest_date == NEXT_DAY
 
 
 def test_tags_are_matched_by_slug_and_keep_their_first_spelling():

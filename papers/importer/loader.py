@@ -1,7 +1,9 @@
 """Write parsed digest days to the database.
 
 `load_digests(records)` stores the days of one file in one transaction and
-`load_digest(record)` is its one-day form; both return `ImportStats`. Rows are upserted
+`load_digest(record)` is its one-day form; both return `ImportStats`. `load_files`
+loads parsed inputs (see papers.importer.files) one transaction each, for the
+import command and the admin's upload page. Rows are upserted
 on natural keys (`Paper.key`, `Author.name`, `Tag.slug`, `Digest.date`) and every
 relation is written with bulk queries, so a day costs a fixed number of queries
 whatever its length (lists longer than `CHUNK` are split to stay under SQLite's limit
@@ -28,7 +30,8 @@ Writes never parse text: records come from `papers.importer.parser`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,6 +127,31 @@ def load_file(
     except DatabaseError as failure:
         file.error = f"{file.name}: the database refused the import: {failure}"
         return None
+
+
+def load_files(
+    files: Sequence[DigestFile],
+    *,
+    dry_run: bool = False,
+    overwrite: bool = False,
+    on_loaded: Callable[[DigestFile, ImportStats | None], object] | None = None,
+) -> list[ImportStats | None]:
+    """Load each file in its own transaction; stats (None if it failed) per file.
+
+    A dry run rolls back all the files together at the end rather than each on its
+    own, so a later file sees what earlier ones would have written (a paper on two
+    days counts as created once) and the stats are exactly those of a real run.
+    `on_loaded(file, stats)` is called after each file, for progress reports.
+    """
+    results: list[ImportStats | None] = []
+    with transaction.atomic() if dry_run else nullcontext():
+        for file in files:
+            results.append(load_file(file, overwrite=overwrite))
+            if on_loaded is not None:
+                on_loaded(file, results[-1])
+        if dry_run:
+            transaction.set_rollback(True)
+    return results
 
 
 def _load_day(record: DigestRecord, *, overwrite: bool) -> ImportStats:

@@ -20,7 +20,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from papers.importer.files import DigestFile, read_digest_files
-from papers.importer.loader import ImportStats, load_file
+from papers.importer.loader import ImportStats, load_files
 
 # Show a progress bar from this many files on, when stderr is a terminal.
 PROGRESS_FROM = 10
@@ -60,20 +60,22 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = options["verbosity"]
         files = read_digest_files(options["paths"], stdin=sys.stdin)
+        self._total = len(files)
         self._bar = (
             verbosity == 1 and len(files) >= PROGRESS_FROM and self.stderr.isatty()
         )
-        total = ImportStats()
-        failed = 0
-        for done, file in enumerate(files, start=1):
-            stats = self._import(file, options)
-            if stats is None:
-                failed += 1
-            else:
-                total += stats
-                self._report(file, stats, verbosity)
-            self._progress(done, len(files))
+        self._verbosity = verbosity
+        self._done = 0
+        results = load_files(
+            files,
+            dry_run=options["dry_run"],
+            overwrite=options["overwrite"],
+            on_loaded=self._loaded,
+        )
         self._clear_progress()
+        loaded = [stats for stats in results if stats is not None]
+        total = sum(loaded, ImportStats())
+        failed = len(results) - len(loaded)
 
         if verbosity >= 1:
             prefix = "Dry run, nothing saved: " if options["dry_run"] else "Imported "
@@ -90,15 +92,15 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"{failed} of {len(files)} files failed.")
 
-    def _import(self, file: DigestFile, options: dict[str, Any]) -> ImportStats | None:
-        """Load one file's days; None (after reporting) when the file failed."""
-        stats = load_file(
-            file, dry_run=options["dry_run"], overwrite=options["overwrite"]
-        )
+    def _loaded(self, file: DigestFile, stats: ImportStats | None) -> None:
+        """Report one file as soon as it is loaded, then advance the progress bar."""
         if stats is None:
             self._clear_progress()
             self.stderr.write(self.style.ERROR(file.error))
-        return stats
+        else:
+            self._report(file, stats, self._verbosity)
+        self._done += 1
+        self._progress(self._done, self._total)
 
     def _report(self, file: DigestFile, stats: ImportStats, verbosity: int) -> None:
         if verbosity >= 2:
