@@ -1,11 +1,22 @@
 from django.urls import path, re_path
 
-from papers.views import browse, pages
+from papers.views import api, bookmarks, browse, pages
 
 app_name = "papers"
 
 urlpatterns = [
     path("", browse.paper_list, name="list"),
+    # The list page pre-filtered to an author or a tag, and author suggestions.
+    path("authors/suggest", browse.author_suggest, name="author-suggest"),
+    path("authors/<int:pk>/", browse.author_detail, name="author"),
+    path("tags/<slug:slug>/", browse.tag_detail, name="tag"),
+    # The JSON twin of the list page, and one paper (key as in papers:detail).
+    path("api/papers", api.paper_list_api, name="api-list"),
+    re_path(
+        r"^api/papers/(?P<key>[^/]+(?:/[0-9]{7})?)$",
+        api.paper_detail_api,
+        name="api-detail",
+    ),
     # A key may hold one slash, in old-style arXiv ids ("hep-th/9901001"); no more, so
     # paths below a paper ("papers/<key>/bookmark/") stay free for other views.
     re_path(
@@ -15,4 +26,48 @@ urlpatterns = [
     path("weeks/<str:week>/", pages.digest_week, name="week"),
     path("months/<str:month>/", pages.digest_month, name="month"),
     path("archive/", pages.archive, name="archive"),
+    # A reader's bookmarks (papers/views/bookmarks.py). Changes are POST-only URLs.
+    path("bookmarks/", bookmarks.bookmark_list, name="bookmarks"),
+    path(
+        "bookmarks/export.<str:fmt>",
+        bookmarks.bookmarks_export,
+        name="bookmarks-export",
+    ),
+    path("bookmarks/lists/", bookmarks.reading_lists, name="lists"),
+    path("bookmarks/lists/new/", bookmarks.reading_list_create, name="list-create"),
+    path(
+        "bookmarks/lists/<int:list_id>/rename/",
+        bookmarks.reading_list_rename,
+        name="list-rename",
+    ),
+    path(
+        "bookmarks/lists/<int:list_id>/delete/",
+        bookmarks.reading_list_delete,
+        name="list-delete",
+    ),
+    path(
+        "bookmarks/paper/<int:paper_id>/toggle/",
+        bookmarks.bookmark_toggle,
+        name="bookmark-toggle",
+    ),
+    path(
+        "bookmarks/paper/<int:paper_id>/note/",
+        bookmarks.bookmark_note,
+        name="bookmark-note",
+    ),
+    path(
+        "bookmarks/paper/<int:paper_id>/status/",
+        bookmarks.bookmark_status,
+        name="bookmark-status",
+    ),
+    path(
+        "bookmarks/paper/<int:paper_id>/lists/",
+        bookmarks.bookmark_lists,
+        name="bookmark-lists",
+    ),
+    path(
+        "bookmarks/paper/<int:paper_id>/dismiss/",
+        bookmarks.dismiss_toggle,
+        name="dismiss-toggle",
+    ),
 ]

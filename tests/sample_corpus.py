@@ -93,9 +93,18 @@ def corpus_for_module(django_db_blocker) -> Iterator[dict[str, ExpectedPaper]]:
     Use from a module-scoped fixture; each test's own `db` transaction then nests in
     this one as a savepoint, so tests still cannot see each other's writes.
     """
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield load_corpus()
-        transaction.set_rollback(True)
+    atomic = transaction.atomic()
+    # Database access is unblocked only while loading and rolling back, so tests of
+    # the module without the `db` fixture still cannot touch the database.
+    with django_db_blocker.unblock():
+        atomic.__enter__()
+        papers = load_corpus()
+    try:
+        yield papers
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 def keys(papers) -> set[str]:

@@ -176,6 +176,7 @@ def test_a_week_across_months_is_spelled_out():
     assert week.label == "Latest week (Feb 25–Mar 3, 2025)"
 
 
+@pytest.mark.django_db
 def test_selection_facets_keep_the_choice_without_counting(django_assert_num_queries):
     params = QueryDict("tag=Audio&tag_not=Robotics&author=Ada&has_code=maybe")
     filterset = PaperFilter(params, queryset=Paper.objects.none())

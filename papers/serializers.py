@@ -1,0 +1,62 @@
+"""Papers and facets as plain dicts for the JSON API (GET /api/papers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from papers.facets import Facet, Facets
+from papers.links import classify_links
+from papers.models import Paper
+
+
+def serialize_paper(paper: Paper, *, bookmarked: bool | None = None) -> dict[str, Any]:
+    """One paper as the API shows it; expects `Paper.objects.for_listing()` prefetches.
+
+    `bookmarked` is included only when given, i.e. for a signed-in reader.
+    """
+    data: dict[str, Any] = {
+        "key": paper.key,
+        "arxiv_id": paper.arxiv_id,
+        "title": paper.title,
+        "authors": [authorship.author.name for authorship in paper.authorships.all()],
+        "summary": paper.summary,
+        "tags": [tag.name for tag in paper.tags.all()],
+        # Exactly the digest's columns; `links` adds what each link points at.
+        "github_urls": list(paper.github_urls),
+        "huggingface_urls": list(paper.huggingface_urls),
+        "links": [
+            {"url": link.url, "kind": link.kind}
+            for link in [
+                *classify_links(paper.github_urls, column="github"),
+                *classify_links(paper.huggingface_urls, column="huggingface"),
+            ]
+        ],
+        "digest_dates": [
+            appearance.date.isoformat() for appearance in paper.appearances.all()
+        ],
+        "url": paper.get_absolute_url(),
+    }
+    if bookmarked is not None:
+        data["bookmarked"] = bookmarked
+    return data
+
+
+def _facet_value(facet: Facet, value: str) -> Any:
+    if facet.name in ("has_code", "has_hf"):
+        return value == "1"
+    return value
+
+
+def serialize_facets(facets: Facets) -> dict[str, list[dict[str, Any]]]:
+    """Each facet's values with counts; sorted by count, then name."""
+    return {
+        facet.name: [
+            {
+                "value": _facet_value(facet, value.value),
+                "count": value.count,
+                "selected": value.selected,
+            }
+            for value in facet.values
+        ]
+        for facet in facets.as_list()
+    }

@@ -1,0 +1,58 @@
+"""The JSON twin of the list page: same parameters, same papers, plus `page_size`."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from papers.facets import compute_facets
+from papers.filters import DEFAULT_PAGE_SIZE, ApiPaperFilter
+from papers.models import Paper
+from papers.serializers import serialize_facets, serialize_paper
+from papers.views import HtmxHttpRequest
+
+
+def _papers(request: HtmxHttpRequest):
+    return Paper.objects.for_listing().with_is_bookmarked(request.user)
+
+
+def _serialize(request: HtmxHttpRequest, paper: Paper) -> dict:
+    bookmarked = paper.is_bookmarked if request.user.is_authenticated else None
+    return serialize_paper(paper, bookmarked=bookmarked)
+
+
+@require_GET
+def paper_list_api(request: HtmxHttpRequest) -> JsonResponse:
+    filterset = ApiPaperFilter(request.GET, queryset=_papers(request))
+    if not filterset.is_valid():
+        errors = {
+            name: [str(message) for message in messages]
+            for name, messages in filterset.errors.items()
+        }
+        return JsonResponse({"errors": errors}, status=400)
+    data = filterset.form.cleaned_data
+    paginator = Paginator(filterset.qs, data["page_size"] or DEFAULT_PAGE_SIZE)
+    page = paginator.get_page(data["page"])
+    facets = compute_facets(filterset, path=reverse("papers:list"), params=request.GET)
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "page": page.number,
+            "page_size": paginator.per_page,
+            "num_pages": paginator.num_pages,
+            "results": [_serialize(request, paper) for paper in page],
+            "facets": serialize_facets(facets),
+        }
+    )
+
+
+@require_GET
+def paper_detail_api(request: HtmxHttpRequest, key: str) -> JsonResponse:
+    paper = _papers(request).filter(key=key).first()
+    if paper is None:
+        return JsonResponse(
+            {"errors": {"key": [f"No paper has the key “{key}”."]}}, status=404
+        )
+    return JsonResponse(_serialize(request, paper))

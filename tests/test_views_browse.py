@@ -1,0 +1,487 @@
+"""The list page, the author and tag pages and author suggestions: full page, htmx
+fragment and history restore; links as real hrefs; invalid input; escaping; queries."""
+
+import datetime
+import re
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from django.urls import reverse
+
+from papers.models import Author, Tag
+from tests.factories import PaperFactory, UserFactory
+from tests.sample_corpus import corpus_for_module
+
+D = datetime.date
+HTMX = {"HX-Request": "true"}
+HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+LIST = "/"
+
+
+@pytest.fixture(scope="module")
+def loaded_corpus(django_db_setup, django_db_blocker):
+    yield from corpus_for_module(django_db_blocker)
+
+
+@pytest.fixture
+def corpus(loaded_corpus, db):
+    return loaded_corpus
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, {name: value or "" for name, value in attrs}))
+
+
+def tags(html: str, element: str | None = None, **attrs) -> list[dict]:
+    """Start tags of `html` (optionally of one element) having the given attributes;
+    a trailing "_" in a keyword is dropped (class_, for_)."""
+    parser = _Tags()
+    parser.feed(html)
+    return [
+        found
+        for tag, found in parser.tags
+        if (element is None or tag == element)
+        and all(found.get(key.rstrip("_")) == value for key, value in attrs.items())
+    ]
+
+
+def one(html: str, element: str | None = None, **attrs) -> dict:
+    (found,) = tags(html, element, **attrs)
+    return found
+
+
+def query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def get(client, url, params=None, headers=None):
+    if params:
+        url = f"{url}?{urlencode(params, doseq=True)}"
+    return client.get(url, headers=headers or {})
+
+
+def card_titles(html: str) -> list[str]:
+    return re.findall(r'class="paper-title"[^>]*><a href="[^"]+">([^<]+)</a>', html)
+
+
+# --- The list page three ways ---
+
+
+def test_the_full_page_has_the_form_the_facets_and_the_results(client, corpus):
+    response = get(client, LIST)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.startswith("<!doctype html>") or "<html" in html
+    form = one(html, "form", id="filters")
+    assert form["method"] == "get" and form["action"] == LIST
+    assert form["hx-get"] == LIST
+    assert form["hx-trigger"] == "change, submit"
+    assert form["hx-target"] == "#browse"
+    assert form["hx-swap"] == "outerHTML"
+    assert form["hx-push-url"] == "true"
+    assert form["hx-sync"] == "this:replace"
+    assert form["hx-indicator"] == "#browse-indicator"
+    search = one(html, "input", name="q")
+    assert search["id"] == "id_q" and one(html, "label", for_="id_q")
+    assert search["hx-trigger"] == "keyup changed delay:300ms, search"
+    assert search["hx-include"] == "closest form"
+    assert tags(html, "button", type="submit")
+    assert one(html, id="browse")
+    assert one(html, "p", id="result-count")["aria-live"] == "polite"
+    assert "141 papers" in html
+    assert len(tags(html, "article")) == 20
+    # The search box sits outside #browse so typing never loses focus.
+    assert html.index('name="q"') < html.index('id="browse"')
+
+
+def test_an_htmx_request_gets_only_the_browse_element(client, corpus):
+    response = get(client, LIST, {"tag": "Robotics"}, HTMX)
+    html = response.content.decode().strip()
+    assert response.status_code == 200
+    assert html.startswith('<div id="browse"')
+    assert html.endswith("</div>")
+    assert "<html" not in html and 'id="filters"' not in html
+    assert 'name="q"' not in html
+    assert "HX-Request" in response["Vary"]
+    assert len(tags(html, "article")) == 5
+
+
+def test_a_history_restore_gets_the_full_page(client, corpus):
+    response = get(client, LIST, {"tag": "Robotics"}, HISTORY_RESTORE)
+    html = response.content.decode()
+    assert "<html" in html and one(html, "form", id="filters")
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_full_page_varies_on_hx_request_too(client, corpus):
+    assert "HX-Request" in get(client, LIST)["Vary"]
+
+
+def test_only_get_is_allowed(client, db):
+    assert client.post(LIST).status_code == 405
+
+
+# --- Facets, chips and pagination as real links ---
+
+
+def test_tag_checkboxes_are_labelled_with_name_and_count(client, corpus):
+    html = get(client, LIST).content.decode()
+    box = one(html, "input", name="tag", value="Robotics")
+    assert box["type"] == "checkbox" and "checked" not in box
+    label = re.search(
+        r'<label>\s*<input type="checkbox" name="tag" value="Robotics">(.*?)</label>',
+        html,
+        re.S,
+    )
+    text = re.sub(r"<[^>]+>|\s+", " ", label.group(1)).split()
+    assert text == ["Robotics", "5", "papers"]
+
+
+def test_selected_values_are_checked_and_shown_as_removable_chips(client, corpus):
+    params = {"tag": ["Robotics", "Audio"], "author": "Yu Cheng", "has_code": "1"}
+    html = get(client, LIST, params).content.decode()
+    assert "checked" in one(html, "input", name="tag", value="Robotics")
+    assert "checked" in one(html, "input", name="author", value="Yu Cheng")
+    assert "checked" in one(html, "input", name="has_code", value="1")
+    chips = {
+        re.sub(r"<[^>]+>", "", m.group(2)).replace("Remove filter: ", ""): m.group(1)
+        for m in re.finditer(
+            r'class="filter-chip[^"]*" href="([^"]+)"[^>]*>(.*?)</a>', html
+        )
+    }
+    assert set(chips) == {"Robotics", "Audio", "by Yu Cheng", "With code"}
+    removed = query(chips["Robotics"].replace("&amp;", "&"))
+    assert removed == {"tag": ["Audio"], "author": ["Yu Cheng"], "has_code": ["1"]}
+    clear = one(html, "a", class_="clear-all")
+    assert clear["href"] == LIST
+    assert 'hx-boost="true"' in html[: html.index('class="chip-list"')]
+
+
+def test_facet_links_keep_the_other_filters_and_drop_the_page(client, corpus):
+    html = get(client, LIST, {"tag": "Multimodal", "page": "2"}).content.decode()
+    exclude = next(
+        a["href"]
+        for a in tags(html, "a", class_="facet-exclude")
+        if "Robotics" in a["href"]
+    )
+    assert query(exclude) == {"tag": ["Multimodal"], "tag_not": ["Robotics"]}
+    month = next(
+        a["href"] for a in tags(html, "a") if "date_to=2024-09-30" in a["href"]
+    )
+    assert query(month) == {
+        "tag": ["Multimodal"],
+        "date_from": ["2024-09-01"],
+        "date_to": ["2024-09-30"],
+    }
+
+
+def test_quick_date_ranges_name_the_latest_digest_week_and_month(client, corpus):
+    html = get(client, LIST).content.decode()
+    assert "Latest week (Mar 6–12, 2025)" in html
+    assert "Latest month (March 2025)" in html
+    week = next(
+        a["href"] for a in tags(html, "a") if "date_from=2025-03-06" in a["href"]
+    )
+    assert query(week) == {"date_from": ["2025-03-06"], "date_to": ["2025-03-12"]}
+
+
+def test_pagination_links_are_real_and_mark_the_current_page(client, corpus):
+    html = get(client, LIST, {"tag": "Natural Language Processing", "page": 2})
+    html = html.content.decode()
+    nav = html[html.index('class="pagination"') :]
+    assert 'hx-boost="true"' in nav[:200]
+    current = one(nav, "a", **{"aria-current": "page"})
+    assert query(current["href"]) == {
+        "tag": ["Natural Language Processing"],
+        "page": ["2"],
+    }
+    pages = {
+        query(a["href"])["page"][0] for a in tags(nav, "a") if a["href"].startswith("?")
+    }
+    assert pages == {"1", "2", "3", "4", "5"}
+    count = sum("Natural Language Processing" in p.tags for p in corpus.values())
+    assert 80 < count <= 100
+    assert f"{count} papers, page 2 of 5" in html
+
+
+def test_a_stale_page_number_falls_back_to_the_last_page(client, corpus):
+    html = get(client, LIST, {"tag": "Robotics", "page": "40"}).content.decode()
+    assert "5 papers" in html and len(tags(html, "article")) == 5
+
+
+def test_search_results_come_by_relevance(client, corpus):
+    html = get(client, LIST, {"q": "reinforcement learning"}).content.decode()
+    assert tags(html, "article")
+    assert one(html, "input", name="q")["value"] == "reinforcement learning"
+    assert "selected" not in one(html, "option", value="newest")
+    assert "“reinforcement learning”" in html  # the chip
+
+
+def test_sort_select_keeps_the_choice(client, corpus):
+    html = get(client, LIST, {"sort": "title"}).content.decode()
+    assert "selected" in one(html, "option", value="title")
+    titles = card_titles(html)
+    assert titles == sorted(titles, key=str.lower)
+
+
+def test_no_results_say_so_and_offer_clear_all(client, corpus):
+    html = get(client, LIST, {"tag": "No such tag"}).content.decode()
+    assert "0 papers" in html and "No papers match these filters." in html
+    assert not tags(html, "article")
+
+
+# --- Invalid input: a message next to the field, no results, never a 500 ---
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"page": "0"}, "page", "Enter a page number"),
+        ({"page": "abc"}, "page", "Enter a page number"),
+        ({"date_from": "2025-02-30"}, "date_from", "Enter a date as YYYY-MM-DD."),
+        (
+            {"date_from": "2025-03-05", "date_to": "2025-03-01"},
+            "date_to",
+            "The end date is before the start date.",
+        ),
+        ({"sort": "popular"}, "sort", "use one of newest, oldest, title, relevance"),
+        ({"has_code": "maybe"}, "has_code", "use one of 1, 0"),
+        ({"tag_mode": "most"}, "tag_mode", "use one of any, all"),
+        ({"q": "x" * 300}, "q", "at most 200 characters"),
+    ],
+)
+def test_invalid_values_show_a_message_and_no_results(
+    client, corpus, params, field, message
+):
+    for headers in ({}, HTMX):
+        response = get(client, LIST, {"tag": "Robotics", **params}, headers)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert message in html
+        assert f"<code>{field}=" in html
+        assert not tags(html, "article")
+        assert "No results: check the highlighted filters." in html
+        # The rest of the selection is kept for the next submit.
+        assert "checked" in one(html, "input", name="tag", value="Robotics")
+
+
+def test_date_and_sort_errors_sit_next_to_their_fields(client, corpus):
+    html = get(client, LIST, {"date_to": "soon", "sort": "x"}).content.decode()
+    date_to = one(html, "input", name="date_to")
+    assert date_to["aria-invalid"] == "true"
+    assert one(html, "ul", id=date_to["aria-describedby"])
+    assert one(html, "select", name="sort")["aria-describedby"] == "sort-errors"
+
+
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "page=99999999999999999999",
+        "tag=" + "&tag=".join(str(n) for n in range(60)),
+        "author=%00",
+        "q=%22%28AND",
+        "date_from=0000-00-00",
+        "has_hf=&has_code=&sort=&tag_mode=",
+        "q=" + "%F0%9F%A4%96" * 10,
+        "author_q=" + "x" * 500,
+        "tag_q=%25%5F",
+    ],
+)
+def test_odd_query_strings_never_fail(client, corpus, query_string):
+    for url in (LIST, reverse("papers:author-suggest")):
+        response = client.get(f"{url}?{query_string}")
+        assert response.status_code == 200
+
+
+# --- Cards ---
+
+
+@pytest.mark.django_db
+def test_a_card_shows_everything_the_digest_gives(client):
+    PaperFactory(
+        key="2599.01785",
+        title="Visual RFT",
+        summary="- First point. - Second point. - Third point.",
+        authors=["Ziyu Liu", "yhcao"],
+        tags=["Multimodal", "Robotics"],
+        days=[D(2025, 3, 4), D(2025, 3, 5)],
+        github_urls=["https://github.com/Liuziyu77/Visual-RFT", "https://github.com"],
+        huggingface_urls=["https://huggingface.co/datasets/laolao77/ViRFT_COCO"],
+    )
+    html = get(client, LIST, {"q": "2599.01785"}).content.decode()
+    (card,) = re.findall(r"<article.*?</article>", html, re.S)
+    assert one(card, "a", href="/papers/2599.01785/")
+    assert one(card, "a", href="/?author=Ziyu%20Liu")
+    assert one(card, "a", href="/?tag=Multimodal")
+    assert one(card, "a", href="/days/2025-03-04/")
+    assert one(card, "a", href="/days/2025-03-05/")
+    first, rest = card.split("<details", 1)
+    assert "First point." in first and "Second point." not in first
+    assert "Second point." in rest and "Third point." in rest
+    buttons = [a for a in tags(card, "a") if "link-button" in a.get("class", "")]
+    assert [a["href"] for a in buttons] == [
+        "https://arxiv.org/abs/2599.01785",
+        "https://arxiv.org/pdf/2599.01785",
+        "https://github.com/Liuziyu77/Visual-RFT",
+        "https://huggingface.co/datasets/laolao77/ViRFT_COCO",
+    ]  # the bare https://github.com placeholder is left out
+    assert all(a["rel"] == "noopener noreferrer" for a in buttons)
+
+
+@pytest.mark.django_db
+def test_digest_text_is_escaped(client):
+    PaperFactory(
+        title="<script>alert('title')</script>",
+        summary="- <img src=x onerror=alert(1)> - <b>bold</b>",
+        authors=["<i>Mallory</i>"],
+        tags=["<svg/onload=alert(2)>"],
+        days=[D(2026, 1, 1)],  # newest, so on the first page whatever else exists
+    )
+    for params in ({}, {"tag": "<svg/onload=alert(2)>"}, {"q": "alert"}):
+        html = get(client, LIST, params).content.decode()
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in html
+        assert "<img src=x" not in html and "<b>bold" not in html
+        assert "<i>Mallory" not in html and "<svg/onload" not in html
+
+
+@pytest.mark.django_db
+def test_the_page_has_no_inline_script_or_style(client):
+    PaperFactory(days=[D(2025, 3, 4)], tags=["Audio"])
+    html = get(client, LIST).content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert " style=" not in html and "<style" not in html and "hx-on" not in html
+
+
+# --- Query counts ---
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_the_list_page_runs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, logged_in
+):
+    if logged_in:
+        client.force_login(UserFactory())
+        get(client, LIST)  # the visit is recorded once, on the first request
+
+    def make(count, offset):
+        for n in range(count):
+            PaperFactory(
+                authors=[f"Author {offset + n}", "Shared Author"],
+                tags=[f"Tag {n % 7}", "Shared"],
+                days=[D(2025, 3, 1 + n % 28)],
+                github_urls=["https://github.com/a/b"] if n % 2 else [],
+            )
+
+    params = {"tag": "Shared", "q": "paper", "author": "Shared Author"}
+    make(5, 0)
+    with django_assert_num_queries(QUERIES[logged_in]) as small:
+        assert get(client, LIST, params).status_code == 200
+    make(45, 5)
+    with django_assert_num_queries(QUERIES[logged_in]) as large:
+        html = get(client, LIST, params).content.decode()
+    assert "50 papers" in html
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+# count, page, 3 prefetches (authorships, tags, appearances), 5 facets, latest day;
+# a logged-in reader adds the session, the user, the visit record and the header's
+# bookmark count.
+QUERIES = {False: 11, True: 15}
+
+
+# --- Author and tag pages ---
+
+
+def test_the_author_page_is_the_list_limited_to_the_author(client, corpus):
+    author = Author.objects.get(name="Yu Cheng")
+    url = reverse("papers:author", kwargs={"pk": author.pk})
+    html = get(client, url).content.decode()
+    expected = {k for k, p in corpus.items() if "Yu Cheng" in p.authors}
+    assert "<h1>Papers by Yu Cheng</h1>" in html
+    assert f"{len(expected)} papers in the digests" in html
+    assert len(tags(html, "article")) == len(expected) == 2
+    form = one(html, "form", id="filters")
+    assert form["action"] == form["hx-get"] == url
+    # Facets keep working inside the author's papers, on the author's page.
+    exclude = tags(html, "a", class_="facet-exclude")[0]["href"]
+    assert exclude.startswith(url + "?tag_not=")
+
+
+def test_the_author_page_three_ways(client, corpus):
+    author = Author.objects.get(name="Yu Cheng")
+    url = reverse("papers:author", kwargs={"pk": author.pk})
+    fragment = get(client, url, {"has_code": "1"}, HTMX)
+    assert fragment.content.decode().strip().startswith('<div id="browse"')
+    assert "HX-Request" in fragment["Vary"]
+    restored = get(client, url, {"has_code": "1"}, HISTORY_RESTORE).content.decode()
+    assert "<h1>Papers by Yu Cheng</h1>" in restored
+
+
+def test_the_tag_page_is_the_list_limited_to_the_tag(client, corpus):
+    tag = Tag.objects.get(name="Robotics")
+    url = reverse("papers:tag", kwargs={"slug": tag.slug})
+    assert url == "/tags/robotics/"
+    html = get(client, url).content.decode()
+    assert "<h1>Papers tagged Robotics</h1>" in html
+    assert "5 papers in the digests" in html
+    assert len(tags(html, "article")) == 5
+    narrowed = get(client, url, {"tag": "Multimodal"}, HTMX).content.decode()
+    expected = [p for p in corpus.values() if {"Robotics", "Multimodal"} <= p.tags]
+    assert len(tags(narrowed, "article")) == len(expected)
+    restored = get(client, url, {}, HISTORY_RESTORE).content.decode()
+    assert "<h1>Papers tagged Robotics</h1>" in restored
+
+
+def test_unknown_authors_and_tags_are_404(client, db):
+    assert client.get("/authors/999999/").status_code == 404
+    assert client.get("/tags/no-such-tag/").status_code == 404
+
+
+# --- Author suggestions ---
+
+
+def test_author_suggestions_as_an_htmx_fragment(client, corpus):
+    url = reverse("papers:author-suggest")
+    response = get(
+        client, url, {"author_q": "cheng", "q": "", "tag": "Multimodal"}, HTMX
+    )
+    html = response.content.decode().strip()
+    assert html.startswith('<div id="author-values"')
+    assert "HX-Request" in response["Vary"]
+    names = [box["value"] for box in tags(html, "input", name="author")]
+    assert names and all("cheng" in name.lower() for name in names)
+    # Counts within the current filters.
+    expected = sum(
+        1 for p in corpus.values() if "Multimodal" in p.tags and "Yu Cheng" in p.authors
+    )
+    if "Yu Cheng" in names:
+        assert f">{expected}<span" in html
+
+
+def test_author_suggestions_as_a_plain_page(client, corpus):
+    url = reverse("papers:author-suggest")
+    html = get(client, url, {"q": "cheng", "tag": "Robotics"}).content.decode()
+    assert "<html" in html and "<h1>Find an author</h1>" in html
+    back = [f for f in tags(html, "form") if f.get("action") == LIST]
+    assert back
+    assert tags(html, "input", type="hidden", name="tag", value="Robotics")
+    restored = get(client, url, {"q": "cheng"}, HISTORY_RESTORE).content.decode()
+    assert "<h1>Find an author</h1>" in restored
+
+
+def test_the_list_page_narrows_the_author_facet_without_javascript(client, corpus):
+    html = get(client, LIST, {"author_q": "cheng"}).content.decode()
+    names = [box["value"] for box in tags(html, "input", name="author")]
+    assert names and all("cheng" in name.lower() for name in names)
+    box = one(html, "input", name="author_q")
+    assert box["value"] == "cheng"
+    assert box["hx-get"] == reverse("papers:author-suggest")
+    assert box["hx-target"] == "#author-values"
