@@ -3,8 +3,8 @@
 Hand edits must survive the next import: saving a paper records the changed fields in
 `Paper.edited_fields`, which the loader leaves alone (see papers.importer.loader), and
 any change to a paper's digest days refreshes its denormalised digest dates.
-Authorships and appearances are edited through the paper's inlines only, so those
-two rules cannot be bypassed.
+Authorships and appearances are edited through the paper's inlines; their own lists
+are read-only, and deleting there keeps both rules too.
 """
 
 from __future__ import annotations

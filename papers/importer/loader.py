@@ -2,12 +2,11 @@
 
 `load_digests(records)` stores the days of one file in one transaction and
 `load_digest(record)` is its one-day form; both return `ImportStats`. `load_files`
-loads parsed inputs (see papers.importer.files) one transaction each, for the
-import command and the admin's upload page. Rows are upserted
-on natural keys (`Paper.key`, `Author.name`, `Tag.slug`, `Digest.date`) and every
-relation is written with bulk queries, so a day costs a fixed number of queries
-whatever its length (lists longer than `CHUNK` are split to stay under SQLite's limit
-on query variables).
+loads parsed inputs (see papers.importer.files) one transaction each, for the import
+command and the admin's upload page. Rows are upserted on natural keys (`Paper.key`,
+`Author.name`, `Tag.slug`, `Digest.date`) and every relation is written with bulk
+queries, so a day costs a fixed number of queries whatever its length (lists longer
+than `CHUNK` are split to stay under SQLite's limit on query variables).
 
 Rules when a day names a paper that is already stored:
 
@@ -281,7 +280,7 @@ def _unique_rows(record: DigestRecord) -> tuple[list[PaperRecord], list[str]]:
 
 
 def _located(source: str, warning: str) -> str:
-    """ "line 12: msg" from the parser as "source:12: msg", like error messages."""
+    """Turn the parser's "line 12: msg" into "source:12: msg", like errors."""
     match = _WARNING_LINE.fullmatch(warning)
     if match:
         return f"{source}:{match[1]}: {match[2]}"
