@@ -131,7 +131,8 @@ def classify_link(url: str, *, column: str) -> str:
     except ValueError:
         return "placeholder"  # not a usable URL, e.g. "https://[broken"
     if parts.scheme not in ("http", "https"):
-        return "placeholder" if not url.strip() else "other"
+        # Not a web page ("javascript:", "ftp:", "data:"): never made into a button.
+        return "placeholder"
     if "." not in host or host in _DUMMY_HOSTS:
         return "placeholder"
     segments = [segment for segment in parts.path.split("/") if segment]

@@ -38,6 +38,10 @@ from papers.links import (
         ("N/A", "placeholder"),
         ("https://example.com/", "placeholder"),
         ("https://[broken", "placeholder"),
+        # Not web pages, and never to become an href.
+        ("javascript://%0Aalert(1)", "placeholder"),
+        ("javascript:alert(1)", "placeholder"),
+        ("ftp://example.org/code.tar.gz", "placeholder"),
     ],
 )
 def test_github_column_links_are_classified_by_host_and_path(url, kind):
