@@ -1,10 +1,17 @@
+import csv
 import datetime
+import io
+import json
 import re
 
+import bibtexparser
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from papers.models import Bookmark, Dismissal, Paper, ReadingList
+from papers.models import Bookmark, Dismissal, Paper, ReaderProfile, ReadingList
 from tests.factories import PaperFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -393,3 +400,303 @@ def test_bad_list_ids_change_nothing(client_in, reader, paper, value):
     assert response.status_code == 200
     assert "errorlist" in response.text
     assert list(saved.lists.all()) == [group]
+
+
+# --- My bookmarks ---
+
+
+@pytest.fixture
+def shelf(reader):
+    """Three papers Ada bookmarked (one read, one in a list) and one she did not."""
+    rl = PaperFactory(title="RL paper", tags=["RL"], authors=["Ann"], days=[DAY])
+    vision = PaperFactory(title="Vision paper", tags=["Vision"], days=[DAY])
+    both = PaperFactory(title="Both paper", tags=["RL", "Vision"], days=[DAY])
+    PaperFactory(title="Unsaved paper", tags=["RL"], days=[DAY])
+    group = ReadingList.objects.create(user=reader, name="Group")
+    marks = {}
+    for minutes, paper in enumerate([rl, vision, both]):
+        marks[paper.title] = bookmark(reader, paper, note=f"Note on {paper.title}")
+        Bookmark.objects.filter(pk=marks[paper.title].pk).update(
+            created_at=timezone.now() - datetime.timedelta(minutes=10 - minutes)
+        )
+    Bookmark.objects.filter(pk=marks["Vision paper"].pk).update(status="read")
+    group.bookmarks.add(marks["RL paper"])
+    return {"papers": (rl, vision, both), "group": group, "marks": marks}
+
+
+def titles(response) -> list[str]:
+    return re.findall(
+        r'class="paper-title"[^>]*><a href="[^"]+">([^<]+)</a>', response.text
+    )
+
+
+def test_bookmarks_page_lists_the_readers_papers_most_recently_bookmarked_first(
+    client_in, shelf
+):
+    response = client_in.get(reverse("papers:bookmarks"))
+
+    assert response.status_code == 200
+    assert titles(response) == ["Both paper", "Vision paper", "RL paper"]
+    assert "Note on RL paper" in response.text
+    assert '<option value="bookmarked" selected>' in response.text
+    assert 'id="note-form-' in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+def test_bookmarks_page_facet_counts_are_scoped_to_the_bookmarks(client_in, shelf):
+    response = client_in.get(reverse("papers:bookmarks"))
+
+    facets = response.context["facets"]
+    counts = {value.value: value.count for value in facets.tag.values}
+    assert counts == {"RL": 2, "Vision": 2}
+
+
+def test_bookmarks_page_filters_like_the_list_page(client_in, shelf):
+    by_tag = client_in.get(reverse("papers:bookmarks"), {"tag": "Vision"})
+    by_search = client_in.get(reverse("papers:bookmarks"), {"q": "RL paper"})
+    by_title = client_in.get(reverse("papers:bookmarks"), {"sort": "title"})
+
+    assert titles(by_tag) == ["Both paper", "Vision paper"]
+    assert "RL paper" in titles(by_search)
+    assert "Unsaved paper" not in titles(by_search)
+    assert titles(by_title) == ["Both paper", "RL paper", "Vision paper"]
+
+
+def test_bookmarks_page_filters_by_status_and_list(client_in, shelf):
+    read = client_in.get(reverse("papers:bookmarks"), {"status": "read"})
+    to_read = client_in.get(reverse("papers:bookmarks"), {"status": "to_read"})
+    in_group = client_in.get(reverse("papers:bookmarks"), {"list": shelf["group"].pk})
+
+    assert titles(read) == ["Vision paper"]
+    assert titles(to_read) == ["Both paper", "RL paper"]
+    assert titles(in_group) == ["RL paper"]
+    assert "Export these 1 bookmark" in in_group.text
+    assert f"export.bib?list={shelf['group'].pk}" in in_group.text
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"status": "done"}, "is not allowed"),
+        ({"list": "abc"}, "That is not one of your lists"),
+        ({"list": "999999"}, "That is not one of your lists"),
+        ({"sort": "popular"}, "is not allowed"),
+        ({"date_from": "yesterday"}, "YYYY-MM-DD"),
+    ],
+)
+def test_bookmarks_page_reports_bad_parameters(client_in, shelf, params, message):
+    response = client_in.get(reverse("papers:bookmarks"), params)
+
+    assert response.status_code == 200
+    assert message in response.text
+    assert titles(response) == []
+
+
+def test_bookmarks_page_htmx_returns_only_the_browse_partial(client_in, shelf):
+    response = client_in.get(reverse("papers:bookmarks"), {"tag": "RL"}, headers=HTMX)
+
+    assert response.text.lstrip().startswith('<div id="browse"')
+    assert "<html" not in response.text
+    assert titles(response) == ["Both paper", "RL paper"]
+    assert "HX-Request" in response["Vary"]
+
+
+def test_bookmarks_page_history_restore_gets_the_full_page(client_in, shelf):
+    response = client_in.get(
+        reverse("papers:bookmarks"),
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+
+    assert "<html" in response.text
+
+
+def count_queries(client, url: str, params: dict | None = None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return len(queries)
+
+
+def test_bookmarks_page_runs_a_fixed_number_of_queries(client_in, reader, shelf):
+    url = reverse("papers:bookmarks")
+    client_in.get(url)  # creates the reader's profile
+    few = count_queries(client_in, url)
+    for _ in range(10):
+        bookmark(reader, PaperFactory(tags=["RL"], authors=["Bo"], days=[DAY]))
+
+    assert count_queries(client_in, url) == few <= 18
+
+
+# --- The list page's reader filters and "new" marks ---
+
+
+def test_list_page_bookmarked_only_and_hide(client_in, reader, shelf):
+    Dismissal.objects.create(user=reader, paper=PaperFactory(title="Dull paper"))
+    url = reverse("papers:list")
+
+    assert sorted(titles(client_in.get(url, {"bookmarked": "1"}))) == [
+        "Both paper",
+        "RL paper",
+        "Vision paper",
+    ]
+    assert sorted(titles(client_in.get(url, {"hide": "bookmarked"}))) == [
+        "Dull paper",
+        "Unsaved paper",
+    ]
+    not_read = titles(client_in.get(url, {"hide": "read"}))
+    assert "Vision paper" not in not_read
+    assert "RL paper" in not_read
+    not_dismissed = titles(client_in.get(url, {"hide": "dismissed"}))
+    assert "Dull paper" not in not_dismissed
+    both = titles(client_in.get(url, {"hide": ["read", "dismissed"]}))
+    assert "Vision paper" not in both
+    assert "Dull paper" not in both
+
+
+def test_list_page_reader_controls_are_in_the_filter_form(client_in, shelf):
+    response = client_in.get(reverse("papers:list"), {"hide": "read"})
+
+    assert 'name="bookmarked" value="1"' in response.text
+    assert 'name="hide" value="read" checked' in response.text
+    assert 'name="hide" value="dismissed"' in response.text
+
+
+def test_list_page_rejects_an_unknown_hide_value(client_in, shelf):
+    response = client_in.get(reverse("papers:list"), {"hide": "everything"})
+
+    assert "“everything” is not allowed" in response.text
+    assert titles(response) == []
+
+
+def test_reader_filters_are_ignored_for_anonymous_visitors(client, shelf):
+    response = client.get(reverse("papers:list"), {"bookmarked": "1", "hide": "read"})
+
+    assert len(titles(response)) == 4
+    assert 'name="hide"' not in response.text
+
+
+def test_new_papers_are_marked_and_filterable(client_in, reader):
+    old = PaperFactory(title="Old paper", days=[DAY])
+    Paper.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    PaperFactory(title="Fresh paper", days=[DAY])
+    ReaderProfile.objects.create(
+        user=reader,
+        last_seen_at=timezone.now() - datetime.timedelta(days=2),
+    )
+
+    page = client_in.get(reverse("papers:list"))
+    only_new = client_in.get(reverse("papers:list"), {"new": "1"})
+
+    assert page.text.count('class="badge-new"') == 1
+    assert re.search(r'id="new-count"[^>]*>1 new since your last visit', page.text)
+    assert titles(only_new) == ["Fresh paper"]
+
+
+def test_nothing_is_new_on_a_first_visit(client_in):
+    PaperFactory(title="Fresh paper")
+
+    page = client_in.get(reverse("papers:list"))
+    only_new = client_in.get(reverse("papers:list"), {"new": "1"})
+
+    assert 'class="badge-new"' not in page.text
+    assert titles(only_new) == []
+
+
+def test_the_paper_page_has_the_bookmark_button(client_in, reader, paper):
+    bookmark(reader, paper)
+
+    page = client_in.get(paper.get_absolute_url())
+
+    assert re.search(r'id="bookmark-\d+"\s+>|aria-pressed="true"', page.text)
+    assert "Remove bookmark" in page.text
+
+
+# --- Exports ---
+
+
+def export(client, fmt, **params):
+    return client.get(reverse("papers:bookmarks-export", args=[fmt]), params)
+
+
+def test_bibtex_export_of_all_bookmarks_parses(client_in, shelf):
+    response = export(client_in, "bib")
+
+    assert response["Content-Type"] == "application/x-bibtex; charset=utf-8"
+    assert re.fullmatch(
+        r'attachment; filename="bookmarks-ada-\d{4}-\d\d-\d\d\.bib"',
+        response["Content-Disposition"],
+    )
+    library = bibtexparser.parse_string(response.content.decode())
+    assert library.failed_blocks == []
+    assert len(library.entries) == 3
+    assert {entry["note"] for entry in library.entries} == {
+        "Note on RL paper",
+        "Note on Vision paper",
+        "Note on Both paper",
+    }
+
+
+def test_export_of_one_list(client_in, shelf):
+    response = export(client_in, "csv", list=shelf["group"].pk)
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["title"] for row in rows] == ["RL paper"]
+    assert rows[0]["lists"] == "Group"
+    assert "-group-" in response["Content-Disposition"]
+
+
+def test_export_of_the_current_filtered_view_keeps_its_order(client_in, shelf):
+    response = export(client_in, "json", tag="RL", sort="title")
+
+    data = json.loads(response.content)
+    assert [item["title"] for item in data["bookmarks"]] == ["Both paper", "RL paper"]
+    assert "-filtered-" in response["Content-Disposition"]
+
+
+def test_export_with_bad_parameters_is_400_with_errors(client_in, shelf):
+    response = export(client_in, "csv", status="done")
+
+    assert response.status_code == 400
+    assert "status" in json.loads(response.content)["errors"]
+
+
+def test_export_ignores_the_page_number(client_in, reader, shelf):
+    response = export(client_in, "json", page="7")
+
+    assert json.loads(response.content)["count"] == 3
+
+
+def test_export_runs_a_fixed_number_of_queries(client_in, reader, shelf):
+    url = reverse("papers:bookmarks-export", args=["bib"])
+    client_in.get(url)
+    few = count_queries(client_in, url)
+    for _ in range(10):
+        bookmark(reader, PaperFactory(tags=["RL"], authors=["Bo"], days=[DAY]))
+
+    assert count_queries(client_in, url) == few <= 12
+
+
+# --- Admin: deleting a paper deletes its bookmarks after confirmation ---
+
+
+def test_admin_paper_delete_lists_the_bookmarks_then_deletes_them(
+    client, reader, paper
+):
+    admin = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    bookmark(reader, paper, note="Admin may see this")
+    client.force_login(admin)
+    url = reverse("admin:papers_paper_delete", args=[paper.pk])
+
+    confirm = client.get(url)
+
+    assert confirm.status_code == 200
+    assert "Bookmark" in confirm.text
+    assert "ada" in confirm.text
+    assert Bookmark.objects.exists()
+
+    done = client.post(url, {"post": "yes"})
+
+    assert done.status_code == 302
+    assert not Paper.objects.filter(pk=paper.pk).exists()
+    assert not Bookmark.objects.exists()
