@@ -700,3 +700,35 @@ def test_admin_paper_delete_lists_the_bookmarks_then_deletes_them(
     assert done.status_code == 302
     assert not Paper.objects.filter(pk=paper.pk).exists()
     assert not Bookmark.objects.exists()
+
+
+# --- The JSON twin ---
+
+
+def test_api_filters_to_the_readers_bookmarks_and_flags_them(client_in, shelf):
+    everything = client_in.get("/api/papers", {"page_size": 10}).json()
+    mine = client_in.get("/api/papers", {"bookmarked": "1"}).json()
+    not_mine = client_in.get("/api/papers", {"bookmarked": "0"}).json()
+
+    assert {paper["title"]: paper["bookmarked"] for paper in everything["results"]} == {
+        "RL paper": True,
+        "Vision paper": True,
+        "Both paper": True,
+        "Unsaved paper": False,
+    }
+    assert mine["count"] == 3
+    assert [paper["title"] for paper in not_mine["results"]] == ["Unsaved paper"]
+
+
+def test_api_says_nothing_about_bookmarks_to_anonymous_callers(client, shelf):
+    data = client.get("/api/papers", {"bookmarked": "1"}).json()
+
+    assert data["count"] == 4
+    assert all("bookmarked" not in paper for paper in data["results"])
+
+
+def test_api_rejects_a_bad_bookmarked_value(client_in, shelf):
+    response = client_in.get("/api/papers", {"bookmarked": "yes"})
+
+    assert response.status_code == 400
+    assert "bookmarked" in response.json()["errors"]

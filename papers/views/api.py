@@ -25,7 +25,8 @@ def _serialize(request: HtmxHttpRequest, paper: Paper) -> dict:
 
 @require_GET
 def paper_list_api(request: HtmxHttpRequest) -> JsonResponse:
-    filterset = ApiPaperFilter(request.GET, queryset=_papers(request))
+    # The request lets `bookmarked` and `hide` apply to a signed-in reader.
+    filterset = ApiPaperFilter(request.GET, queryset=_papers(request), request=request)
     if not filterset.is_valid():
         errors = {
             name: [str(message) for message in messages]
