@@ -66,6 +66,7 @@ class MultipleValueField(forms.Field):
     default_error_messages = {
         "too_many": "Choose at most %(limit)d values.",
         "too_long": "A value may have at most %(limit)d characters.",
+        "null_characters": "Null characters are not allowed.",
     }
 
     def to_python(self, value: Any) -> list[str]:
@@ -83,6 +84,11 @@ class MultipleValueField(forms.Field):
                 self.error_messages["too_many"],
                 code="too_many",
                 params={"limit": MAX_VALUES},
+            )
+        # PostgreSQL refuses NUL in text: such a value is an error, not a 500.
+        if any("\x00" in item for item in value):
+            raise forms.ValidationError(
+                self.error_messages["null_characters"], code="null_characters"
             )
         if any(len(item) > MAX_VALUE_LENGTH for item in value):
             raise forms.ValidationError(

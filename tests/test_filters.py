@@ -260,6 +260,8 @@ def test_relevance_without_a_search_falls_back_to_newest(corpus):
         ({"q": "x" * 201}, "q"),
         ({"tag": [f"t{n}" for n in range(MAX_VALUES + 1)]}, "tag"),
         ({"author": ["x" * 256]}, "author"),
+        ({"author": ["a\x00b"]}, "author"),
+        ({"q": "robots\x00"}, "q"),
         ({"tag_not": [f"t{n}" for n in range(MAX_VALUES + 1)]}, "tag_not"),
     ],
 )

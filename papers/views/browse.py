@@ -35,7 +35,7 @@ TEMPLATE = "papers/paper_list.html"
 
 def _facet_search(params: QueryDict, name: str) -> str:
     """A facet's own search box ("find an author"): narrows the values it lists."""
-    return params.get(name, "").strip()[:MAX_FACET_SEARCH]
+    return params.get(name, "").replace("\x00", "").strip()[:MAX_FACET_SEARCH]
 
 
 def browse_context(
