@@ -337,3 +337,46 @@ def test_unknown_or_malformed_ids_are_404(client, eve, url):
 
     assert client.post(url).status_code in (404, 405)
     assert client.get(url).status_code in (404, 405)
+
+
+# --- Our pages obey the Content-Security-Policy and escape readers' text ---
+
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password_reset/",
+        "/accounts/",
+        "/accounts/password_change/",
+        "/bookmarks/",
+        "/bookmarks/lists/",
+        "/",
+    ],
+)
+def test_account_and_bookmark_pages_need_no_inline_script_or_style(client, ada, url):
+    from tests.test_templates_security import audit
+
+    paper = PaperFactory(title=EVIL)
+    bookmark = Bookmark.objects.create(user=ada, paper=paper, note=EVIL)
+    ReadingList.objects.create(user=ada, name=EVIL).bookmarks.add(bookmark)
+    if url not in (
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password_reset/",
+    ):
+        client.force_login(ada)
+
+    response = client.get(url)
+    auditor = audit(response.text)
+
+    assert response.status_code == 200
+    assert EVIL not in response.text
+    assert auditor.inline_scripts == 0
+    assert auditor.style_elements == 0
+    assert auditor.style_attributes == []
+    assert auditor.handlers == []
+    assert all(src.startswith("/static/") for src in auditor.script_srcs)
