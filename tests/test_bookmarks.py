@@ -732,3 +732,17 @@ def test_api_rejects_a_bad_bookmarked_value(client_in, shelf):
 
     assert response.status_code == 400
     assert "bookmarked" in response.json()["errors"]
+
+
+def test_null_characters_are_refused_not_a_500(client_in, reader, paper):
+    bookmark(reader, paper, note="Keep me")
+
+    note = client_in.post(note_url(paper), {"bookmark-note": "a\x00b"}, headers=HTMX)
+    new_list = client_in.post(reverse("papers:list-create"), {"name": "a\x00b"})
+    search = client_in.get(reverse("papers:bookmarks"), {"q": "a\x00b"})
+
+    assert "Null characters are not allowed" in note.text
+    assert new_list.status_code == 400
+    assert search.status_code < 500
+    assert Bookmark.objects.get().note == "Keep me"
+    assert not ReadingList.objects.exists()
