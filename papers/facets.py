@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Case, Count, IntegerField, Max, Value, When
+from django.db.models import Case, Count, IntegerField, Max, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 
@@ -155,7 +155,7 @@ def _by_count_then_label(values: Iterable[FacetValue]) -> tuple[FacetValue, ...]
 # --- Facet queries ---
 
 
-def _base(filterset: PaperFilter, *skip: str) -> Iterable[int]:
+def _base(filterset: PaperFilter, *skip: str) -> QuerySet:
     """Ids of the papers matching every filter except `skip`, as a subquery."""
     queryset = filterset.filter_queryset(
         filterset.queryset.order_by(), skip=skip, sort=False

@@ -9,12 +9,12 @@ from django.views.decorators.http import require_GET
 
 from papers.facets import compute_facets
 from papers.filters import DEFAULT_PAGE_SIZE, ApiPaperFilter
-from papers.models import Paper
+from papers.models import Paper, PaperQuerySet
 from papers.serializers import serialize_facets, serialize_paper
 from papers.views import HtmxHttpRequest
 
 
-def _papers(request: HtmxHttpRequest):
+def _papers(request: HtmxHttpRequest) -> PaperQuerySet:
     return Paper.objects.for_listing().with_is_bookmarked(request.user)
 
 
