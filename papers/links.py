@@ -1,16 +1,21 @@
 """What a digest's code and model links point at, so pages can label them.
 
 Pure functions shared by the parser (placeholder warnings) and the web views/API
-(link labels, hiding placeholders). A link's kind depends on its host and path, and
-for sites that are neither a code host nor Hugging Face, on the digest column it came
-from: a non-repository site in the GitHub URLs column is a project page.
+(link labels, hiding placeholders, the link buttons of a paper's card and page). A
+link's kind depends on its host and path, and for sites that are neither a code host
+nor Hugging Face, on the digest column it came from: a non-repository site in the
+GitHub URLs column is a project page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from papers.models import Paper
 
 KINDS = (
     "repo",
@@ -90,6 +95,16 @@ _NEUTRAL_HOSTS = {
     "x.com",
 }
 _DUMMY_HOSTS = {"example.com", "example.org", "example.net", "localhost"}
+# The button style for each kind of link but "placeholder", which gets no button.
+_BUTTON_CLASSES = {
+    "repo": "link-github",
+    "project_page": "link-project",
+    "hf_model": "link-hf",
+    "hf_dataset": "link-hf",
+    "hf_space": "link-hf",
+    "hf_paper": "link-hf",
+    "other": "link-other",
+}
 
 
 @dataclass(frozen=True)
@@ -177,3 +192,37 @@ def is_placeholder(url: str, *, column: str) -> bool:
 
 def classify_links(urls: Iterable[str], *, column: str) -> list[Link]:
     return [Link(url, classify_link(url, column=column)) for url in urls]
+
+
+@dataclass(frozen=True)
+class LinkButton:
+    href: str
+    label: str
+    css_class: str
+    detail: str = ""  # e.g. "owner/repo", to tell several buttons of a kind apart
+
+
+def link_buttons(paper: Paper) -> list[LinkButton]:
+    """arXiv and PDF, then the digest's code and Hugging Face links, placeholders
+    left out."""
+    buttons = []
+    if paper.arxiv_url:
+        buttons.append(LinkButton(paper.arxiv_url, "arXiv", "link-arxiv"))
+    if paper.pdf_url:
+        buttons.append(LinkButton(paper.pdf_url, "PDF", "link-pdf"))
+    links: list[Link] = [
+        *classify_links(paper.github_urls, column="github"),
+        *classify_links(paper.huggingface_urls, column="huggingface"),
+    ]
+    for link in links:
+        parts = urlsplit(link.href)
+        # Only web links become hrefs: never "javascript:" or "data:" from a digest.
+        if link.is_placeholder or parts.scheme not in ("http", "https"):
+            continue
+        detail = parts.path.strip("/") or parts.hostname or ""
+        if link.kind in ("project_page", "other"):
+            detail = (parts.hostname or "").removeprefix("www.")
+        buttons.append(
+            LinkButton(link.href, link.label, _BUTTON_CLASSES[link.kind], detail)
+        )
+    return buttons

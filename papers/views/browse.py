@@ -24,11 +24,11 @@ from papers.facets import (
     selection_facets,
 )
 from papers.filters import DEFAULT_PAGE_SIZE, SORTS, TAG_MODES, PaperFilter
+from papers.links import link_buttons
 from papers.middleware import new_since
 from papers.models import Author, Digest, Paper, PaperQuerySet, Tag
 from papers.summaries import split_summary
 from papers.views import HtmxHttpRequest
-from papers.views.pages import _link_buttons
 
 TEMPLATE = "papers/paper_list.html"
 
@@ -82,7 +82,7 @@ def browse_context(
     page = Paginator(papers, DEFAULT_PAGE_SIZE).get_page(data["page"])
     for paper in page:
         paper.summary_points = split_summary(paper.summary)
-        paper.link_buttons = _link_buttons(paper)
+        paper.link_buttons = link_buttons(paper)
     latest = Digest.objects.aggregate(latest=Max("date"))["latest"]
     return {
         **context,

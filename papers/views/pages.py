@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
-from urllib.parse import urlsplit
 
 from django.db.models import Count, F, Max, Min, Q
 from django.db.models.functions import TruncMonth
@@ -15,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from papers.links import Link, classify_links
+from papers.links import link_buttons
 from papers.models import Appearance, Digest, Paper, PaperQuerySet
 from papers.related import related_to
 from papers.summaries import split_summary
@@ -24,18 +23,6 @@ from papers.views import HtmxHttpRequest
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
-
-# The button style for each kind of digest link (papers.links.KINDS).
-_LINK_CLASSES = {
-    "repo": "link-github",
-    "project_page": "link-project",
-    "hf_model": "link-hf",
-    "hf_dataset": "link-hf",
-    "hf_space": "link-hf",
-    "hf_paper": "link-hf",
-    "other": "link-other",
-}
-
 
 # --- Parsing the period in a URL; anything malformed is a 404, never a 500. ---
 
@@ -91,40 +78,6 @@ def _month_title(day: datetime.date) -> str:
 # --- The paper page ---
 
 
-@dataclass(frozen=True)
-class LinkButton:
-    href: str
-    label: str
-    css_class: str
-    detail: str = ""  # e.g. "owner/repo", to tell several buttons of a kind apart
-
-
-def _link_buttons(paper: Paper) -> list[LinkButton]:
-    """arXiv and PDF, then the digest's code and Hugging Face links, placeholders
-    left out."""
-    buttons = []
-    if paper.arxiv_url:
-        buttons.append(LinkButton(paper.arxiv_url, "arXiv", "link-arxiv"))
-    if paper.pdf_url:
-        buttons.append(LinkButton(paper.pdf_url, "PDF", "link-pdf"))
-    links: list[Link] = [
-        *classify_links(paper.github_urls, column="github"),
-        *classify_links(paper.huggingface_urls, column="huggingface"),
-    ]
-    for link in links:
-        parts = urlsplit(link.href)
-        # Only web links become hrefs: never "javascript:" or "data:" from a digest.
-        if link.is_placeholder or parts.scheme not in ("http", "https"):
-            continue
-        detail = parts.path.strip("/") or parts.hostname or ""
-        if link.kind in ("project_page", "other"):
-            detail = (parts.hostname or "").removeprefix("www.")
-        buttons.append(
-            LinkButton(link.href, link.label, _LINK_CLASSES[link.kind], detail)
-        )
-    return buttons
-
-
 @require_GET
 def paper_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
     papers = (
@@ -139,7 +92,7 @@ def paper_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
         "paper": paper,
         "authors": [authorship.author for authorship in paper.authorships.all()],
         "summary_points": split_summary(paper.summary),
-        "link_buttons": _link_buttons(paper),
+        "link_buttons": link_buttons(paper),
         "appearances": [
             {
                 "date": appearance.date,
@@ -187,7 +140,7 @@ def _with_card_parts(papers: list[Paper]) -> list[Paper]:
     """Give each paper the summary points and link buttons its card shows."""
     for paper in papers:
         paper.summary_points = split_summary(paper.summary)
-        paper.link_buttons = _link_buttons(paper)
+        paper.link_buttons = link_buttons(paper)
     return papers
 
 
