@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
+from papers.links import web_url
+
 BIBTEX_FIELD_ORDER = (
     "title",
     "author",
@@ -79,6 +81,9 @@ class ExportedBookmark:
     def from_bookmark(cls, bookmark) -> ExportedBookmark:
         """Copy a Bookmark from `Bookmark.objects.for_export()` (no further queries)."""
         paper = bookmark.paper
+        # The first web link: a digest may hold "javascript:" where a URL belongs,
+        # and BibTeX readers turn the url field into a clickable link.
+        web_urls = (web_url(url) for url in [paper.arxiv_url, *paper.github_urls])
         return cls(
             key=paper.key,
             arxiv_id=paper.arxiv_id,
@@ -86,7 +91,7 @@ class ExportedBookmark:
             authors=tuple(a.author.name for a in paper.authorships.all()),
             tags=tuple(tag.name for tag in paper.tags.all()),
             digest_dates=tuple(a.date for a in paper.appearances.all()),
-            url=paper.arxiv_url or next(iter(paper.github_urls), ""),
+            url=next((url for url in web_urls if url), ""),
             status=bookmark.status,
             note=bookmark.note,
             lists=tuple(

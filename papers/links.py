@@ -136,6 +136,25 @@ def absolute_url(url: str) -> str:
     return url
 
 
+def web_url(url: str) -> str:
+    """The URL as an href if it is a web page (http or https), else "".
+
+    A digest may hold any text where a URL belongs: "javascript:" or "data:" must
+    never become a link. A URL without a scheme is made absolute, as `absolute_url`.
+    """
+    url = url.strip()
+    try:
+        if urlsplit(url).scheme not in ("", "http", "https"):
+            return ""
+        href = absolute_url(url)
+        parts = urlsplit(href)
+    except ValueError:
+        return ""  # not a usable URL, e.g. "https://[broken"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    return href
+
+
 def classify_link(url: str, *, column: str) -> str:
     """The kind of a link from the digest's "github" or "huggingface" column."""
     if column not in COLUMNS:
@@ -203,26 +222,26 @@ class LinkButton:
 
 
 def link_buttons(paper: Paper) -> list[LinkButton]:
-    """arXiv and PDF, then the digest's code and Hugging Face links, placeholders
-    left out."""
+    """arXiv and PDF, then the digest's code and Hugging Face links; placeholders
+    and anything but web links (`web_url`) left out."""
     buttons = []
-    if paper.arxiv_url:
-        buttons.append(LinkButton(paper.arxiv_url, "arXiv", "link-arxiv"))
-    if paper.pdf_url:
-        buttons.append(LinkButton(paper.pdf_url, "PDF", "link-pdf"))
+    for url, label, css_class in (
+        (paper.arxiv_url, "arXiv", "link-arxiv"),
+        (paper.pdf_url, "PDF", "link-pdf"),
+    ):
+        if href := web_url(url):
+            buttons.append(LinkButton(href, label, css_class))
     links: list[Link] = [
         *classify_links(paper.github_urls, column="github"),
         *classify_links(paper.huggingface_urls, column="huggingface"),
     ]
     for link in links:
-        parts = urlsplit(link.href)
-        # Only web links become hrefs: never "javascript:" or "data:" from a digest.
-        if link.is_placeholder or parts.scheme not in ("http", "https"):
+        href = web_url(link.url)
+        if link.is_placeholder or not href:
             continue
+        parts = urlsplit(href)
         detail = parts.path.strip("/") or parts.hostname or ""
         if link.kind in ("project_page", "other"):
             detail = (parts.hostname or "").removeprefix("www.")
-        buttons.append(
-            LinkButton(link.href, link.label, _BUTTON_CLASSES[link.kind], detail)
-        )
+        buttons.append(LinkButton(href, link.label, _BUTTON_CLASSES[link.kind], detail))
     return buttons

@@ -667,6 +667,19 @@ def test_export_ignores_the_page_number(client_in, reader, shelf):
     assert json.loads(response.content)["count"] == 3
 
 
+def test_exports_carry_only_web_urls(client_in, reader):
+    paper = PaperFactory(
+        arxiv_url="javascript:alert(1)",
+        github_urls=["data:text/html,hi", "github.com/owner/repo"],
+        days=[DAY],
+    )
+    bookmark(reader, paper)
+
+    rows = list(csv.DictReader(io.StringIO(export(client_in, "csv").content.decode())))
+
+    assert [row["url"] for row in rows] == ["https://github.com/owner/repo"]
+
+
 def test_export_runs_a_fixed_number_of_queries(client_in, reader, shelf):
     url = reverse("papers:bookmarks-export", args=["bib"])
     client_in.get(url)

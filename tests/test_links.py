@@ -2,11 +2,15 @@ import pytest
 
 from papers.links import (
     Link,
+    LinkButton,
     absolute_url,
     classify_link,
     classify_links,
     is_placeholder,
+    link_buttons,
+    web_url,
 )
+from papers.models import Paper
 
 
 @pytest.mark.parametrize(
@@ -126,3 +130,42 @@ def test_absolute_url_adds_a_scheme_only_when_missing():
     assert absolute_url("github.com/a/b") == "https://github.com/a/b"
     assert absolute_url("http://a.org/x") == "http://a.org/x"
     assert absolute_url("") == ""
+
+
+@pytest.mark.parametrize(
+    ("url", "href"),
+    [
+        ("https://arxiv.org/abs/2503.01785", "https://arxiv.org/abs/2503.01785"),
+        ("  http://a.org/x ", "http://a.org/x"),
+        ("openreview.net/forum?id=x", "https://openreview.net/forum?id=x"),
+        ("javascript:alert(1)", ""),
+        (" JavaScript:alert(1)", ""),
+        ("java\tscript:alert(1)", ""),
+        ("javascript://%0Aalert(1)", ""),
+        ("data:text/html,hi", ""),
+        ("mailto:a@b.org", ""),
+        ("//evil.example/x", ""),
+        ("https://[broken", ""),
+        ("https://", ""),
+        ("", ""),
+    ],
+)
+def test_web_url_keeps_only_http_and_https_urls(url, href):
+    assert web_url(url) == href
+
+
+def test_link_buttons_skip_placeholders_and_non_web_urls():
+    paper = Paper(
+        arxiv_id="2503.01785",
+        arxiv_url="javascript:alert(1)",
+        github_urls=["https://github.com/a/b", "https://github.com", "data:,x"],
+        huggingface_urls=["huggingface.co/datasets/o/d"],
+    )
+
+    assert link_buttons(paper) == [
+        LinkButton("https://arxiv.org/pdf/2503.01785", "PDF", "link-pdf"),
+        LinkButton("https://github.com/a/b", "Code", "link-github", "a/b"),
+        LinkButton(
+            "https://huggingface.co/datasets/o/d", "Dataset", "link-hf", "datasets/o/d"
+        ),
+    ]

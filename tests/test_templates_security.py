@@ -54,6 +54,22 @@ class CspAuditor(HTMLParser):
                 self.handlers.append(f"{tag}[{name}=javascript:]")
 
 
+class AttributeCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.values += [value.strip() for _, value in attrs if value]
+
+
+def attribute_values(html: str) -> list[str]:
+    """Every attribute value in the page, unescaped (hrefs, meta contents, ...)."""
+    collector = AttributeCollector()
+    collector.feed(html)
+    return collector.values
+
+
 def audit(html: str) -> CspAuditor:
     auditor = CspAuditor()
     auditor.feed(html)
@@ -137,3 +153,22 @@ def test_body_sends_the_csrf_token_to_htmx_as_json(client, evil_paper):
     token = response.context["csrf_token"]
 
     assert f"""<body hx-headers='{{"X-CSRFToken": "{token}"}}'>""" in response.text
+
+
+@pytest.mark.parametrize(
+    "arxiv_url", ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,hi"]
+)
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/papers/2503.88888/", "/days/2025-03-04/", "/weeks/2025-W10/"],
+)
+def test_a_non_web_arxiv_url_becomes_no_link(client, db, arxiv_url, url):
+    PaperFactory(key="2503.88888", arxiv_url=arxiv_url, days=[DAY])
+
+    response = client.get(url)
+    values = attribute_values(response.text)
+
+    assert response.status_code == 200
+    assert "link-arxiv" not in response.text
+    assert not [value for value in values if arxiv_url.strip() in value]
+    assert not [value for value in values if value.lower().startswith("javascript")]

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from papers.links import link_buttons
+from papers.links import link_buttons, web_url
 from papers.models import Appearance, Digest, Paper, PaperQuerySet
 from papers.related import related_to
 from papers.summaries import split_summary
@@ -93,6 +93,7 @@ def paper_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
         "authors": [authorship.author for authorship in paper.authorships.all()],
         "summary_points": split_summary(paper.summary),
         "link_buttons": link_buttons(paper),
+        "abstract_url": web_url(paper.arxiv_url),
         "appearances": [
             {
                 "date": appearance.date,
