@@ -1,4 +1,5 @@
 import datetime
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -324,7 +325,46 @@ def test_month_page_counts_a_paper_on_two_days_once(client, three_days):
     html = response.text
     assert "March 2025" in html
     assert "3 papers on 3 digest days" in html
-    assert html.count(">On Mar 7 and Mar 12</a>") == 2
+    assert html.count('class="paper-card"') == 3
+
+
+def test_a_paper_on_two_days_of_a_period_has_one_card_under_the_first(
+    client, three_days
+):
+    pk = three_days["twice"].pk
+
+    html = client.get("/months/2025-03/").text
+    mar_7 = html[html.index('id="day-2025-03-07"') : html.index('id="day-2025-03-12"')]
+    mar_12 = html[html.index('id="day-2025-03-12"') :]
+
+    assert f'id="paper-{pk}"' in mar_7
+    assert "Also on" in mar_7
+    assert "#day-2025-03-12" in hrefs(mar_7)
+    assert f'id="paper-{pk}"' not in mar_12
+    assert f"#paper-{pk}" in hrefs(mar_12)
+    assert "#day-2025-03-07" in hrefs(mar_12)
+    # Each day still counts the paper among its own.
+    assert re.search(r"12 March 2025</time></a>\s*<small>1 paper</small>", html)
+
+
+def ids_of(html: str) -> list[str]:
+    return [attrs["id"] for _, attrs in tags_of(html) if attrs.get("id")]
+
+
+@pytest.mark.parametrize("url", ["/weeks/2025-W10/", "/months/2025-03/"])
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_period_pages_have_unique_ids(client, busy_week, url, logged_in):
+    if logged_in:
+        reader = get_user_model().objects.create(username="reader")
+        client.force_login(reader)
+        for paper in Paper.objects.all():
+            paper.bookmarks.create(user=reader, note="Mine")
+
+    html = client.get(url).text
+    ids = ids_of(html)
+
+    assert html.count('class="paper-card"') == Paper.objects.count()
+    assert [id_ for id_ in ids if ids.count(id_) > 1] == []
 
 
 def test_month_pages_link_the_nearest_months_with_digests(client, three_days):

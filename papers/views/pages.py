@@ -145,6 +145,27 @@ def _with_card_parts(papers: list[Paper]) -> list[Paper]:
     return papers
 
 
+def _mark_repeats(rows: list[Paper]) -> list[Paper]:
+    """Of the rows of a paper on several days, the first (by day) is its card, with
+    `also_on` the later days; each later row gets `shown_on`, the day of the card.
+
+    One card per paper keeps a page's ids (paper-<pk>, bookmark-<pk>, ...) unique;
+    returns the rows that are cards.
+    """
+    days: dict[int, list[datetime.date]] = {}
+    for paper in rows:
+        days.setdefault(paper.pk, []).append(paper.day)
+    cards = []
+    for paper in rows:
+        first, *later = days[paper.pk]
+        if paper.day == first:
+            paper.shown_on, paper.also_on = None, later
+            cards.append(paper)
+        else:
+            paper.shown_on, paper.also_on = first, []
+    return cards
+
+
 @dataclass(frozen=True)
 class DayGroup:
     date: datetime.date
@@ -183,6 +204,9 @@ def _period_page(
 ) -> HttpResponse:
     """A week or month: its digest days in order, each with its papers.
 
+    A paper on several of its days has its card under the first; the later days list
+    it by title with a link to that card.
+
     Previous/next go to the nearest period that has digest days, so they never lead to
     an empty page. `name_of(day)` and `title_of(day)` give the URL name ("2025-W10")
     and the heading ("Week 10 of 2025") of the period containing a day.
@@ -190,7 +214,8 @@ def _period_page(
     around = _digest_days_around(start, end)
     if not around["days"]:
         raise Http404(f"No digest days in this {kind}.")
-    rows = _with_card_parts(list(_papers_on_days(request, start, end)))
+    rows = list(_papers_on_days(request, start, end))
+    _with_card_parts(_mark_repeats(rows))
     groups = [
         DayGroup(day, list(papers))
         for day, papers in groupby(rows, key=lambda paper: paper.day)
