@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
+from papers.search import FtsDocumentField
+
 
 class Digest(models.Model):
     """One digest day: the table a publisher released for a date."""
@@ -309,6 +311,29 @@ class Paper(models.Model):
     @property
     def pdf_url(self) -> str:
         return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.arxiv_id else ""
+
+
+class PaperSearchDocument(models.Model):
+    """A paper's row in the SQLite FTS5 table that migration 0002 creates and its
+    triggers maintain; read-only, used by papers.search to join on rowid = paper id.
+    """
+
+    paper = models.OneToOneField(
+        Paper,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        related_name="search_document",
+    )
+    document = FtsDocumentField(db_column="papers_paper_fts")
+
+    class Meta:
+        managed = False
+        db_table = "papers_paper_fts"
+        ordering = ["paper"]
+
+    def __str__(self) -> str:
+        return f"Search document of paper {self.paper_id}"
 
 
 class Authorship(models.Model):

@@ -24,13 +24,13 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    Lookup,
     OuterRef,
     Q,
     QuerySet,
     TextField,
     Value,
 )
-from django.db.models.expressions import RawSQL
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -87,18 +87,28 @@ def search_papers(queryset: QuerySet, query: str) -> QuerySet:
     return _search_fallback(queryset, query)
 
 
-class Fts5Rank(Func):
-    """-bm25() of a paper's row in the FTS table, NULL when the row does not match.
+class FtsDocumentField(TextField):
+    """The FTS5 table's hidden column named after the table: what MATCH and bm25()
+    take. Only `papers.models.PaperSearchDocument` (SQLite) has one."""
 
-    A correlated subquery rather than a join, so the ORM needs no model for the
-    virtual table; `pk` is compiled by the ORM, which keeps table aliases right when
-    the queryset is nested in another query.
-    """
 
+@FtsDocumentField.register_lookup
+class Match(Lookup):
+    lookup_name = "match"
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class Bm25(Func):
+    """-bm25() of the matched FTS row with our column weights: higher is better."""
+
+    function = "bm25"
     output_field = FloatField()
-
-    def __init__(self, match: str, **extra: Any) -> None:
-        super().__init__(Value(match), F("pk"), **extra)
 
     def as_sql(
         self,
@@ -106,24 +116,24 @@ class Fts5Rank(Func):
         connection: BaseDatabaseWrapper,
         **extra_context: Any,
     ) -> tuple[str, tuple]:
-        match, pk = self.get_source_expressions()
-        match_sql, match_params = compiler.compile(match)
-        pk_sql, pk_params = compiler.compile(pk)
         weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
-        sql = (
-            f"(SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH {match_sql} AND {FTS_TABLE}.rowid = {pk_sql})"
+        sql, params = super().as_sql(
+            compiler,
+            connection,
+            template=f"-%(function)s(%(expressions)s, {weights})",
+            **extra_context,
         )
-        return sql, (*match_params, *pk_params)
+        return sql, params
 
 
 def _search_sqlite(queryset: QuerySet, query: str) -> QuerySet:
-    match = fts5_query(query)
-    # One uncorrelated FTS query narrows the rows; the rank is computed for those only.
-    matching_ids = RawSQL(
-        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (match,)
+    # A join on the FTS table (rowid = paper id): SQLite runs the MATCH once and
+    # computes bm25() for the matching rows as it goes. A correlated subquery per
+    # paper would re-run the full-text query for every row, quadratic on big archives.
+    document = "search_document__document"
+    return queryset.filter(**{f"{document}__match": fts5_query(query)}).annotate(
+        rank=Bm25(F(document))
     )
-    return queryset.filter(pk__in=matching_ids).annotate(rank=Fts5Rank(match))
 
 
 class AuthorNames(Expression):
