@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
+from papers.count_cache import bump_data_version
 from papers.importer.files import (
     DigestFile,
     DigestSourceError,
@@ -61,6 +62,26 @@ def mark_edited(papers: Iterable[Paper], field: str) -> None:
     for paper in papers:
         paper.edited_fields = [*paper.edited_fields, field]
     Paper.objects.bulk_update(papers, ["edited_fields"], batch_size=100)
+
+
+class ChangesCountsAdmin(admin.ModelAdmin):
+    """An admin whose changes alter what the browse pages count.
+
+    The admin logs every successful addition, change and deletion; that is where the
+    shared count cache (papers.count_cache) learns that its counts are out of date.
+    """
+
+    def log_addition(self, request, obj, message):
+        bump_data_version()
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        bump_data_version()
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        bump_data_version()
+        return super().log_deletions(request, queryset)
 
 
 # Filters ---------------------------------------------------------------------------
@@ -148,7 +169,7 @@ class AppearanceInline(admin.TabularInline):
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(ChangesCountsAdmin):
     list_display = [
         "title",
         "arxiv_id",
@@ -268,7 +289,7 @@ class PaperAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(ChangesCountsAdmin):
     list_display = ["name", "paper_count"]
     list_filter = [UsedFilter]
     search_fields = ["name"]
@@ -288,7 +309,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ChangesCountsAdmin):
     list_display = ["name", "slug", "paper_count"]
     list_filter = [UsedFilter]
     search_fields = ["name", "slug"]
@@ -354,7 +375,7 @@ class DigestUploadForm(forms.Form):
 
 
 @admin.register(Digest)
-class DigestAdmin(admin.ModelAdmin):
+class DigestAdmin(ChangesCountsAdmin):
     list_display = ["date", "paper_count", "source", "imported_at"]
     list_filter = [("date", admin.DateFieldListFilter)]
     search_fields = ["date", "source"]
@@ -440,7 +461,7 @@ class DigestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appearance)
-class AppearanceAdmin(admin.ModelAdmin):
+class AppearanceAdmin(ChangesCountsAdmin):
     """Read-only: appearances are edited on their paper, which keeps its dates."""
 
     list_display = ["date", "position", "paper"]
@@ -466,7 +487,7 @@ class AppearanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Authorship)
-class AuthorshipAdmin(admin.ModelAdmin):
+class AuthorshipAdmin(ChangesCountsAdmin):
     """Read-only: authorships are edited on their paper, which records the edit."""
 
     list_display = ["author", "position", "paper"]

@@ -329,6 +329,14 @@ class PaperFilter(django_filters.FilterSet):
         return self.form.cleaned_data.get("tag_mode") or "any"
 
     @property
+    def counts_are_shared(self) -> bool:
+        """Whether the results are the same for every visitor (no reader's own marks
+        apply), so their counts may live in papers.count_cache."""
+        data = self.form.cleaned_data
+        marks = ("bookmarked", "hide", "new")
+        return self.reader is None or not any(data.get(name) for name in marks)
+
+    @property
     def reader(self):
         """The logged-in user the reader parameters apply to, or None."""
         user = getattr(self.request, "user", None)
@@ -433,6 +441,10 @@ class BookmarkFilter(PaperFilter):
         self, queryset: PaperQuerySet, name: str, value: ReadingList
     ) -> PaperQuerySet:
         return queryset.in_reading_list(value)
+
+    @property
+    def counts_are_shared(self) -> bool:
+        return False  # one reader's bookmarks
 
     @property
     def effective_sort(self) -> str:

@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from papers.count_cache import SharedCountPaginator
 from papers.facets import compute_facets
 from papers.filters import DEFAULT_PAGE_SIZE, ApiPaperFilter
 from papers.models import Paper, PaperQuerySet
@@ -34,9 +35,13 @@ def paper_list_api(request: HtmxHttpRequest) -> JsonResponse:
         }
         return JsonResponse({"errors": errors}, status=400)
     data = filterset.form.cleaned_data
-    paginator = Paginator(filterset.qs, data["page_size"] or DEFAULT_PAGE_SIZE)
+    shared = filterset.counts_are_shared
+    paginator_class = SharedCountPaginator if shared else Paginator
+    paginator = paginator_class(filterset.qs, data["page_size"] or DEFAULT_PAGE_SIZE)
     page = paginator.get_page(data["page"])
-    facets = compute_facets(filterset, path=reverse("papers:list"), params=request.GET)
+    facets = compute_facets(
+        filterset, path=reverse("papers:list"), params=request.GET, shared=shared
+    )
     return JsonResponse(
         {
             "count": paginator.count,

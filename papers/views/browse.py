@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from papers.count_cache import SharedCountPaginator
 from papers.facets import (
     MAX_FACET_SEARCH,
     active_filters,
@@ -79,7 +80,9 @@ def browse_context(
         .with_is_dismissed(request.user)
         .with_is_new(new_since(request))
     )
-    page = Paginator(papers, DEFAULT_PAGE_SIZE).get_page(data["page"])
+    shared = filterset.counts_are_shared
+    paginator_class = SharedCountPaginator if shared else Paginator
+    page = paginator_class(papers, DEFAULT_PAGE_SIZE).get_page(data["page"])
     for paper in page:
         paper.summary_points = split_summary(paper.summary)
         paper.link_buttons = link_buttons(paper)
@@ -99,6 +102,7 @@ def browse_context(
             params=params,
             author_contains=author_q,
             tag_contains=tag_q,
+            shared=shared,
         ),
         "chips": active_filters(data, path=path, params=params),
         "quick_ranges": quick_ranges(latest, data, path=path, params=params),
