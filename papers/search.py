@@ -175,8 +175,8 @@ def _search_postgresql(queryset: QuerySet, query: str) -> QuerySet:
     search_query = SearchQuery(text, search_type="websearch", config=PG_CONFIG)
     vector = paper_search_vector()
     return queryset.annotate(
-        search_document=vector, rank=SearchRank(vector, search_query)
-    ).filter(search_document=search_query)
+        search_vector=vector, rank=SearchRank(vector, search_query)
+    ).filter(search_vector=search_query)
 
 
 def _search_fallback(queryset: QuerySet, query: str) -> QuerySet:
