@@ -29,8 +29,18 @@ run: install
 	$(BIN)/python manage.py import_digest sample_digests
 	$(BIN)/python manage.py runserver $(HOST)
 
+# The whole suite on SQLite (the default), then everything but the browser tests
+# again on PostgreSQL when a server answers at POSTGRES_URL (CI starts one).
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/digestsite
+
 test: install browser
 	$(BIN)/python -m pytest
+	@if pg_isready -q -d "$(POSTGRES_URL)" 2>/dev/null; then \
+	  echo "--- again on PostgreSQL ($(POSTGRES_URL))"; \
+	  DATABASE_URL="$(POSTGRES_URL)" $(BIN)/python -m pytest --ignore=tests/browser; \
+	else \
+	  echo "--- no PostgreSQL at $(POSTGRES_URL): skipped the PostgreSQL pass"; \
+	fi
 
 lint: install
 	$(BIN)/ruff format --check .
