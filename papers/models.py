@@ -298,8 +298,15 @@ class Paper(models.Model):
             models.Index(fields=["-last_digest_date", "-id"], name="paper_newest"),
             models.Index(fields=["first_digest_date", "id"], name="paper_oldest"),
             models.Index(fields=["title"], name="paper_title"),
-            models.Index(fields=["has_code"], name="paper_has_code"),
-            models.Index(fields=["has_hf"], name="paper_has_hf"),
+            # With the newest-first order, so a filtered page still walks an index
+            # in order instead of sorting every match (and counts stay index-only).
+            models.Index(
+                fields=["has_code", "-last_digest_date", "-id"],
+                name="paper_code_newest",
+            ),
+            models.Index(
+                fields=["has_hf", "-last_digest_date", "-id"], name="paper_hf_newest"
+            ),
         ]
 
     def __str__(self) -> str:
