@@ -354,16 +354,21 @@ def boolean_facet(
     path: str,
     params: QueryDict,
     shared: bool = False,
+    counts: dict[bool, int] | None = None,
 ) -> Facet:
-    """Yes and no counts for has_code or has_hf (both always listed)."""
+    """Yes and no counts for has_code or has_hf (both always listed).
+
+    `counts` may come from `both_boolean_counts`, which serves both facets at once.
+    """
     current = filterset.form.cleaned_data.get(name) or ""
-    rows = _restrict(Paper.objects.all(), filterset, name)
-    counts = dict(
-        _fetch(
-            rows.values_list(name).annotate(count=Count("pk")).order_by(),
-            shared=shared,
+    if counts is None:
+        rows = _restrict(Paper.objects.all(), filterset, name)
+        counts = dict(
+            _fetch(
+                rows.values_list(name).annotate(count=Count("pk")).order_by(),
+                shared=shared,
+            )
         )
-    )
     values = []
     for value, flag in (("1", True), ("0", False)):
         selected = current == value
@@ -381,6 +386,32 @@ def boolean_facet(
     # Ties keep yes before no.
     values.sort(key=lambda value: -value.count)
     return Facet(name=name, values=tuple(values))
+
+
+def both_boolean_counts(
+    filterset: PaperFilter, *, shared: bool = False
+) -> tuple[dict[bool, int], dict[bool, int]] | None:
+    """has_code and has_hf counts from one query, or None when either is selected.
+
+    With neither selected, both facets count the same papers (all the filters), so
+    one GROUP BY over the pair gives both.
+    """
+    data = filterset.form.cleaned_data
+    if data.get("has_code") or data.get("has_hf"):
+        return None
+    rows = _fetch(
+        _restrict(Paper.objects.all(), filterset)
+        .values_list("has_code", "has_hf")
+        .annotate(count=Count("pk"))
+        .order_by(),
+        shared=shared,
+    )
+    code: dict[bool, int] = {}
+    hugging_face: dict[bool, int] = {}
+    for has_code, has_hf, count in rows:
+        code[has_code] = code.get(has_code, 0) + count
+        hugging_face[has_hf] = hugging_face.get(has_hf, 0) + count
+    return code, hugging_face
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -439,11 +470,16 @@ def compute_facets(
     tag_contains: str = "",
     shared: bool = False,
 ) -> Facets:
-    """Every facet of a valid, bound filterset: seven queries, fewer when cached.
+    """Every facet of a valid, bound filterset: at most seven queries, fewer when
+    neither boolean facet is selected or when cached.
 
     `shared` says the counts are the same for every visitor (no reader's own marks
     are involved), so they may come from and go to the shared count cache.
     """
+    code_counts, hf_counts = both_boolean_counts(filterset, shared=shared) or (
+        None,
+        None,
+    )
     return Facets(
         tag=tag_facet(
             filterset, path=path, params=params, contains=tag_contains, shared=shared
@@ -456,10 +492,20 @@ def compute_facets(
             shared=shared,
         ),
         has_code=boolean_facet(
-            filterset, "has_code", path=path, params=params, shared=shared
+            filterset,
+            "has_code",
+            path=path,
+            params=params,
+            shared=shared,
+            counts=code_counts,
         ),
         has_hf=boolean_facet(
-            filterset, "has_hf", path=path, params=params, shared=shared
+            filterset,
+            "has_hf",
+            path=path,
+            params=params,
+            shared=shared,
+            counts=hf_counts,
         ),
         month=month_facet(filterset, path=path, params=params, shared=shared),
     )

@@ -290,6 +290,6 @@ def test_the_api_runs_a_fixed_number_of_queries(
         assert len(data["results"]) == page_size
 
 
-# count, page, 3 prefetches, 5 facets and the names of the counted tags and authors;
-# signed in: session, user, visit record.
-API_QUERIES = {False: 12, True: 15}
+# count, page, 3 prefetches, 4 facet counts (has_code and has_hf share one) and the
+# names of the counted tags and authors; signed in: session, user, visit record.
+API_QUERIES = {False: 11, True: 14}

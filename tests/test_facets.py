@@ -313,6 +313,22 @@ def test_author_counts_ignore_the_author_selection(corpus):
         assert value.count == expected[value.value]
 
 
+def test_boolean_facets_from_one_query_match_the_expected_counts(corpus):
+    params = {"tag": ["Multimodal"]}
+    facets = compute_facets(
+        bound(params), path="/", params=QueryDict(urlencode(params, doseq=True))
+    )
+    multimodal = [p for p in corpus.values() if "Multimodal" in p.tags]
+    assert counts(facets.has_code) == {
+        "1": sum(p.has_code for p in multimodal),
+        "0": sum(not p.has_code for p in multimodal),
+    }
+    assert counts(facets.has_hf) == {
+        "1": sum(p.has_hf for p in multimodal),
+        "0": sum(not p.has_hf for p in multimodal),
+    }
+
+
 def test_boolean_facets_count_yes_and_no_ignoring_their_own_selection(corpus):
     params = {"has_code": "1", "tag": ["Multimodal"]}
     filterset = bound(params)
@@ -363,8 +379,9 @@ def test_a_paper_on_days_in_two_months_counts_in_both():
 def test_facets_take_a_fixed_number_of_queries(corpus, django_assert_num_queries):
     params = {"q": "language", "tag": ["Multimodal"], "author": ["Yu Cheng"]}
     filterset = bound(params)
-    # One count per facet, plus the names of the counted tags and authors.
-    with django_assert_num_queries(7):
+    # One count per facet (has_code and has_hf share one when neither is selected),
+    # plus the names of the counted tags and authors.
+    with django_assert_num_queries(6):
         facets = compute_facets(
             filterset, path="/", params=QueryDict(urlencode(params, doseq=True))
         )

@@ -391,10 +391,11 @@ def test_the_list_page_runs_a_fixed_number_of_queries(
     assert len(small.captured_queries) == len(large.captured_queries)
 
 
-# count, page, 3 prefetches (authorships, tags, appearances), 5 facets, the names of
-# the counted tags and authors, latest day; a logged-in reader adds the session, the
-# user, the visit record and the header's bookmark count.
-QUERIES = {False: 13, True: 17}
+# count, page, 3 prefetches (authorships, tags, appearances), 4 facet counts (has_code
+# and has_hf share one), the names of the counted tags and authors, latest day; a
+# logged-in reader adds the session, the user, the visit record and the header's
+# bookmark count.
+QUERIES = {False: 12, True: 16}
 
 
 # --- Author and tag pages ---
