@@ -19,11 +19,6 @@ NEW_PASSWORD = "a brand new passphrase 42"
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reader():
     return UserFactory(username="ada")

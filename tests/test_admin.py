@@ -41,12 +41,6 @@ EDITABLE = [Paper, Author, Tag, Digest, Bookmark, ReadingList, Dismissal, Reader
 VIEW_ONLY = [Appearance, Authorship]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Hashing the fixtures' passwords at full strength would dominate the runtime."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def paper():
     """A paper with code, two authors, a tag, two digest days and a bookmark."""

@@ -18,11 +18,6 @@ HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/?tag=RL"}
 JSON = {"Accept": "application/json"}
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def ada():
     return UserFactory(username="ada")

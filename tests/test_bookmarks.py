@@ -20,11 +20,6 @@ HTMX = {"HX-Request": "true"}
 DAY = datetime.date(2025, 3, 4)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reader():
     return UserFactory(username="ada")

@@ -2,19 +2,12 @@
 
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Locator, Page, expect
 
 from papers.models import Bookmark, Paper, Tag
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The default hasher costs about a second per sign-up or log-in."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def mark_document(page: Page) -> None:
