@@ -124,6 +124,25 @@ def paper_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, _template(request, TEMPLATE, "browse"), context)
 
 
+def _scoped_list(
+    request: HtmxHttpRequest,
+    *,
+    scope: PaperQuerySet,
+    heading: str,
+    heading_kind: str,
+    scope_count: int,
+) -> HttpResponse:
+    """The list page limited to `scope`, headed by the author's or tag's name and its
+    paper count; `heading_kind` ("author", "tag") picks the heading's wording."""
+    context = browse_context(request, scope=scope, path=request.path)
+    context |= {
+        "heading": heading,
+        "heading_kind": heading_kind,
+        "scope_count": scope_count,
+    }
+    return render(request, _template(request, TEMPLATE, "browse"), context)
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def author_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -131,15 +150,13 @@ def author_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     author = get_object_or_404(
         Author.objects.annotate(paper_count=Count("authorships")), pk=pk
     )
-    context = browse_context(
-        request, scope=Paper.objects.by_authors(author.name), path=request.path
+    return _scoped_list(
+        request,
+        scope=Paper.objects.by_authors(author.name),
+        heading=author.name,
+        heading_kind="author",
+        scope_count=author.paper_count,
     )
-    context |= {
-        "heading": author.name,
-        "heading_kind": "author",
-        "scope_count": author.paper_count,
-    }
-    return render(request, _template(request, TEMPLATE, "browse"), context)
 
 
 @require_GET
@@ -149,15 +166,13 @@ def tag_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(
         Tag.objects.annotate(paper_count=Count("papers")), slug=slug
     )
-    context = browse_context(
-        request, scope=Paper.objects.tagged_any(tag.name), path=request.path
+    return _scoped_list(
+        request,
+        scope=Paper.objects.tagged_any(tag.name),
+        heading=tag.name,
+        heading_kind="tag",
+        scope_count=tag.paper_count,
     )
-    context |= {
-        "heading": tag.name,
-        "heading_kind": "tag",
-        "scope_count": tag.paper_count,
-    }
-    return render(request, _template(request, TEMPLATE, "browse"), context)
 
 
 @require_GET
