@@ -19,6 +19,7 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -36,7 +37,11 @@ def bump_data_version() -> None:
 
 def _key(queryset: QuerySet, kind: str) -> str:
     sql, params = queryset.query.sql_with_params()
-    digest = hashlib.sha256(repr((queryset.db, sql, params)).encode()).hexdigest()
+    # Which database answers, not only the alias: several sites (or a benchmark)
+    # may share one cache, and the same SQL over another database counts other rows.
+    database = connections[queryset.db].settings_dict
+    where = (database["ENGINE"], database["HOST"], database["PORT"], database["NAME"])
+    digest = hashlib.sha256(repr((where, sql, params)).encode()).hexdigest()
     version = cache.get_or_set(VERSION_KEY, 1, None)
     return f"papers:{kind}:{version}:{digest}"
 

@@ -2,10 +2,11 @@ import datetime
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from papers.count_cache import _key
 from papers.importer.loader import load_digest
 from papers.importer.records import DigestRecord
 from papers.models import Bookmark, Paper
@@ -92,3 +93,18 @@ def test_a_readers_own_filters_are_never_cached(client):
     assert "1 paper" in client.get(LIST, {"bookmarked": "1"}).content.decode()
     bookmarks = client.get(reverse("papers:bookmarks")).content.decode()
     assert "1 paper" in bookmarks
+
+
+@pytest.mark.django_db
+def test_the_same_query_on_another_database_is_not_shared():
+    queryset = Paper.objects.values_list("has_code")
+    database = connections["default"].settings_dict
+    name = database["NAME"]
+    here = _key(queryset, "rows")
+    database["NAME"] = "another-site.sqlite3"
+    try:
+        elsewhere = _key(queryset, "rows")
+    finally:
+        database["NAME"] = name
+    assert elsewhere != here
+    assert _key(queryset, "rows") == here
