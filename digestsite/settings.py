@@ -159,10 +159,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "papers:list"
 LOGOUT_REDIRECT_URL = "papers:list"
 
-# Five failures in a row for one username from one address lock that pair 15 minutes.
+# Five failures for one account (from any address), or from one address (for any
+# accounts), lock that account or address for 15 minutes: guessing one password
+# from many machines, or many accounts' passwords from one, is throttled alike.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 

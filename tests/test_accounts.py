@@ -24,9 +24,11 @@ def reader():
     return UserFactory(username="ada")
 
 
-def log_in(client, username="ada", password=PASSWORD, **extra):
+def log_in(client, username="ada", password=PASSWORD, address="127.0.0.1", **extra):
     return client.post(
-        reverse("login"), {"username": username, "password": password, **extra}
+        reverse("login"),
+        {"username": username, "password": password, **extra},
+        REMOTE_ADDR=address,
     )
 
 
@@ -165,14 +167,21 @@ def test_login_lockout_after_five_failures(client, reader):
     assert "_auth_user_id" not in client.session
 
 
-def test_lockout_is_per_username(client, reader):
+def test_lockout_holds_the_account_from_every_address(client, reader):
+    for _ in range(5):
+        log_in(client, password="wrong", address="192.0.2.1")
+
+    assert log_in(client, address="198.51.100.7").status_code == 429
+
+
+def test_lockout_holds_the_address_for_every_account(client, reader):
     UserFactory(username="grace")
-    for _ in range(6):
-        log_in(client, password="wrong")
+    for n in range(5):
+        log_in(client, username=f"guess{n}", password="wrong", address="192.0.2.1")
 
-    response = log_in(client, username="grace")
-
-    assert response.status_code == 302
+    assert log_in(client, username="grace", address="192.0.2.1").status_code == 429
+    # Another reader elsewhere is not affected.
+    assert log_in(client, username="grace", address="198.51.100.7").status_code == 302
 
 
 # --- Passwords ---
