@@ -509,3 +509,97 @@ def test_django_error_handlers_use_our_templates(db):
     assert b"You may not do that" in (
         defaults.permission_denied(request, Exception()).content
     )
+
+
+# --- The ends of the calendar: year 1 and year 9999 ---
+
+FIRST_DAY = datetime.date.min  # 0001-01-01, a Monday
+LAST_DAY = datetime.date.max  # 9999-12-31, a Friday of ISO week 9999-W52
+
+
+@pytest.fixture
+def calendar_ends(db) -> dict[str, Paper]:
+    return {
+        "first": PaperFactory(title="At the first day", days=[FIRST_DAY]),
+        "last": PaperFactory(title="At the last day", days=[LAST_DAY]),
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        ("/days/9999-12-31/", "At the last day"),
+        ("/days/0001-01-01/", "At the first day"),
+        ("/weeks/9999-W52/", "At the last day"),
+        ("/weeks/0001-W01/", "At the first day"),
+        ("/months/9999-12/", "At the last day"),
+        ("/months/0001-01/", "At the first day"),
+    ],
+)
+def test_periods_at_the_ends_of_the_calendar_have_pages(
+    client, calendar_ends, url, title
+):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert title in response.text
+
+
+def test_periods_at_the_ends_of_the_calendar_link_each_other(client, calendar_ends):
+    last_week = client.get("/weeks/9999-W52/").text
+    first_month = client.get("/months/0001-01/").text
+    last_day = client.get("/days/9999-12-31/").text
+
+    assert "/weeks/0001-W01/" in hrefs(last_week)
+    assert 'rel="next"' not in last_week
+    assert "/months/9999-12/" in hrefs(first_month)
+    assert 'rel="prev"' not in first_month
+    assert "/days/0001-01-01/" in hrefs(last_day)
+    assert "/weeks/9999-W52/" in hrefs(last_day)
+    assert "/months/9999-12/" in hrefs(last_day)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/weeks/9999-W52/",
+        "/weeks/0001-W01/",
+        "/months/9999-12/",
+        "/months/0001-01/",
+        "/days/9999-12-31/",
+        "/days/0001-01-01/",
+        "/weeks/9999-W53/",
+        "/weeks/0000-W52/",
+        "/months/0000-12/",
+    ],
+)
+def test_periods_at_the_ends_of_the_calendar_without_digests_are_404(
+    client, three_days, url
+):
+    assert client.get(url).status_code == 404
+
+
+def test_archive_shows_digests_at_the_ends_of_the_calendar(client, calendar_ends):
+    response = client.get("/archive/")
+
+    assert response.status_code == 200
+    links = hrefs(response.text)
+    for url in [
+        "/days/9999-12-31/",
+        "/weeks/9999-W52/",
+        "/months/9999-12/",
+        "/days/0001-01-01/",
+        "/weeks/0001-W01/",
+        "/months/0001-01/",
+    ]:
+        assert url in links
+    assert "Friday 31 December 9999: 1 paper" in response.text
+
+
+def test_paper_page_links_its_period_at_the_end_of_the_calendar(client, calendar_ends):
+    paper = calendar_ends["last"]
+
+    links = hrefs(client.get(f"/papers/{paper.key}/").text)
+
+    assert "/weeks/9999-W52/" in links
+    assert "/months/9999-12/" in links

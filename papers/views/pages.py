@@ -23,6 +23,7 @@ from papers.views import HtmxHttpRequest
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
+_LAST = datetime.date.max
 
 # --- Parsing the period in a URL; anything malformed is a 404, never a 500. ---
 
@@ -43,7 +44,8 @@ def _parse_week(value: str) -> tuple[datetime.date, datetime.date]:
         monday = datetime.date.fromisocalendar(year, week, 1)
     except (AttributeError, ValueError):
         raise Http404("No such week.") from None
-    return monday, monday + datetime.timedelta(days=6)
+    # The last ISO week of year 9999 ends after date.max: stop the range there.
+    return monday, monday + datetime.timedelta(days=min(6, (_LAST - monday).days))
 
 
 def _parse_month(value: str) -> tuple[datetime.date, datetime.date]:
@@ -59,11 +61,11 @@ def _parse_month(value: str) -> tuple[datetime.date, datetime.date]:
 def week_of(day: datetime.date) -> str:
     """The ISO week containing the day, as written in week URLs: "2025-W10"."""
     year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
+    return f"{year:04d}-W{week:02d}"
 
 
 def month_of(day: datetime.date) -> str:
-    return f"{day.year}-{day.month:02d}"
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def _week_title(day: datetime.date) -> str:
@@ -273,7 +275,7 @@ def digest_month(request: HtmxHttpRequest, month: str) -> HttpResponse:
 
 @dataclass(frozen=True)
 class ArchiveDay:
-    date: datetime.date
+    date: datetime.date | None  # None for the grid's days outside the month
     paper_count: int | None  # None: no digest that day
     in_month: bool  # False for the grid's days of the months before and after
 
@@ -303,15 +305,22 @@ def _archive_month(
     first: datetime.date, counts: dict[datetime.date, int], paper_count: int
 ) -> ArchiveMonth:
     weeks = []
-    for dates in calendar.Calendar().monthdatescalendar(first.year, first.month):
+    # Day numbers, 0 for the grid's days outside the month: unlike dates, they exist
+    # even around January of year 1 and December of year 9999.
+    for numbers in calendar.Calendar().monthdayscalendar(first.year, first.month):
+        dates = [first.replace(day=number) if number else None for number in numbers]
         days = [
-            ArchiveDay(day, counts.get(day), day.month == first.month) for day in dates
+            ArchiveDay(date, counts.get(date), True)
+            if date
+            else ArchiveDay(None, None, False)
+            for date in dates
         ]
-        has_digest = any(d.in_month and d.paper_count is not None for d in days)
+        some_day = next(date for date in dates if date)
+        has_digest = any(day.paper_count is not None for day in days)
         weeks.append(
             ArchiveWeek(
-                dates[0].isocalendar()[1],
-                week_of(dates[0]) if has_digest else None,
+                some_day.isocalendar()[1],
+                week_of(some_day) if has_digest else None,
                 days,
             )
         )
