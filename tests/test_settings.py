@@ -1,0 +1,40 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.backends.sqlite3.base import DatabaseWrapper
+
+from digestsite.settings import database_from_environment
+
+
+def test_sqlite_is_configured_for_a_web_server(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'site.sqlite3'}")
+    database = database_from_environment()
+    wrapper = DatabaseWrapper({**database, "TIME_ZONE": None}, alias="check")
+    # The connection Django would open, outside the test database machinery.
+    connection = wrapper.get_new_connection(wrapper.get_connection_params())
+    try:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("PRAGMA busy_timeout").fetchone()[0] == 20_000
+        assert connection.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    finally:
+        connection.close()
+    # Writers take the write lock when their transaction begins.
+    assert wrapper.transaction_mode == "IMMEDIATE"
+
+
+def test_postgresql_comes_from_database_url(monkeypatch):
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgres://reader:secret@db.example:5433/digests"
+    )
+    database = database_from_environment()
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["PORT"], database["NAME"]) == (
+        "db.example",
+        5433,
+        "digests",
+    )
+
+
+def test_a_malformed_database_url_is_a_clear_configuration_error(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "not a url")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        database_from_environment()
