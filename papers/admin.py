@@ -19,7 +19,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 
 from papers.count_cache import bump_data_version
 from papers.importer.files import (
@@ -219,6 +220,8 @@ class PaperAdmin(ChangesCountsAdmin):
             super()
             .get_queryset(request)
             .annotate(bookmark_count=Count("bookmarks", distinct=True))
+            # Annotating drops the default order; autocomplete pages need one.
+            .order_by(*Paper._meta.ordering)
             .prefetch_related(
                 Prefetch(
                     "authorships",
@@ -250,8 +253,17 @@ class PaperAdmin(ChangesCountsAdmin):
         return paper.has_hf
 
     @admin.display(description="bookmarks", ordering="bookmark_count")
-    def bookmark_count(self, paper: Paper) -> int:
-        return paper.bookmark_count
+    def bookmark_count(self, paper: Paper) -> str:
+        """How many readers bookmarked the paper, linking to those bookmarks."""
+        if not paper.bookmark_count:
+            return "0"
+        url = reverse("admin:papers_bookmark_changelist")
+        return format_html(
+            '<a href="{}?paper__id__exact={}">{}</a>',
+            url,
+            paper.pk,
+            paper.bookmark_count,
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Appearance:
@@ -295,7 +307,12 @@ class AuthorAdmin(ChangesCountsAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Author]:
-        return super().get_queryset(request).annotate(paper_count=Count("authorships"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(paper_count=Count("authorships"))
+            .order_by(*Author._meta.ordering)
+        )
 
     @admin.display(description="papers", ordering="paper_count")
     def paper_count(self, author: Author) -> int:
@@ -316,7 +333,12 @@ class TagAdmin(ChangesCountsAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
-        return super().get_queryset(request).annotate(paper_count=Count("papers"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(paper_count=Count("papers"))
+            .order_by(*Tag._meta.ordering)
+        )
 
     @admin.display(description="papers", ordering="paper_count")
     def paper_count(self, tag: Tag) -> int:

@@ -212,6 +212,21 @@ def test_bookmarks_are_listed_per_user_and_searchable(admin_client, paper):
     assert listed(by_user) == listed(by_title) == [bookmark]
 
 
+def test_the_paper_list_links_each_bookmark_count_to_those_bookmarks(
+    admin_client, paper
+):
+    bookmark = Bookmark.objects.get()
+    other = PaperFactory()
+    Bookmark.objects.create(user=UserFactory(), paper=other)
+    url = f"{admin_url(Bookmark, 'changelist')}?paper__id__exact={paper.pk}"
+
+    papers = admin_client.get(admin_url(Paper, "changelist")).text
+    by_paper = admin_client.get(url)
+
+    assert f'href="{url}"' in papers
+    assert listed(by_paper) == [bookmark]
+
+
 # Hand edits -------------------------------------------------------------------------
 
 
@@ -534,3 +549,27 @@ def test_staff_with_the_add_digest_permission_can_upload(client):
 
     assert response.status_code == 200
     assert Paper.objects.count() == 8
+
+
+@pytest.mark.filterwarnings("error::django.core.paginator.UnorderedObjectListWarning")
+@pytest.mark.parametrize(
+    ("model_name", "field_name", "term", "expected"),
+    [("paper", "tags", "Multi", "Multimodal"), ("authorship", "author", "Ada", "Ada")],
+)
+def test_autocomplete_finds_tags_and_authors_in_order(
+    admin_client, model_name, field_name, term, expected
+):
+    PaperFactory(authors=["Ada Lovelace"], tags=["Multimodal"])
+
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "papers",
+            "model_name": model_name,
+            "field_name": field_name,
+            "term": term,
+        },
+    )
+
+    assert response.status_code == 200
+    assert expected in response.json()["results"][0]["text"]
