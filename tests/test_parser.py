@@ -1,3 +1,4 @@
+import contextlib
 import datetime
 import json
 import re
@@ -664,3 +665,134 @@ def test_unescaped_pipes_in_real_titles_with_links_stay_in_the_title(name):
             )
             assert after.title == expected
         assert after == PaperRecord(**{**vars(before), "title": after.title})
+
+
+# Hostile input ----------------------------------------------------------------------
+
+TABLE = (
+    "## Papers for 2025-03-03\n\n"
+    "| Title | Authors | Summary | Classification | GitHub URLs | HuggingFace URLs |\n"
+    "|---|---|---|---|---|---|\n"
+)
+
+
+def test_deeply_nested_json_is_a_parse_error_with_its_line():
+    text = '[{"title": "T",\n"summary": ' + "[" * 100_000 + "\n]"
+
+    with pytest.raises(DigestParseError) as error:
+        parse_digests(text, source="2025/03/03.json")
+
+    assert "nests lists or objects too deeply" in error.value.message
+    assert error.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "obj"),
+    [
+        ("title", {"title": "A \ud800 title"}),
+        ("summary", {"title": "T", "summary": "\udfff"}),
+        ("authors", {"title": "T", "authors": ["A \ud800"]}),
+        ("GitHub URLs", {"title": "T", "github_urls": ["https://github.com/\ud800"]}),
+    ],
+)
+def test_a_lone_surrogate_is_refused_naming_its_line_and_field(field, obj):
+    text = "[\n" + json.dumps({"title": "Fine"}) + ",\n" + json.dumps(obj) + "\n]"
+
+    with pytest.raises(DigestParseError) as error:
+        parse_digests(text, source="2025/03/03.json")
+
+    assert error.value.line == 3
+    assert "invalid character U+D" in error.value.message
+    assert f"in the {field}" in error.value.message
+
+
+def test_nul_and_control_characters_are_removed_with_a_warning():
+    text = json.dumps(
+        [
+            {
+                "date": "2025-03-03",
+                "title": "A\x00 title",
+                "authors": ["Ann\x00", "Ann"],
+                "summary": "One\x00 two\x1b.\n\tThree",
+                "classification": ["NLP\x00"],
+                "github_urls": ["https://github.com/a/b\x00"],
+            }
+        ]
+    )
+
+    (day,) = parse_digests(text, source="x.json")
+
+    (paper,) = day.papers
+    assert paper.title == "A title"
+    assert paper.authors == ("Ann",)
+    assert paper.summary == "One two.\n\tThree"
+    assert paper.tags == ("NLP",)
+    assert paper.github_urls == ("https://github.com/a/b",)
+    assert "line 1: removed control characters (U+0000) from the title" in day.warnings
+    assert not any("\x00" in warning for warning in day.warnings)
+
+
+def test_a_markdown_row_with_a_nul_is_stored_without_it():
+    text = TABLE + "| T\x00 | A | Sum\x00mary | [] | N/A | N/A |\n"
+
+    (day,) = parse_digests(text, source="x.md")
+
+    assert (day.papers[0].title, day.papers[0].summary) == ("T", "Summary")
+    assert (
+        day.warnings[0] == "line 5: removed control characters (U+0000) from the title"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Papers for 9999-12-31\n\n| Title |\n|---|\n| T |\n",
+        "## Papers for 1970-01-01\n\n| Title |\n|---|\n| T |\n",
+        '[\n{"date": "2100-01-01", "title": "T"}\n]',
+    ],
+)
+def test_implausible_dates_are_refused_naming_the_line(text):
+    with pytest.raises(DigestParseError) as error:
+        parse_digests(text, source="x")
+
+    assert "is outside the digest range 1991-01-01 to 2099-12-31" in error.value.message
+    assert error.value.line in (1, 2)
+
+
+def test_an_implausible_date_from_the_path_is_refused():
+    with pytest.raises(DigestParseError, match="outside the digest range"):
+        parse_digests('[{"title": "T"}]', source="daily_results/9999/01/01.json")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        TABLE + "| " + " " * 50_000 + " | A | S | [] | N/A | N/A |\n",
+        TABLE + "| a" + " " * 50_000 + "b | A | S | [] | N/A | N/A |\n",
+        TABLE + "| a" + " " * 50_000 + "(x) | A | S | [] | N/A | N/A |\n",
+        TABLE + "| T | A | S" + " " * 100_000 + "x | [] | N/A | N/A |\n",
+        TABLE + "| [" + "|" * 100_000 + "\n",
+        TABLE + "| T | A " + "x\n" * 50_000,
+        TABLE + "| T | A | S | [] | N/A | " + "a." * 50_000 + " |\n",
+        "## Papers for" + " " * 50_000 + "x\n",
+        "## [a](" + "[a](" * 25_000 + "\n" + TABLE + "| T | A | S | [] | N/A | N/A |\n",
+    ],
+    ids=[
+        "spaces-title",
+        "spaces-inside-title",
+        "spaces-before-links",
+        "long-summary",
+        "stray-pipes",
+        "many-lines",
+        "dotted-link",
+        "spaces-heading",
+        "links-heading",
+    ],
+)
+def test_pathological_rows_parse_or_fail_in_linear_time(text):
+    # A regression guard against catastrophic backtracking (these took seconds to
+    # minutes); the bound is generous, linear parsing takes a few hundredths.
+    start = time.perf_counter()
+    with contextlib.suppress(DigestParseError):
+        parse_digests(text, source="x.md")
+    assert time.perf_counter() - start < 1.0

@@ -150,6 +150,24 @@ def _clean_tags(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(tags.values())
 
 
+# Digest days the site accepts. arXiv opened in 1991; the upper bound is a fixed year
+# rather than "today" because the parser has no clock, and it keeps dates far from
+# datetime.date.max, which the archive and week pages would overflow when they add a
+# week or a month to a day.
+EARLIEST_DATE = datetime.date(1991, 1, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+
+
+def _check_date(date: datetime.date, line: int) -> datetime.date:
+    if not EARLIEST_DATE <= date <= LATEST_DATE:
+        raise DigestParseError(
+            f"the date {date.isoformat()} is outside the digest range "
+            f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}",
+            line,
+        )
+    return date
+
+
 def _parse_date(text: str) -> datetime.date | None:
     """A date from "YYYY-MM-DD" (also 2025-3-4, 2025/03/04); None if none is there.
 
@@ -160,6 +178,31 @@ def _parse_date(text: str) -> datetime.date | None:
         return None
     year, month, day = (int(group) for group in match.groups())
     return datetime.date(year, month, day)
+
+
+# Lone surrogates ("\ud800" is a valid JSON escape) cannot be encoded for any
+# database, so such input is refused. C0 control characters other than tab, newline
+# and carriage return (NUL above all, which PostgreSQL refuses in text) carry no
+# meaning in a title, name, summary or link, so they are dropped with a warning.
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _storable(day: _Day, line: int, name: str, value: str) -> str:
+    """`value` without control characters; DigestParseError for a lone surrogate."""
+    if match := _SURROGATE_RE.search(value):
+        raise DigestParseError(
+            f"invalid character U+{ord(match[0]):04X} in the {name} "
+            "(a lone surrogate, which cannot be stored as text)",
+            line,
+        )
+    if match := _CONTROL_RE.search(value):
+        day.warn(
+            line,
+            f"removed control characters (U+{ord(match[0]):04X}) from the {name}",
+        )
+        value = _CONTROL_RE.sub("", value)
+    return value
 
 
 # --- collecting a day's papers --------------------------------------------------------
@@ -228,6 +271,28 @@ def _build_paper(
     huggingface: _Links,
 ) -> None:
     """Pick the paper's link and key, check its links, and add it to the day."""
+    title = _collapse(_storable(day, line, "title", title))
+    if not title:
+        raise DigestParseError("the title is empty", line)
+    summary = _storable(day, line, "summary", summary)
+    authors = _clean_authors(_storable(day, line, "authors", name) for name in authors)
+    tags = _dedupe(
+        name
+        for name in (_storable(day, line, "classification", tag) for tag in tags)
+        if name.strip()
+    )
+    for label, links in (
+        ("paper link", paper),
+        ("GitHub URLs", github),
+        ("HuggingFace URLs", huggingface),
+    ):
+        links.urls = list(
+            _dedupe(
+                url
+                for url in (_storable(day, line, label, u) for u in links.urls)
+                if url
+            )
+        )
     for kind, names in (("an author", authors), ("a tag", tags)):
         longest = max((len(name) for name in names), default=0)
         if longest > NAME_MAX_LENGTH:
@@ -290,15 +355,22 @@ def _build_paper(
 # broke the line inside it, whitespace.
 _MD_LINK_RE = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(((?:[^()]|\([^()]*\))*)\)")
 _BARE_URL_RE = re.compile(
-    r"(?:https?://|www\.)[^\s<>()\[\],]+|\b[\w-]+(?:\.[\w-]+)+/[^\s<>()\[\],]*",
+    r"(?:https?://|www\.)[^\s<>()\[\],]++"
+    r"|(?<![\w.-])[\w-]++(?:\.[\w-]++)++/[^\s<>()\[\],]*+",
     re.IGNORECASE,
 )
 _TITLE_LINK_RE = re.compile(r"\[(?P<text>.*)\]\((?P<url>(?:[^()]|\([^()]*\))*)\)", re.S)
-# The older layout: "Title (Read more on [arXiv](url) or [HuggingFace](url))".
+# The older layout: "Title (Read more on [arXiv](url) or [HuggingFace](url))". The
+# pattern finds the "(" opening the links; the caller checks that the cell ends with
+# ")". Text ends at a non-space and the quantifiers are possessive, so a long run of
+# spaces or parentheses is scanned once, not once per starting point.
 _TITLE_WITH_LINKS_RE = re.compile(
-    r"(?P<text>.*?)\s*\((?P<links>[^()]*\[[^\[\]]*\]\((?:[^()]|\([^()]*\))*\).*)\)\s*$",
+    r"(?P<text>(?:.*?\S)??)\s*+\((?=[^()]*\[[^\[\]]*+\]\((?:[^()]|\([^()]*+\))*+\))",
     re.S,
 )
+# A line break inside a cell with the spaces around it; starting only where a run of
+# spaces starts keeps a long run from being rescanned from each of its spaces.
+_LINE_BREAK_RE = re.compile(r"(?<![ \t])[ \t]*+\n\s*")
 _TITLE_ESCAPE_RE = re.compile(r"\\([\[\]*_|`])")
 
 
@@ -324,14 +396,19 @@ def _link_cell(cell: str) -> _Links:
     return links
 
 
+def _title_with_links(text: str) -> re.Match[str] | None:
+    text = text.rstrip()
+    return _TITLE_WITH_LINKS_RE.match(text) if text.endswith(")") else None
+
+
 def _title_cell(cell: str) -> tuple[str, _Links]:
     """The title text and the URLs the title cell links to."""
     text = cell.strip()
     if (match := _TITLE_LINK_RE.fullmatch(text)) and "](" not in match["text"]:
         title, urls = match["text"], [match["url"]]
-    elif match := _TITLE_WITH_LINKS_RE.match(text):
+    elif match := _title_with_links(text):
         title = match["text"]
-        urls = [link[1] for link in _MD_LINK_RE.findall(match["links"])]
+        urls = [link[1] for link in _MD_LINK_RE.findall(text[match.end() : -1])]
     else:
         title, urls = text, []
     title = _collapse(
@@ -364,8 +441,10 @@ def _classification(text: str) -> tuple[list[str], bool]:
 
 # --- markdown tables ------------------------------------------------------------------
 
-_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_DAY_HEADING_RE = re.compile(r"^\**papers\s+for\b\s*:?\s*(?P<rest>.*?)\**$", re.I)
+# The closing "#"s of a heading and the "*"s around a day heading are stripped in
+# Python: lazy groups followed by such runs would rescan a long run once per character.
+_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
+_DAY_HEADING_RE = re.compile(r"^\**+papers\s++for\b\s*+:?\s*+(?P<rest>.*)$", re.I)
 _SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 _PIPE_RE = re.compile(r"(?<!\\)\|")
 
@@ -399,6 +478,15 @@ _COLUMNS = {
 }
 
 
+def _heading_text(text: str | None) -> str:
+    """A heading's text without its optional closing run of "#"s."""
+    text = (text or "").strip(" \t")
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        text = bare.rstrip(" \t")
+    return text
+
+
 def _split_row(text: str) -> list[str]:
     """The cells of a row, splitting on unescaped pipes and unescaping "\\|"."""
     body = text.strip()
@@ -408,17 +496,24 @@ def _split_row(text: str) -> list[str]:
     return [cell.replace("\\|", "|") for cell in _PIPE_RE.split(body)]
 
 
+MAX_TITLE_PIPES = 10
+
+
+def _count_pipes(line: str) -> int:
+    return sum(1 for _ in _PIPE_RE.finditer(line))
+
+
 def _is_row_line(line: str) -> bool:
     return line.lstrip().startswith("|")
 
 
-def _row_is_complete(text: str, width: int) -> bool:
-    stripped = text.rstrip()
-    return (
-        stripped.endswith("|")
-        and not stripped.endswith("\\|")
-        and len(_split_row(stripped)) >= width
-    )
+def _row_is_complete(last_line: str, pipes: int, width: int) -> bool:
+    """Whether a row whose lines hold `pipes` unescaped pipes ends at `last_line`.
+
+    Counting per line keeps a row broken over many lines linear in its length.
+    """
+    stripped = last_line.rstrip()
+    return stripped.endswith("|") and not stripped.endswith("\\|") and pipes > width
 
 
 @dataclass
@@ -462,6 +557,9 @@ class _Table:
 
     def _title_span(self, cells: list[str], extra: int) -> int:
         """How many raw cells the title cell spans (1 unless a pipe split its link)."""
+        # A title holds a few pipes at most; trying every split of a row with
+        # thousands of stray pipes would take time quadratic in its length.
+        extra = min(extra, MAX_TITLE_PIPES)
         first = cells[0].lstrip()
         if first.startswith("["):
             for taken in range(1, extra + 2):
@@ -471,7 +569,7 @@ class _Table:
             # In the older layout the title cell ends with its links; authors and
             # summaries have none, so the first cell closing a link ends the title.
             for taken in range(2, extra + 2):
-                if _TITLE_WITH_LINKS_RE.match(cells[taken - 1]):
+                if _title_with_links(cells[taken - 1]):
                     return taken
         return 1
 
@@ -491,7 +589,7 @@ class _MarkdownReader:
         while index < len(self.lines):
             line = self.lines[index]
             if heading := _HEADING_RE.match(line):
-                self._heading(len(heading[1]), heading[2] or "", index + 1)
+                self._heading(len(heading[1]), _heading_text(heading[2]), index + 1)
                 index += 1
             elif _is_row_line(line):
                 if self.first_table_line is None:
@@ -524,17 +622,17 @@ class _MarkdownReader:
 
     def _heading(self, level: int, text: str, line: int) -> None:
         text = text.strip()
-        if link := re.fullmatch(r"\[(.*)\]\(.*\)", text):
+        if text.endswith(")") and (link := re.fullmatch(r"\[(.*)\]\(.*\)", text)):
             text = link[1]  # "## [Papers for 2025-03-11](archive/...)"
         day_heading = _DAY_HEADING_RE.match(text)
+        rest = day_heading["rest"].rstrip("*").rstrip() if day_heading else ""
         # "Papers for 2025-03-11" starts a day; "Papers for this week" does not.
-        if not day_heading or not day_heading["rest"][:1].isdigit():
+        if not rest[:1].isdigit():
             # A subheading stays inside the day; a same-or-higher one ends it.
             if self.day is not None and level <= self.day_level:
                 self._close_day()
             return
         self._close_day()
-        rest = day_heading["rest"]
         try:
             date = _parse_date(rest)
         except ValueError:
@@ -547,6 +645,7 @@ class _MarkdownReader:
                 "(expected 'Papers for YYYY-MM-DD')",
                 line,
             )
+        _check_date(date, line)
         if date in self.days:
             self.day = self.days[date]
             self.day.warn(line, f"a second section for {date}; its papers were added")
@@ -577,8 +676,9 @@ class _MarkdownReader:
                 break
             start = index
             parts = [line]
+            pipes = _count_pipes(line)
             index += 1
-            while not _row_is_complete("\n".join(parts), self.table.width):
+            while not _row_is_complete(parts[-1], pipes, self.table.width):
                 if index >= len(self.lines):
                     break
                 following = self.lines[index]
@@ -589,6 +689,7 @@ class _MarkdownReader:
                 ):
                     break
                 parts.append(following)
+                pipes += _count_pipes(following)
                 index += 1
             self._row("\n".join(parts), start + 1)
         return index
@@ -658,9 +759,7 @@ class _MarkdownReader:
         github = _link_cell(values.get("github", ""))
         huggingface = _link_cell(values.get("huggingface", ""))
         # Line breaks inside a row render as spaces in markdown.
-        summary = re.sub(
-            r"[ \t]*\n\s*", " ", _BR_RE.sub("\n", values.get("summary", ""))
-        )
+        summary = _LINE_BREAK_RE.sub(" ", _BR_RE.sub("\n", values.get("summary", "")))
         _build_paper(
             self.day,
             line=line,
@@ -682,6 +781,28 @@ _JSON_SPACE_RE = re.compile(r"[ \t\n\r]*")
 _PATH_DATE_RE = re.compile(
     r"(\d{4})[/\\](\d{1,2})[/\\](\d{1,2})\.json$|(\d{4}-\d{1,2}-\d{1,2})\.json$"
 )
+
+
+# Where to point when json.loads gives up on nesting (about a thousand levels): the
+# first line deeper than this, far beyond the three levels a digest uses.
+JSON_MAX_DEPTH = 100
+_JSON_TOKEN_RE = re.compile(r'"(?:[^"\\\n]|\\.)*+"|[\[\]{}\n]')
+
+
+def _line_too_deep(text: str) -> int | None:
+    """The line where the JSON first nests deeper than JSON_MAX_DEPTH levels."""
+    depth, line = 0, 1
+    for token in _JSON_TOKEN_RE.finditer(text):
+        char = token[0]
+        if char == "\n":
+            line += 1
+        elif char in "[{":
+            depth += 1
+            if depth > JSON_MAX_DEPTH:
+                return line
+        elif char in "]}":
+            depth -= 1
+    return None
 
 
 def _item_lines(text: str) -> list[int]:
@@ -745,6 +866,12 @@ def _parse_json(text: str, source: str) -> list[DigestRecord]:
         raise DigestParseError(
             f"invalid JSON: {error.msg} (column {error.colno})", error.lineno
         ) from None
+    except RecursionError:
+        raise DigestParseError(
+            "the JSON nests lists or objects too deeply to read "
+            "(a digest needs three levels)",
+            _line_too_deep(text),
+        ) from None
     if not isinstance(data, list):
         raise DigestParseError(
             f"the JSON is a {type(data).__name__}; expected a list of paper objects", 1
@@ -753,7 +880,7 @@ def _parse_json(text: str, source: str) -> list[DigestRecord]:
     if not data:
         if path_date is None:
             raise DigestParseError("the JSON list is empty: no papers to import", 1)
-        day = _Day(date=path_date, line=1)
+        day = _Day(date=_check_date(path_date, 1), line=1)
         day.warn(1, "the JSON list has no papers")
         return [day.record(source)]
     days: dict[datetime.date, _Day] = {}
@@ -778,6 +905,7 @@ def _parse_json(text: str, source: str) -> list[DigestRecord]:
                 "YYYY/MM/DD.json",
                 line,
             )
+        _check_date(date, line)
         day = days.setdefault(date, _Day(date=date, line=line))
         title = _collapse(html.unescape(_json_text(obj, "title", line)))
         if not title:
