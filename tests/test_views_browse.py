@@ -89,7 +89,8 @@ def test_the_full_page_has_the_form_the_facets_and_the_results(client, corpus):
     assert form["hx-indicator"] == "#browse-indicator"
     search = one(html, "input", name="q")
     assert search["id"] == "id_q" and one(html, "label", for_="id_q")
-    assert search["hx-trigger"] == "keyup changed delay:300ms, search"
+    # "input", not "keyup": a paste with the mouse searches too, not only on blur.
+    assert search["hx-trigger"] == "input changed delay:300ms, search"
     assert search["hx-include"] == "closest form"
     assert tags(html, "button", type="submit")
     assert one(html, id="browse")
@@ -98,6 +99,51 @@ def test_the_full_page_has_the_form_the_facets_and_the_results(client, corpus):
     assert len(tags(html, "article")) == 20
     # The search box sits outside #browse so typing never loses focus.
     assert html.index('name="q"') < html.index('id="browse"')
+
+
+def test_results_come_before_the_filters_with_a_link_down_to_them(client, corpus):
+    html = get(client, LIST).content.decode()
+    browse = html[html.index('id="browse"') :]
+    # Source order is the phone layout (and the tab order); wide screens move the
+    # filters into a left column with CSS.
+    assert browse.index('id="results"') < browse.index('id="filters-panel"')
+    assert browse.index('id="result-count"') < browse.index('href="#filters-panel"')
+    assert browse.index('href="#filters-panel"') < browse.index('class="paper-card"')
+    assert one(html, "a", href="#filters-panel")
+    assert one(html, "a", href="#results")
+
+
+def test_the_default_tag_mode_sends_no_value(client, corpus):
+    html = get(client, LIST, {"tag": "Robotics"}).content.decode()
+    any_, all_ = tags(html, "input", name="tag_mode")
+    assert any_["value"] == "" and "checked" in any_
+    assert all_["value"] == "all" and "checked" not in all_
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"tag": "Robotics"},
+        {"tag": "Robotics", "tag_mode": "any"},
+        {"tag": "Robotics", "tag_mode": ""},
+        {
+            "tag": "Robotics",
+            "q": "",
+            "sort": "",
+            "tag_mode": "",
+            "tag_q": "",
+            "author_q": "",
+            "date_from": "",
+            "date_to": "",
+            "has_code": "",
+            "has_hf": "",
+        },
+    ],
+)
+def test_empty_and_default_parameters_change_nothing(client, corpus, params):
+    html = get(client, LIST, params, HTMX).content.decode()
+    assert len(tags(html, "article")) == 5
+    assert "5 papers" in html
 
 
 def test_an_htmx_request_gets_only_the_browse_element(client, corpus):

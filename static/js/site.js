@@ -1,5 +1,5 @@
-// Small enhancements on top of pages that work without JavaScript:
-// the theme toggle, "/" to focus the search box, and focus kept across htmx swaps.
+// Small enhancements on top of pages that work without JavaScript: the theme toggle,
+// "/" to focus the search box, focus kept across htmx swaps, and clean browse URLs.
 (function () {
   "use strict";
 
@@ -101,6 +101,78 @@
         candidates[i].focus({ preventScroll: true });
         return;
       }
+    }
+  });
+
+  // Clean URLs for the browse form: htmx sends (and hx-push-url then shows) every
+  // field, so a shared link read "?q=&sort=&tag=Multimodal&has_code=&...". Empty
+  // fields are the defaults and leave the request. The facet boxes' text (tag_q,
+  // author_q) only narrows a facet's list: requests keep it while typed, so a swap
+  // does not reset the list being read, but the address bar never shows it. The
+  // server reads these URLs alike with or without any of these parameters.
+  var FACET_SEARCHES = ["tag_q", "author_q"];
+
+  function inBrowseForm(element) {
+    return Boolean(element && element.closest && element.closest("form.browse-form"));
+  }
+
+  function notEmpty(value) {
+    return value !== "";
+  }
+
+  // htmx 2 passes a FormData (detail.parameters is a proxy over it); htmx 1 passed
+  // a plain object of strings and arrays.
+  function dropEmptyParameters(parameters) {
+    if (typeof parameters.getAll === "function") {
+      var names = [];
+      parameters.forEach(function (value, name) {
+        if (names.indexOf(name) < 0) {
+          names.push(name);
+        }
+      });
+      names.forEach(function (name) {
+        var values = parameters.getAll(name);
+        var kept = values.filter(notEmpty);
+        if (kept.length !== values.length) {
+          parameters.delete(name);
+          kept.forEach(function (value) {
+            parameters.append(name, value);
+          });
+        }
+      });
+      return;
+    }
+    Object.keys(parameters).forEach(function (name) {
+      var value = parameters[name];
+      var kept = Array.isArray(value) ? value.filter(notEmpty) : value;
+      if (kept === "" || kept.length === 0) {
+        delete parameters[name];
+      } else {
+        parameters[name] = kept;
+      }
+    });
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (String(detail.verb).toLowerCase() === "get" && inBrowseForm(detail.elt)) {
+      dropEmptyParameters(detail.formData || detail.parameters);
+    }
+  });
+
+  document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    var history = event.detail.history;
+    var config = event.detail.requestConfig;
+    if (!history || !history.path || !config || !inBrowseForm(config.elt)) {
+      return;
+    }
+    var url = new URL(history.path, window.location.href);
+    var before = url.search;
+    FACET_SEARCHES.forEach(function (name) {
+      url.searchParams.delete(name);
+    });
+    if (url.search !== before) {
+      history.path = url.pathname + url.search + url.hash;
     }
   });
 
