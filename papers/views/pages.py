@@ -129,6 +129,16 @@ def _papers_on_days(
     )
 
 
+def _titles_on_days(start: datetime.date, end: datetime.date) -> PaperQuerySet:
+    """Like _papers_on_days, with only what a title link needs."""
+    return (
+        Paper.objects.filter(appearances__date__range=(start, end))
+        .annotate(day=F("appearances__date"), position=F("appearances__position"))
+        .only("pk", "key", "title")
+        .order_by("day", "position", "pk")
+    )
+
+
 def _digest_days_around(start: datetime.date, end: datetime.date) -> dict:
     """How many digest days fall in [start, end], and the nearest digest days before
     and after it (None at either end of the archive); one query."""
@@ -203,11 +213,14 @@ def _period_page(
     kind: str,
     name_of: Callable[[datetime.date], str],
     title_of: Callable[[datetime.date], str],
+    cards: bool,
 ) -> HttpResponse:
     """A week or month: its digest days in order, each with its papers.
 
-    A paper on several of its days has its card under the first; the later days list
-    it by title with a link to that card.
+    With `cards`, a paper on several of its days has its card under the first; the
+    later days list it by title with a link to that card. Without (months: 160-odd
+    cards made a 600 KB page), each day lists its papers by title, linking to the
+    paper, and the day's own page has the cards.
 
     Previous/next go to the nearest period that has digest days, so they never lead to
     an empty page. `name_of(day)` and `title_of(day)` give the URL name ("2025-W10")
@@ -216,8 +229,11 @@ def _period_page(
     around = _digest_days_around(start, end)
     if not around["days"]:
         raise Http404(f"No digest days in this {kind}.")
-    rows = list(_papers_on_days(request, start, end))
-    _with_card_parts(_mark_repeats(rows))
+    if cards:
+        rows = list(_papers_on_days(request, start, end))
+        _with_card_parts(_mark_repeats(rows))
+    else:
+        rows = list(_titles_on_days(start, end))
     groups = [
         DayGroup(day, list(papers))
         for day, papers in groupby(rows, key=lambda paper: paper.day)
@@ -232,6 +248,7 @@ def _period_page(
             }
     context = {
         "kind": kind,
+        "cards": cards,
         "title": title_of(start),
         "start": start,
         "end": end,
@@ -254,6 +271,7 @@ def digest_week(request: HtmxHttpRequest, week: str) -> HttpResponse:
         kind="week",
         name_of=week_of,
         title_of=_week_title,
+        cards=True,
     )
 
 
@@ -267,6 +285,7 @@ def digest_month(request: HtmxHttpRequest, month: str) -> HttpResponse:
         kind="month",
         name_of=month_of,
         title_of=_month_title,
+        cards=False,
     )
 
 
