@@ -635,7 +635,10 @@ def quick_ranges(
     if latest is None:
         return []
     current = (cleaned_data.get("date_from"), cleaned_data.get("date_to"))
-    week_start = latest - datetime.timedelta(days=6)
+    # Clamped so a digest in the first days of year 1 cannot overflow the date.
+    week_start = latest - datetime.timedelta(
+        days=min(6, (latest - datetime.date.min).days)
+    )
     month_start = latest.replace(day=1)
     ranges = [
         (f"Latest week ({_span(week_start, latest)})", week_start, latest),

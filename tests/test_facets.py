@@ -171,6 +171,11 @@ def test_quick_ranges_are_relative_to_the_newest_digest_day():
     assert quick_ranges(None, {}, path="/", params=QueryDict("")) == []
 
 
+def test_quick_ranges_stop_at_the_first_day_of_the_calendar():
+    (week, _) = quick_ranges(D(1, 1, 3), {}, path="/", params=QueryDict(""))
+    assert query(week.url) == {"date_from": ["0001-01-01"], "date_to": ["0001-01-03"]}
+
+
 def test_a_week_across_months_is_spelled_out():
     (week, _) = quick_ranges(D(2025, 3, 3), {}, path="/", params=QueryDict(""))
     assert week.label == "Latest week (Feb 25–Mar 3, 2025)"
