@@ -12,6 +12,8 @@ from papers.importer.files import (
     prefer_fullest_days,
     walk_digest_folder,
 )
+from papers.importer.parser import parse_digests
+from papers.management.commands import import_digest
 from papers.models import Appearance, Author, Digest, Paper
 from tests.factories import PaperRecordFactory, digest_record
 
@@ -54,6 +56,10 @@ REAL_DAYS = {
 }
 # Distinct papers in the whole folder: every day's fullest copy, 12 papers on 2 days.
 REAL_PAPERS = 263
+# The same days as markdown (the publisher's selection) and as JSON (every paper).
+SELECTION = REAL / "daily-ai-papers/archive/2025/03/03.md"
+EVERYTHING = REAL / "daily-ai-papers/daily_results/2025/03/03.json"
+BOTH_DAY = datetime.date(2025, 3, 3)
 
 
 def date_of(relative: str) -> datetime.date:
@@ -74,6 +80,14 @@ def run_failing(*args: str, **options) -> tuple[str, str, str]:
     with pytest.raises(CommandError) as failure:
         call_command("import_digest", *args, stdout=stdout, stderr=stderr, **options)
     return stdout.getvalue(), stderr.getvalue(), str(failure.value)
+
+
+def day_positions(date: datetime.date) -> list[tuple[str, int]]:
+    return list(
+        Appearance.objects.filter(date=date)
+        .order_by("paper__key")
+        .values_list("paper__key", "position")
+    )
 
 
 def day_keys(date: datetime.date) -> list[str]:
@@ -101,7 +115,7 @@ def test_each_real_sample_file_imports_all_its_papers(relative):
 
 
 @pytest.mark.django_db
-def test_importing_the_real_folder_keeps_the_fullest_copy_of_each_day():
+def test_importing_the_real_folder_gives_each_day_its_fullest_copy():
     stdout, _ = run(str(REAL))
 
     fullest: dict[datetime.date, int] = {}
@@ -113,7 +127,12 @@ def test_importing_the_real_folder_keeps_the_fullest_copy_of_each_day():
         assert len(day_keys(date)) == count, date
     assert Paper.objects.count() == REAL_PAPERS
     assert "Imported 29 of 29 files" in stdout
-    assert "18 days (11 duplicate days skipped)" in stdout
+    assert "29 days" in stdout
+    # The JSON copy loaded first, so the day's order is the full table's.
+    json_day = REAL / "daily-ai-papers/daily_results/2025/03/03.json"
+    assert day_keys(BOTH_DAY) == [
+        row.key for row in parse_digests(json_day.read_text(), source="x")[0].papers
+    ]
 
 
 @pytest.mark.django_db
@@ -123,22 +142,48 @@ def test_a_second_run_changes_nothing():
 
     stdout, _ = run(str(REAL))
 
-    assert f"0 papers created, 0 updated, {REAL_PAPERS + 12} unchanged" in stdout
+    assert f"0 papers created, 0 updated, {sum(REAL_DAYS.values())} unchanged" in stdout
     assert dict(Paper.objects.values_list("key", "updated_at")) == papers
 
 
 @pytest.mark.django_db
-def test_the_markdown_selection_and_the_json_of_a_day_converge_on_the_json():
-    markdown = REAL / "daily-ai-papers/archive/2025/03/03.md"
-    json_day = REAL / "daily-ai-papers/daily_results/2025/03/03.json"
-    run(str(markdown))
-    selected = set(day_keys(datetime.date(2025, 3, 3)))
+@pytest.mark.parametrize(
+    "order",
+    [
+        [SELECTION, EVERYTHING, SELECTION],
+        [EVERYTHING, SELECTION],
+        [EVERYTHING, SELECTION, EVERYTHING, SELECTION],
+    ],
+    ids=["md-json-md", "json-md", "json-md-json-md"],
+)
+def test_the_markdown_and_the_json_of_a_day_give_the_json_in_any_order(order):
+    full = {
+        row.key for row in parse_digests(EVERYTHING.read_text(), source="x")[0].papers
+    }
+    positions = None
+    for number, path in enumerate(order):
+        stdout, _ = run(str(path))
+        if number >= 2:
+            # Each file has been imported once already: nothing changes.
+            assert "0 papers created, 0 updated" in stdout
+            assert day_positions(BOTH_DAY) == positions
+        positions = day_positions(BOTH_DAY)
 
-    run(str(json_day))
+    assert set(day_keys(BOTH_DAY)) == full
+    assert sorted(position for _, position in positions) == list(
+        range(1, len(full) + 1)
+    )
 
-    everything = set(day_keys(datetime.date(2025, 3, 3)))
-    assert selected < everything
-    assert len(everything) == 8
+
+@pytest.mark.django_db
+def test_overwrite_with_the_shorter_copy_of_a_day_drops_the_rest():
+    run(str(EVERYTHING))
+
+    stdout, _ = run(str(SELECTION), "--overwrite", verbosity=2)
+
+    selected = parse_digests(SELECTION.read_text(), source="x")[0].papers
+    assert day_keys(BOTH_DAY) == [row.key for row in selected]
+    assert "2 dropped from their day" in stdout
 
 
 @pytest.mark.django_db
@@ -196,6 +241,9 @@ def test_a_broken_file_in_a_folder_writes_nothing_and_the_others_import(tmp_path
         ("invalid.json", ":7: invalid JSON"),
         ("no_digest.md", ": no digest found"),
         ("not_a_list.json", ":1: the JSON is a dict"),
+        ("too_deep.json", ":2: the JSON nests lists or objects too deeply"),
+        ("lone_surrogate.json", ":3: invalid character U+D800 in the title"),
+        ("far_future.md", ":3: the date 9999-12-31 is outside the digest range"),
     ],
 )
 def test_a_file_that_cannot_be_parsed_is_reported_with_its_line(name, message):
@@ -333,6 +381,19 @@ def test_a_progress_bar_is_drawn_on_a_terminal_for_many_files():
 
 
 @pytest.mark.django_db
+def test_the_progress_bar_is_plain_text_even_in_colour():
+    stdout, stderr = io.StringIO(), Terminal()
+    # As on a real terminal: the command's own stderr wrapper, styled ERROR.
+    command = import_digest.Command(stdout=stdout, stderr=stderr, force_color=True)
+
+    call_command(command, str(REAL))
+
+    assert "] 29/29" in stderr.getvalue()
+    # Only the bar and its "clear line" code: stderr's default style is bold red.
+    assert stderr.getvalue().replace("\r\033[K", "").count("\033") == 0
+
+
+@pytest.mark.django_db
 def test_no_progress_bar_when_stderr_is_not_a_terminal():
     _, stderr = run(str(REAL))
 
@@ -376,26 +437,23 @@ def test_a_file_named_explicitly_is_read_whatever_its_name(tmp_path):
     ]
 
 
-def test_of_two_copies_of_a_day_the_fuller_one_is_kept():
+def test_of_two_copies_of_a_day_the_fuller_one_is_loaded_first():
     date = datetime.date(2025, 3, 3)
     small = DigestFile("a.md", records=[digest_record(date, [PaperRecordFactory()])])
     full = DigestFile(
         "a.json",
         records=[digest_record(date, [PaperRecordFactory(), PaperRecordFactory()])],
     )
-    later_tie = DigestFile(
+    tie = DigestFile(
         "b.json",
         records=[digest_record(date, [PaperRecordFactory(), PaperRecordFactory()])],
     )
     other_day = DigestFile(
         "c.md", records=[digest_record(datetime.date(2025, 3, 4), [])]
     )
+    files = [small, full, tie, other_day]
 
-    prefer_fullest_days([small, full, later_tie, other_day])
+    prefer_fullest_days(files)
 
-    assert (small.records, full.records) == ([], [])
-    assert len(later_tie.records) == len(other_day.records) == 1
-    assert small.skipped == [
-        "a.md:1: 2025-03-03 skipped: b.json holds the same day with 2 papers "
-        "(this file has 1)"
-    ]
+    assert [file.name for file in files] == ["a.json", "b.json", "c.md", "a.md"]
+    assert all(len(file.records) == 1 for file in files)

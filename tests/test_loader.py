@@ -40,6 +40,22 @@ def days_of(paper: Paper) -> list[tuple[datetime.date, int]]:
     return list(paper.appearances.order_by("date").values_list("date", "position"))
 
 
+def day_keys(date: datetime.date) -> list[str]:
+    return list(
+        Appearance.objects.filter(date=date)
+        .order_by("position")
+        .values_list("paper__key", flat=True)
+    )
+
+
+def day_positions(date: datetime.date) -> list[int]:
+    return list(
+        Appearance.objects.filter(date=date)
+        .order_by("position")
+        .values_list("position", flat=True)
+    )
+
+
 def row_counts() -> dict[str, int]:
     models = [Paper, Author, Authorship, Tag, Paper.tags.through, Digest, Appearance]
     return {model.__name__: model.objects.count() for model in models}
@@ -119,7 +135,7 @@ def test_query_count_is_the_same_for_a_short_and_a_long_day(
         + [PaperRecordFactory()],
     )
     with django_assert_max_num_queries(QUERIES_PER_DAY):
-        stats = load_digest(changed)
+        stats = load_digest(changed, overwrite=True)
     assert (stats.created, stats.updated) == (1, 30)
 
 
@@ -218,13 +234,42 @@ def test_overwrite_replaces_edited_and_newer_values_and_clears_edited_fields():
     assert paper.edited_fields == []
 
 
-def test_a_paper_dropped_from_a_reimported_day_loses_only_that_appearance():
+def test_a_reimport_adds_to_a_day_and_keeps_stored_positions():
+    first, second, third = (PaperRecordFactory() for _ in range(3))
+    load_digest(digest_record(DAY, [first, second]))
+
+    stats = load_digest(digest_record(DAY, [third, second]))
+
+    assert (stats.created, stats.updated, stats.unchanged, stats.removed) == (
+        1,
+        0,
+        1,
+        0,
+    )
+    assert day_keys(DAY) == [first.key, second.key, third.key]
+    assert day_positions(DAY) == [1, 2, 3]
+    again = load_digest(digest_record(DAY, [third, second]))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_a_known_paper_new_to_a_day_counts_as_updated():
+    row = PaperRecordFactory()
+    load_digest(digest_record(EARLIER_DAY, [row]))
+    load_digest(digest_record(DAY, [PaperRecordFactory()]))
+
+    stats = load_digest(digest_record(DAY, [row]))
+
+    assert (stats.created, stats.updated) == (0, 1)
+    assert days_of(Paper.objects.get(key=row.key)) == [(EARLIER_DAY, 1), (DAY, 2)]
+
+
+def test_overwrite_with_a_shorter_day_drops_the_papers_it_leaves_out():
     kept, dropped = PaperRecordFactory(), PaperRecordFactory()
     load_digest(digest_record(EARLIER_DAY, [dropped]))
     load_digest(digest_record(DAY, [kept, dropped]))
     assert Paper.objects.get(key=dropped.key).last_digest_date == DAY
 
-    stats = load_digest(digest_record(DAY, [kept]))
+    stats = load_digest(digest_record(DAY, [kept]), overwrite=True)
 
     assert (stats.unchanged, stats.removed) == (1, 1)
     paper = Paper.objects.get(key=dropped.key)
@@ -239,24 +284,23 @@ def test_a_paper_whose_only_day_is_emptied_keeps_existing_without_dates():
     row = PaperRecordFactory()
     load_digest(digest_record(DAY, [row]))
 
-    load_digest(digest_record(DAY, []))
+    load_digest(digest_record(DAY, []), overwrite=True)
 
     paper = Paper.objects.get(key=row.key)
     assert (paper.first_digest_date, paper.last_digest_date) == (None, None)
 
 
-def test_positions_follow_the_reimported_table_order():
+def test_positions_follow_the_table_order_only_with_overwrite():
     first, second = PaperRecordFactory(), PaperRecordFactory()
     load_digest(digest_record(DAY, [first, second]))
 
-    stats = load_digest(digest_record(DAY, [second, first]))
+    plain = load_digest(digest_record(DAY, [second, first]))
+    assert (plain.updated, day_keys(DAY)) == (0, [first.key, second.key])
+
+    stats = load_digest(digest_record(DAY, [second, first]), overwrite=True)
 
     assert stats.updated == 2
-    assert list(
-        Appearance.objects.filter(date=DAY)
-        .order_by("position")
-        .values_list("paper__key", flat=True)
-    ) == [second.key, first.key]
+    assert day_keys(DAY) == [second.key, first.key]
 
 
 def test_a_dry_run_writes_nothing_but_reports_what_it_would_do():
@@ -401,7 +445,7 @@ def test_a_day_of_a_thousand_papers_stays_within_sqlites_variable_limit(
     ]
 
     stats = load_digest(digest_record(DAY, rows))
-    again = load_digest(digest_record(DAY, list(reversed(rows))))
+    again = load_digest(digest_record(DAY, list(reversed(rows))), overwrite=True)
 
     assert stats.created == 1000
     assert again.updated == 1000

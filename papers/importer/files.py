@@ -51,8 +51,6 @@ class DigestFile:
     name: str
     records: list[DigestRecord] = field(default_factory=list)
     error: str = ""
-    # Days left out because another input of the same batch holds a fuller copy.
-    skipped: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -168,30 +166,21 @@ def read_digest_files(paths: Iterable[str], *, stdin: IO) -> list[DigestFile]:
 
 
 def prefer_fullest_days(files: list[DigestFile]) -> None:
-    """Keep one copy of each day per batch: the one with the most papers.
+    """Reorder `files` in place so each day's fullest copy is loaded first.
 
     A publisher's repository holds each day twice, as the markdown table of selected
-    papers and as the JSON of all of them. A day's appearances are exactly the rows
-    of the file last imported, so loading both copies in one batch would make the
-    day depend on the order and a second run would undo the first; instead the
-    fullest copy wins (the later file on a tie) and the others are skipped.
+    papers and as the JSON of all of them. Imports add to a day, so both copies load
+    and the day ends up with every paper either way; loading the fullest copy first
+    makes the day's positions follow the full table, with papers found only in a
+    smaller copy after them. Files holding no day that has a fuller copy elsewhere
+    come first; the order is otherwise kept.
     """
-    best: dict = {}
+    most: dict = {}
     for file in files:
         for record in file.records:
-            current = best.get(record.date)
-            if current is None or len(record.papers) >= len(current[1].papers):
-                best[record.date] = (file, record)
-    for file in files:
-        kept = []
-        for record in file.records:
-            winner, chosen = best[record.date]
-            if chosen is record:
-                kept.append(record)
-            else:
-                file.skipped.append(
-                    f"{file.name}:{record.line}: {record.date.isoformat()} skipped: "
-                    f"{winner.name} holds the same day with {len(chosen.papers)} "
-                    f"papers (this file has {len(record.papers)})"
-                )
-        file.records = kept
+            most[record.date] = max(most.get(record.date, 0), len(record.papers))
+
+    def has_fuller_copy(file: DigestFile) -> bool:
+        return any(len(r.papers) < most[r.date] for r in file.records)
+
+    files.sort(key=has_fuller_copy)

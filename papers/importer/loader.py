@@ -10,14 +10,22 @@ than `CHUNK` are split to stay under SQLite's limit on query variables).
 
 Rules when a day names a paper that is already stored:
 
-- The day's appearances become exactly the day's rows: a paper dropped from a
-  re-imported day loses that appearance (the paper itself is never deleted).
+- An import adds to a day, never removes from it: papers already on the day keep
+  their appearance and position, and papers new to the day follow its current last
+  position in file order. A publisher ships each day twice (a markdown table of
+  selected papers, a JSON of all of them), so importing both, in either order and any
+  number of times, leaves the day holding every paper of both.
+- With `overwrite=True` the file is authoritative for its days too: each day's
+  appearances become exactly its rows at the rows' positions, and a paper dropped
+  from the day loses that appearance (the paper itself is never deleted).
 - Tags, GitHub URLs and Hugging Face URLs are merged: what is stored stays, in its
   order, and the day's new values follow.
 - Title, summary, arXiv URL and authors come from the newest digest: the day's values
-  are applied when its date is on or after the paper's last digest date, so importing
-  an older day later only adds that day's appearance, tags and links. Between two
-  files of the same date the later import wins.
+  are applied when its date is after the paper's last digest date, so importing an
+  older day later only adds that day's appearance, tags and links. Between two copies
+  of the same day the first one imported keeps its values (the markdown and the JSON
+  word a paper differently, and re-importing either must change nothing); apply a
+  corrected copy of a day with `overwrite=True`.
 - Fields listed in `paper.edited_fields` (changed by hand in the admin) are left
   alone. With `overwrite=True` the file is authoritative: its title, summary, arXiv
   URL and authors replace the stored ones whatever the dates or edits, tags and links
@@ -65,7 +73,7 @@ class ImportStats:
     updated: int = 0
     unchanged: int = 0
     days: int = 0
-    # Appearances dropped because the paper left a re-imported day's table.
+    # Appearances dropped because an --overwrite import of the day left them out.
     removed: int = 0
     # Data-quality findings, "source:line: message".
     warnings: list[str] = field(default_factory=list)
@@ -195,7 +203,7 @@ def _load_day(record: DigestRecord, *, overwrite: bool) -> ImportStats:
         newest = (
             overwrite
             or paper.last_digest_date is None
-            or record.date >= paper.last_digest_date
+            or record.date > paper.last_digest_date
         )
         changed = False
         if newest:
@@ -222,7 +230,9 @@ def _load_day(record: DigestRecord, *, overwrite: bool) -> ImportStats:
         if overwrite and paper.edited_fields:
             paper.edited_fields = []
             changed = True
-        if positions.get(paper.pk, (None, None))[1] != row.position:
+        if paper.pk not in positions or (
+            overwrite and positions[paper.pk][1] != row.position
+        ):
             changed = True
         if changed:
             paper.updated_at = now
@@ -250,7 +260,11 @@ def _load_day(record: DigestRecord, *, overwrite: bool) -> ImportStats:
     )
 
     day_changed = _write_appearances(
-        digest, rows_by_key, {**stored, **{p.key: p for p in new_papers}}, positions
+        digest,
+        rows_by_key,
+        {**stored, **{p.key: p for p in new_papers}},
+        positions,
+        exact=overwrite,
     )
     stats.removed = len(day_changed.removed_papers)
     if day_changed.added:
@@ -422,26 +436,34 @@ def _write_appearances(
     rows: dict[str, PaperRecord],
     papers: dict[str, Paper],
     stored: dict[int, tuple[int, int]],
+    *,
+    exact: bool,
 ) -> _DayChanges:
-    """Make the day's appearances exactly its rows, at the rows' positions."""
+    """Add the rows missing from the day after its last position; see the module doc.
+
+    `exact` makes the day's appearances exactly its rows, at the rows' positions.
+    """
     new: list[Appearance] = []
     moved: list[Appearance] = []
     kept: set[int] = set()
+    last = max((position for _, position in stored.values()), default=0)
     for key, row in rows.items():
         paper_id = papers[key].pk
         kept.add(paper_id)
         if paper_id not in stored:
+            if not exact:
+                last += 1
             new.append(
                 Appearance(
                     paper_id=paper_id,
                     digest=digest,
                     date=digest.date,
-                    position=row.position,
+                    position=row.position if exact else last,
                 )
             )
-        elif stored[paper_id][1] != row.position:
+        elif exact and stored[paper_id][1] != row.position:
             moved.append(Appearance(pk=stored[paper_id][0], position=row.position))
-    gone = [paper_id for paper_id in stored if paper_id not in kept]
+    gone = [paper_id for paper_id in stored if exact and paper_id not in kept]
     for chunk in _chunks([stored[paper_id][0] for paper_id in gone]):
         Appearance.objects.filter(pk__in=chunk).delete()
     Appearance.objects.bulk_update(

@@ -4,9 +4,11 @@ A thin CLI over `papers.importer`: `files` finds, reads and parses the inputs (f
 folders walked recursively in sorted order, `-` for standard input) and `loader`
 writes each file's days in one transaction. A file that cannot be read or parsed is
 reported on stderr as `path:line: message` and writes nothing; the other files still
-import and the command fails at the end naming how many files failed. When one run
-holds the same day twice (a publisher's markdown table and its JSON), the copy with
-the most papers is imported.
+import and the command fails at the end naming how many files failed. An import adds
+to a day and never removes from it, unless `--overwrite` makes each file
+authoritative for its days (see papers.importer.loader). When one run holds the same
+day twice (a publisher's markdown table and its JSON), the copy with the most papers
+is loaded first, so the day's order follows the fullest table.
 
 Verbosity: 0 prints errors only; 1 adds the summary and a warning count per file
 with data-quality findings; 2 adds one line per file and every finding.
@@ -27,12 +29,17 @@ PROGRESS_FROM = 10
 PROGRESS_WIDTH = 30
 
 
+def _plain(text: str) -> str:
+    """No styling: stderr's default style is ERROR, bold red on a terminal."""
+    return text
+
+
 class Command(BaseCommand):
     help = (
         "Import daily AI-paper digests (markdown tables or JSON daily results) from "
-        "files, folders (recursively) or '-' for standard input. Re-importing a day "
-        "updates it in place; papers edited in the admin keep their edits unless "
-        "--overwrite is given."
+        "files, folders (recursively) or '-' for standard input. An import adds to "
+        "a day and never removes from it; papers edited in the admin keep their "
+        "edits. --overwrite makes the files authoritative."
     )
     _bar = False  # whether a progress bar is being drawn on stderr
 
@@ -53,7 +60,8 @@ class Command(BaseCommand):
             action="store_true",
             help=(
                 "Let the files' title, summary, arXiv link and authors replace the "
-                "stored ones, including fields edited in the admin."
+                "stored ones, including fields edited in the admin, and make each "
+                "day hold exactly its file's papers in the file's order."
             ),
         )
 
@@ -79,12 +87,10 @@ class Command(BaseCommand):
 
         if verbosity >= 1:
             prefix = "Dry run, nothing saved: " if options["dry_run"] else "Imported "
-            skipped = sum(len(file.skipped) for file in files)
             message = (
                 f"{prefix}{len(files) - failed} of {len(files)} files: "
                 f"{total.created} papers created, {total.updated} updated, "
                 f"{total.unchanged} unchanged, {total.days} days"
-                + (f" ({skipped} duplicate days skipped)" if skipped else "")
                 + f", {len(total.warnings)} warnings, {failed} errors."
             )
             style = self.style.WARNING if failed else self.style.SUCCESS
@@ -108,10 +114,9 @@ class Command(BaseCommand):
                 f"{file.name}: {stats.days} days, {stats.created} created, "
                 f"{stats.updated} updated, {stats.unchanged} unchanged"
                 + (f", {stats.removed} dropped from their day" if stats.removed else "")
-                + (f", {len(file.skipped)} days skipped" if file.skipped else "")
                 + (f", {len(stats.warnings)} warnings" if stats.warnings else "")
             )
-            for line in [*file.skipped, *stats.warnings]:
+            for line in stats.warnings:
                 self.stdout.write(f"  {line}")
         elif verbosity == 1 and stats.warnings:
             self._clear_progress()
@@ -128,9 +133,9 @@ class Command(BaseCommand):
             return
         filled = PROGRESS_WIDTH * done // total
         bar = "#" * filled + " " * (PROGRESS_WIDTH - filled)
-        self.stderr.write(f"\r[{bar}] {done}/{total}", ending="")
+        self.stderr.write(f"\r[{bar}] {done}/{total}", _plain, ending="")
         self.stderr.flush()
 
     def _clear_progress(self) -> None:
         if self._bar:
-            self.stderr.write("\r\033[K", ending="")
+            self.stderr.write("\r\033[K", _plain, ending="")
