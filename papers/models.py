@@ -10,7 +10,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from papers.search import FtsDocumentField
@@ -297,7 +298,8 @@ class Paper(models.Model):
         indexes = [
             models.Index(fields=["-last_digest_date", "-id"], name="paper_newest"),
             models.Index(fields=["first_digest_date", "id"], name="paper_oldest"),
-            models.Index(fields=["title"], name="paper_title"),
+            # The title sort is case-insensitive (papers.filters.ORDERINGS).
+            models.Index(Lower("title"), F("id"), name="paper_title_order"),
             # With the newest-first order, so a filtered page still walks an index
             # in order instead of sorting every match (and counts stay index-only).
             models.Index(
