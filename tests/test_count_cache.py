@@ -1,7 +1,9 @@
 import datetime
+from io import StringIO
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -108,3 +110,20 @@ def test_the_same_query_on_another_database_is_not_shared():
         database["NAME"] = name
     assert elsewhere != here
     assert _key(queryset, "rows") == here
+
+
+@pytest.mark.django_db
+def test_the_import_command_leaves_the_list_page_counted(client, tmp_path):
+    day = tmp_path / "01.md"
+    day.write_text(
+        "## Papers for 2025-03-04\n\n| Title | Authors | Summary |\n|---|---|---|\n"
+        "| [A paper](https://arxiv.org/abs/2503.00001) | Ada | - A point. |\n",
+        encoding="utf-8",
+    )
+    call_command("import_digest", str(day), stdout=StringIO())
+    after_import, html = queries_for(client, LIST, {})
+    again, _ = queries_for(client, LIST, {})
+
+    # The first visitor already finds the total and the facet counts in the cache.
+    assert after_import == again
+    assert "1 paper" in html

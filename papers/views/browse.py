@@ -6,13 +6,16 @@ is in the query string, so the same URL works without JavaScript.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.test import RequestFactory
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
 
 from papers.count_cache import SharedCountPaginator
 from papers.facets import (
@@ -113,6 +116,22 @@ def _template(request: HtmxHttpRequest, template: str, partial: str) -> str:
     if request.htmx and not request.htmx.history_restore_request:
         return f"{template}#{partial}"
     return template
+
+
+def warm_list_page_counts() -> None:
+    """Count the list page as a visitor without filters sees it, into the shared
+    count cache (papers.count_cache).
+
+    An import invalidates the cache, and over a large archive these counts take
+    seconds; the importer calls this so that no visitor waits for them. The global
+    counts are also each facet's own counts when only that facet is selected (one
+    tag, one author), so those states get faster too. The request is built here
+    rather than received, so the counts are computed by the view's own code.
+    """
+    request = RequestFactory().get(reverse("papers:list"))
+    request.user = AnonymousUser()
+    request.htmx = HtmxDetails(request)
+    browse_context(request, scope=Paper.objects.all(), path=reverse("papers:list"))
 
 
 @require_GET
