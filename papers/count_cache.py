@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -69,8 +70,20 @@ def cached_count(queryset: QuerySet) -> int:
 
 
 class SharedCountPaginator(Paginator):
-    """A Paginator whose total comes from the shared count cache."""
+    """A Paginator whose total comes from the shared count cache, counted from
+    `count_from` (the same rows in a form that counts faster) when given."""
+
+    def __init__(
+        self,
+        object_list: QuerySet,
+        per_page: int,
+        *,
+        count_from: QuerySet | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(object_list, per_page, **options)
+        self.count_from = object_list if count_from is None else count_from
 
     @cached_property
     def count(self) -> int:
-        return cached_count(self.object_list)
+        return cached_count(self.count_from)

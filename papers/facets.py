@@ -178,7 +178,7 @@ def _restrict(rows: QuerySet, filterset: PaperFilter, *skip: str) -> QuerySet:
     an `IN (every paper id)` would make the database build and probe a set of them all.
     """
     papers = filterset.filter_queryset(
-        filterset.queryset.order_by(), skip=skip, sort=False
+        filterset.queryset.order_by(), skip=skip, sort=False, counting=True
     )
     if not papers.query.where:
         return rows

@@ -116,6 +116,7 @@ class PaperFilterForm(forms.Form):
 
 
 class PaperFilter(django_filters.FilterSet):
+    counting = False  # set by filter_queryset while it applies the filters
     q = django_filters.CharFilter(
         field_name="title",
         lookup_expr="search",
@@ -246,18 +247,18 @@ class PaperFilter(django_filters.FilterSet):
         self, queryset: PaperQuerySet, name: str, value: list[str]
     ) -> PaperQuerySet:
         if self.tag_match == "all":
-            return queryset.tagged_all(*value)
-        return queryset.tagged_any(*value)
+            return queryset.tagged_all(*value, counting=self.counting)
+        return queryset.tagged_any(*value, counting=self.counting)
 
     def filter_tag_not(
         self, queryset: PaperQuerySet, name: str, value: list[str]
     ) -> PaperQuerySet:
-        return queryset.not_tagged(*value)
+        return queryset.not_tagged(*value, counting=self.counting)
 
     def filter_author(
         self, queryset: PaperQuerySet, name: str, value: list[str]
     ) -> PaperQuerySet:
-        return queryset.by_authors(*value)
+        return queryset.by_authors(*value, counting=self.counting)
 
     # One digest day must satisfy both bounds, so the range is a single condition:
     # date_from applies it with both bounds, date_to only when there is no date_from.
@@ -265,14 +266,16 @@ class PaperFilter(django_filters.FilterSet):
     def filter_date_from(
         self, queryset: PaperQuerySet, name: str, value: datetime.date
     ) -> PaperQuerySet:
-        return queryset.in_digests_between(value, self.form.cleaned_data.get("date_to"))
+        return queryset.in_digests_between(
+            value, self.form.cleaned_data.get("date_to"), counting=self.counting
+        )
 
     def filter_date_to(
         self, queryset: PaperQuerySet, name: str, value: datetime.date
     ) -> PaperQuerySet:
         if self.form.cleaned_data.get("date_from"):
             return queryset
-        return queryset.in_digests_between(None, value)
+        return queryset.in_digests_between(None, value, counting=self.counting)
 
     def filter_has_code(
         self, queryset: PaperQuerySet, name: str, value: str
@@ -329,6 +332,11 @@ class PaperFilter(django_filters.FilterSet):
         return self.form.cleaned_data.get("tag_mode") or "any"
 
     @property
+    def qs_for_counting(self) -> PaperQuerySet:
+        """The same papers as `qs`, unsorted, in the SQL form that counts fast."""
+        return self.filter_queryset(self.queryset.order_by(), sort=False, counting=True)
+
+    @property
     def counts_are_shared(self) -> bool:
         """Whether the results are the same for every visitor (no reader's own marks
         apply), so their counts may live in papers.count_cache."""
@@ -360,11 +368,20 @@ class PaperFilter(django_filters.FilterSet):
         *,
         skip: Collection[str] = (),
         sort: bool = True,
+        counting: bool = False,
     ) -> PaperQuerySet:
-        """Apply every parameter but those in `skip`; facets skip their own."""
-        for name, value in self.form.cleaned_data.items():
-            if name not in skip:
-                queryset = self.filters[name].filter(queryset, value)
+        """Apply every parameter but those in `skip`; facets skip their own.
+
+        `counting` asks for the SQL form that counts fast rather than the one that
+        pages fast (see PaperQuerySet); the papers are the same.
+        """
+        self.counting = counting  # read by the filter methods
+        try:
+            for name, value in self.form.cleaned_data.items():
+                if name not in skip:
+                    queryset = self.filters[name].filter(queryset, value)
+        finally:
+            self.counting = False
         return self.sort_queryset(queryset) if sort else queryset
 
 

@@ -10,7 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
 
@@ -66,51 +66,57 @@ class Tag(models.Model):
 
 
 class PaperQuerySet(models.QuerySet):
-    def tagged_any(self, *names: str) -> PaperQuerySet:
-        """Papers carrying at least one of the tags (OR)."""
-        return self.filter(
-            Exists(
-                Paper.tags.through.objects.filter(
-                    paper=OuterRef("pk"), tag__name__in=names
-                )
-            )
-        )
+    # The filters below take `counting`: the same papers in another SQL form. By
+    # default a filter is an EXISTS, which a newest-first page walks row by row and
+    # stops at its first matches. With counting=True it is an IN over the link
+    # table's own index, which a count or a facet reads without probing every paper
+    # (one author with 0.9% of a million papers: 52 ms instead of 1.3 s on SQLite),
+    # but which would make a page collect every match before its first rows.
 
-    def tagged_all(self, *names: str) -> PaperQuerySet:
+    def _linked(self, links: QuerySet, *, counting: bool) -> PaperQuerySet:
+        """Papers with a row in `links`, a query on a table with a `paper` key."""
+        if counting:
+            return self.filter(pk__in=links.values("paper_id"))
+        return self.filter(Exists(links.filter(paper=OuterRef("pk"))))
+
+    def tagged_any(self, *names: str, counting: bool = False) -> PaperQuerySet:
+        """Papers carrying at least one of the tags (OR)."""
+        links = Paper.tags.through.objects.filter(tag__name__in=names)
+        return self._linked(links, counting=counting)
+
+    def tagged_all(self, *names: str, counting: bool = False) -> PaperQuerySet:
         """Papers carrying every one of the tags (AND)."""
         queryset = self
         for name in names:
-            queryset = queryset.tagged_any(name)
+            queryset = queryset.tagged_any(name, counting=counting)
         return queryset
 
-    def not_tagged(self, *names: str) -> PaperQuerySet:
+    def not_tagged(self, *names: str, counting: bool = False) -> PaperQuerySet:
         """Papers carrying none of the tags."""
-        return self.exclude(
-            Exists(
-                Paper.tags.through.objects.filter(
-                    paper=OuterRef("pk"), tag__name__in=names
-                )
-            )
-        )
+        links = Paper.tags.through.objects.filter(tag__name__in=names)
+        if counting:
+            return self.exclude(pk__in=links.values("paper_id"))
+        return self.exclude(Exists(links.filter(paper=OuterRef("pk"))))
 
-    def by_authors(self, *names: str) -> PaperQuerySet:
+    def by_authors(self, *names: str, counting: bool = False) -> PaperQuerySet:
         """Papers written by at least one of the authors (OR)."""
-        return self.filter(
-            Exists(
-                Authorship.objects.filter(paper=OuterRef("pk"), author__name__in=names)
-            )
-        )
+        links = Authorship.objects.filter(author__name__in=names)
+        return self._linked(links, counting=counting)
 
     def in_digests_between(
-        self, start: datetime.date | None, end: datetime.date | None
+        self,
+        start: datetime.date | None,
+        end: datetime.date | None,
+        *,
+        counting: bool = False,
     ) -> PaperQuerySet:
         """Papers with a digest day in [start, end], inclusive; bounds optional."""
-        days = Appearance.objects.filter(paper=OuterRef("pk"))
+        days = Appearance.objects.all()
         if start:
             days = days.filter(date__gte=start)
         if end:
             days = days.filter(date__lte=end)
-        return self.filter(Exists(days))
+        return self._linked(days, counting=counting)
 
     def with_code(self, has_code: bool = True) -> PaperQuerySet:
         return self.filter(has_code=has_code)

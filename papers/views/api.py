@@ -36,8 +36,13 @@ def paper_list_api(request: HtmxHttpRequest) -> JsonResponse:
         return JsonResponse({"errors": errors}, status=400)
     data = filterset.form.cleaned_data
     shared = filterset.counts_are_shared
-    paginator_class = SharedCountPaginator if shared else Paginator
-    paginator = paginator_class(filterset.qs, data["page_size"] or DEFAULT_PAGE_SIZE)
+    page_size = data["page_size"] or DEFAULT_PAGE_SIZE
+    if shared:
+        paginator = SharedCountPaginator(
+            filterset.qs, page_size, count_from=filterset.qs_for_counting
+        )
+    else:
+        paginator = Paginator(filterset.qs, page_size)
     page = paginator.get_page(data["page"])
     facets = compute_facets(
         filterset, path=reverse("papers:list"), params=request.GET, shared=shared

@@ -84,8 +84,13 @@ def browse_context(
         .with_is_new(new_since(request))
     )
     shared = filterset.counts_are_shared
-    paginator_class = SharedCountPaginator if shared else Paginator
-    page = paginator_class(papers, DEFAULT_PAGE_SIZE).get_page(data["page"])
+    if shared:
+        paginator = SharedCountPaginator(
+            papers, DEFAULT_PAGE_SIZE, count_from=filterset.qs_for_counting
+        )
+    else:
+        paginator = Paginator(papers, DEFAULT_PAGE_SIZE)
+    page = paginator.get_page(data["page"])
     for paper in page:
         paper.summary_points = split_summary(paper.summary)
         paper.link_buttons = link_buttons(paper)
