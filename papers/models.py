@@ -92,10 +92,12 @@ class PaperQuerySet(models.QuerySet):
         return queryset
 
     def not_tagged(self, *names: str, counting: bool = False) -> PaperQuerySet:
-        """Papers carrying none of the tags."""
+        """Papers carrying none of the tags.
+
+        Always the EXISTS form: an exclusion is checked paper by paper either way,
+        and NOT IN would first collect every paper of a broad tag.
+        """
         links = Paper.tags.through.objects.filter(tag__name__in=names)
-        if counting:
-            return self.exclude(pk__in=links.values("paper_id"))
         return self.exclude(Exists(links.filter(paper=OuterRef("pk"))))
 
     def by_authors(self, *names: str, counting: bool = False) -> PaperQuerySet:
