@@ -23,6 +23,42 @@ from papers.importer.records import DigestRecord
 
 ARCHIVE = Path(__file__).parent / "fixtures/digests/real/daily-ai-papers/archive"
 
+# Papers per real sample file (each one day), counted independently of the parser:
+# title links to arXiv (`grep -o '](https://arxiv.org'`) in the markdown, len() of the
+# JSON list. The JSON daily results hold every paper of a day, the markdown archive the
+# publisher's selection of them.
+PAPERS_PER_FILE = {
+    "daily-ai-papers-v1/archive/2024/09/05.md": 8,
+    "daily-ai-papers-v1/archive/2024/09/06.md": 10,
+    "daily-ai-papers-v1/archive/2024/09/10.md": 11,
+    "daily-ai-papers-v1/archive/2024/10/01.md": 10,
+    "daily-ai-papers-v1/archive/2024/10/02.md": 12,
+    "daily-ai-papers-v1/archive/2025/02/03.md": 9,
+    "daily-ai-papers-v1/archive/2025/02/04.md": 17,
+    "daily-ai-papers/archive/2024/09/27.md": 8,
+    "daily-ai-papers/archive/2024/09/28.md": 8,
+    "daily-ai-papers/archive/2024/12/31.md": 7,
+    "daily-ai-papers/archive/2025/03/03.md": 6,
+    "daily-ai-papers/archive/2025/03/04.md": 17,
+    "daily-ai-papers/archive/2025/03/05.md": 15,
+    "daily-ai-papers/archive/2025/03/06.md": 14,
+    "daily-ai-papers/archive/2025/03/07.md": 15,
+    "daily-ai-papers/archive/2025/03/10.md": 13,
+    "daily-ai-papers/archive/2025/03/11.md": 26,
+    "daily-ai-papers/archive/2025/03/12.md": 20,
+    "daily-ai-papers/daily_results/2024/09/27.json": 12,
+    "daily-ai-papers/daily_results/2024/09/28.json": 12,
+    "daily-ai-papers/daily_results/2024/12/31.json": 10,
+    "daily-ai-papers/daily_results/2025/03/03.json": 8,
+    "daily-ai-papers/daily_results/2025/03/04.json": 22,
+    "daily-ai-papers/daily_results/2025/03/05.json": 17,
+    "daily-ai-papers/daily_results/2025/03/06.json": 16,
+    "daily-ai-papers/daily_results/2025/03/07.json": 18,
+    "daily-ai-papers/daily_results/2025/03/10.json": 18,
+    "daily-ai-papers/daily_results/2025/03/11.json": 36,
+    "daily-ai-papers/daily_results/2025/03/12.json": 29,
+}
+
 
 @dataclass(frozen=True)
 class ExpectedPaper:

@@ -16,44 +16,12 @@ from papers.importer.parser import parse_digests
 from papers.management.commands import import_digest
 from papers.models import Appearance, Author, Digest, Paper
 from tests.factories import PaperRecordFactory, digest_record
+from tests.sample_corpus import PAPERS_PER_FILE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "digests"
 REAL = FIXTURES / "real"
 BROKEN = FIXTURES / "broken"
 
-# Papers per real sample file, each file one day. The JSON daily results hold every
-# paper of a day, the markdown archive the publisher's selection of them.
-REAL_DAYS = {
-    "daily-ai-papers/archive/2024/09/27.md": 8,
-    "daily-ai-papers/archive/2024/09/28.md": 8,
-    "daily-ai-papers/archive/2024/12/31.md": 7,
-    "daily-ai-papers/archive/2025/03/03.md": 6,
-    "daily-ai-papers/archive/2025/03/04.md": 17,
-    "daily-ai-papers/archive/2025/03/05.md": 15,
-    "daily-ai-papers/archive/2025/03/06.md": 14,
-    "daily-ai-papers/archive/2025/03/07.md": 15,
-    "daily-ai-papers/archive/2025/03/10.md": 13,
-    "daily-ai-papers/archive/2025/03/11.md": 26,
-    "daily-ai-papers/archive/2025/03/12.md": 20,
-    "daily-ai-papers/daily_results/2024/09/27.json": 12,
-    "daily-ai-papers/daily_results/2024/09/28.json": 12,
-    "daily-ai-papers/daily_results/2024/12/31.json": 10,
-    "daily-ai-papers/daily_results/2025/03/03.json": 8,
-    "daily-ai-papers/daily_results/2025/03/04.json": 22,
-    "daily-ai-papers/daily_results/2025/03/05.json": 17,
-    "daily-ai-papers/daily_results/2025/03/06.json": 16,
-    "daily-ai-papers/daily_results/2025/03/07.json": 18,
-    "daily-ai-papers/daily_results/2025/03/10.json": 18,
-    "daily-ai-papers/daily_results/2025/03/11.json": 36,
-    "daily-ai-papers/daily_results/2025/03/12.json": 29,
-    "daily-ai-papers-v1/archive/2024/09/05.md": 8,
-    "daily-ai-papers-v1/archive/2024/09/06.md": 10,
-    "daily-ai-papers-v1/archive/2024/09/10.md": 11,
-    "daily-ai-papers-v1/archive/2024/10/01.md": 10,
-    "daily-ai-papers-v1/archive/2024/10/02.md": 12,
-    "daily-ai-papers-v1/archive/2025/02/03.md": 9,
-    "daily-ai-papers-v1/archive/2025/02/04.md": 17,
-}
 # Distinct papers in the whole folder: every day's fullest copy, 12 papers on 2 days.
 REAL_PAPERS = 263
 # The same days as markdown (the publisher's selection) and as JSON (every paper).
@@ -102,15 +70,17 @@ def day_keys(date: datetime.date) -> list[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("relative", sorted(REAL_DAYS))
+@pytest.mark.parametrize("relative", sorted(PAPERS_PER_FILE))
 def test_each_real_sample_file_imports_all_its_papers(relative):
     stdout, stderr = run(str(REAL / relative))
 
     date = date_of(relative)
     assert Digest.objects.get().date == date
-    assert len(day_keys(date)) == REAL_DAYS[relative]
-    assert Paper.objects.filter(last_digest_date=date).count() == REAL_DAYS[relative]
-    assert f"{REAL_DAYS[relative]} papers created" in stdout
+    assert len(day_keys(date)) == PAPERS_PER_FILE[relative]
+    assert (
+        Paper.objects.filter(last_digest_date=date).count() == PAPERS_PER_FILE[relative]
+    )
+    assert f"{PAPERS_PER_FILE[relative]} papers created" in stdout
     assert stderr == ""
 
 
@@ -119,7 +89,7 @@ def test_importing_the_real_folder_gives_each_day_its_fullest_copy():
     stdout, _ = run(str(REAL))
 
     fullest: dict[datetime.date, int] = {}
-    for relative, count in REAL_DAYS.items():
+    for relative, count in PAPERS_PER_FILE.items():
         date = date_of(relative)
         fullest[date] = max(count, fullest.get(date, 0))
     assert Digest.objects.count() == len(fullest) == 18
@@ -142,7 +112,10 @@ def test_a_second_run_changes_nothing():
 
     stdout, _ = run(str(REAL))
 
-    assert f"0 papers created, 0 updated, {sum(REAL_DAYS.values())} unchanged" in stdout
+    assert (
+        f"0 papers created, 0 updated, {sum(PAPERS_PER_FILE.values())} unchanged"
+        in stdout
+    )
     assert dict(Paper.objects.values_list("key", "updated_at")) == papers
 
 

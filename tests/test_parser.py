@@ -14,45 +14,15 @@ from papers.importer.parser import (
     tag_slug,
 )
 from papers.importer.records import DigestRecord, PaperRecord
+from tests.sample_corpus import PAPERS_PER_FILE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "digests"
 REAL = FIXTURES / "real"
 CURRENT = REAL / "daily-ai-papers"
 
-# Papers per real file, counted independently of the parser: title links to arXiv
-# (`grep -o '](https://arxiv.org'`) in the markdown, len() of the JSON list.
-PAPER_COUNTS = {
-    "daily-ai-papers-v1/archive/2024/09/05.md": 8,
-    "daily-ai-papers-v1/archive/2024/09/06.md": 10,
-    "daily-ai-papers-v1/archive/2024/09/10.md": 11,
-    "daily-ai-papers-v1/archive/2024/10/01.md": 10,
-    "daily-ai-papers-v1/archive/2024/10/02.md": 12,
-    "daily-ai-papers-v1/archive/2025/02/03.md": 9,
-    "daily-ai-papers-v1/archive/2025/02/04.md": 17,
-    "daily-ai-papers/archive/2024/09/27.md": 8,
-    "daily-ai-papers/archive/2024/09/28.md": 8,
-    "daily-ai-papers/archive/2024/12/31.md": 7,
-    "daily-ai-papers/archive/2025/03/03.md": 6,
-    "daily-ai-papers/archive/2025/03/04.md": 17,
-    "daily-ai-papers/archive/2025/03/05.md": 15,
-    "daily-ai-papers/archive/2025/03/06.md": 14,
-    "daily-ai-papers/archive/2025/03/07.md": 15,
-    "daily-ai-papers/archive/2025/03/10.md": 13,
-    "daily-ai-papers/archive/2025/03/11.md": 26,
-    "daily-ai-papers/archive/2025/03/12.md": 20,
-    "daily-ai-papers/daily_results/2024/09/27.json": 12,
-    "daily-ai-papers/daily_results/2024/09/28.json": 12,
-    "daily-ai-papers/daily_results/2024/12/31.json": 10,
-    "daily-ai-papers/daily_results/2025/03/03.json": 8,
-    "daily-ai-papers/daily_results/2025/03/04.json": 22,
-    "daily-ai-papers/daily_results/2025/03/05.json": 17,
-    "daily-ai-papers/daily_results/2025/03/06.json": 16,
-    "daily-ai-papers/daily_results/2025/03/07.json": 18,
-    "daily-ai-papers/daily_results/2025/03/10.json": 18,
-    "daily-ai-papers/daily_results/2025/03/11.json": 36,
-    "daily-ai-papers/daily_results/2025/03/12.json": 29,
-}
-MARKDOWN_DAYS = sorted(p for p in PAPER_COUNTS if p.startswith("daily-ai-papers/arch"))
+MARKDOWN_DAYS = sorted(
+    p for p in PAPERS_PER_FILE if p.startswith("daily-ai-papers/arch")
+)
 
 
 def parse_file(path: Path) -> list[DigestRecord]:
@@ -84,28 +54,30 @@ def test_the_fixture_copy_holds_every_real_file():
         for p in REAL.rglob("*")
         if p.suffix in (".md", ".json")
     }
-    assert files == set(PAPER_COUNTS)
+    assert files == set(PAPERS_PER_FILE)
     assert (REAL / "LICENSE-daily-ai-papers").exists()
 
 
-@pytest.mark.parametrize("name", sorted(PAPER_COUNTS))
+@pytest.mark.parametrize("name", sorted(PAPERS_PER_FILE))
 def test_each_real_file_is_one_day_with_the_counted_papers(name):
     day = parse_day(REAL / name)
     year, month, dd = re.search(r"(\d{4})/(\d\d)/(\d\d)", name).groups()
     assert day.date == datetime.date(int(year), int(month), int(dd))
-    assert len(day.papers) == PAPER_COUNTS[name]
+    assert len(day.papers) == PAPERS_PER_FILE[name]
     assert [p.position for p in day.papers] == list(range(1, len(day.papers) + 1))
     assert all(p.arxiv_id and p.key == p.arxiv_id for p in day.papers)
     assert all(p.title and p.authors and p.summary for p in day.papers)
 
 
-@pytest.mark.parametrize("name", sorted(PAPER_COUNTS))
+@pytest.mark.parametrize("name", sorted(PAPERS_PER_FILE))
 def test_hard_coded_counts_agree_with_an_independent_count(name):
     text = (REAL / name).read_text(encoding="utf-8")
     if name.endswith(".json"):
-        assert len(json.loads(text)) == PAPER_COUNTS[name]
+        assert len(json.loads(text)) == PAPERS_PER_FILE[name]
     else:
-        assert len(re.findall(r"\]\(https://arxiv\.org/", text)) == PAPER_COUNTS[name]
+        assert (
+            len(re.findall(r"\]\(https://arxiv\.org/", text)) == PAPERS_PER_FILE[name]
+        )
 
 
 @pytest.mark.parametrize("name", MARKDOWN_DAYS)
@@ -298,7 +270,7 @@ def test_parsing_the_whole_corpus_takes_well_under_a_second():
         for day in parse_digests(text, source=path.as_posix())
     )
     elapsed = time.perf_counter() - start
-    assert papers == sum(PAPER_COUNTS.values())
+    assert papers == sum(PAPERS_PER_FILE.values())
     assert elapsed < 1.0  # about 0.1 s on a laptop
 
 
@@ -615,7 +587,7 @@ def test_authors_split_on_commas_and_a_trailing_and():
     assert day.papers[0].authors == ("Ann Lee", "Bo Li", "Andrea Ng", "Cy Do")
 
 
-ALL_MARKDOWN = sorted(p for p in PAPER_COUNTS if p.endswith(".md"))
+ALL_MARKDOWN = sorted(p for p in PAPERS_PER_FILE if p.endswith(".md"))
 
 
 def insert_pipe(text: str, value: str, start: int) -> tuple[str, int]:
