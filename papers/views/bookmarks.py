@@ -88,13 +88,19 @@ def bookmark_toggle(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
     return render(request, "papers/_bookmark_button.html", context)
 
 
-@require_POST
-@reader_required
-def bookmark_note(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
+def _own_bookmark(request: HtmxHttpRequest, paper_id: int) -> tuple[Bookmark, str]:
+    """The reader's bookmark on the paper (404 for anyone else's, so nobody learns
+    whether it exists) and where to go back to afterwards."""
     bookmark = get_object_or_404(
         Bookmark.objects.select_related("paper"), user=request.user, paper_id=paper_id
     )
-    next_url = safe_next(request, fallback=reverse("papers:bookmarks"))
+    return bookmark, safe_next(request, fallback=reverse("papers:bookmarks"))
+
+
+@require_POST
+@reader_required
+def bookmark_note(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
+    bookmark, next_url = _own_bookmark(request, paper_id)
     # An invalid form leaves the instance's note as it was: only valid fields are
     # copied onto it. A POST without the field is refused rather than read as "".
     form = NoteForm(request.POST, instance=bookmark, prefix=FIELD_PREFIX)
@@ -116,10 +122,7 @@ def bookmark_note(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
 @require_POST
 @reader_required
 def bookmark_status(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
-    bookmark = get_object_or_404(
-        Bookmark.objects.select_related("paper"), user=request.user, paper_id=paper_id
-    )
-    next_url = safe_next(request, fallback=reverse("papers:bookmarks"))
+    bookmark, next_url = _own_bookmark(request, paper_id)
     form = StatusForm(request.POST, instance=bookmark, prefix=FIELD_PREFIX)
     if form.is_valid():
         form.save()
@@ -142,10 +145,7 @@ def bookmark_status(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
 @reader_required
 def bookmark_lists(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
     """Set which of the reader's lists the bookmark is in."""
-    bookmark = get_object_or_404(
-        Bookmark.objects.select_related("paper"), user=request.user, paper_id=paper_id
-    )
-    next_url = safe_next(request, fallback=reverse("papers:bookmarks"))
+    bookmark, next_url = _own_bookmark(request, paper_id)
     form = BookmarkListsForm(request.POST, user=request.user, prefix=FIELD_PREFIX)
     if form.is_valid():
         bookmark.lists.set(form.cleaned_data["lists"])
