@@ -191,18 +191,8 @@ def authors_indexed_once():
         for name in ("insert", "update", "delete"):
             cursor.execute(f"DROP TRIGGER papers_authorship_fts_{name}")
         yield
-        cursor.execute(
-            """
-            UPDATE papers_paper_fts SET authors = (
-                SELECT coalesce(group_concat(name, ', '), '') FROM (
-                    SELECT author.name FROM papers_authorship AS authorship
-                    JOIN papers_author AS author ON author.id = authorship.author_id
-                    WHERE authorship.paper_id = papers_paper_fts.rowid
-                    ORDER BY authorship.position
-                )
-            )
-            """
-        )
+        authors = migration.author_names("papers_paper_fts.rowid")
+        cursor.execute(f"UPDATE papers_paper_fts SET authors = {authors}")
         for sql in triggers:
             cursor.execute(sql)
 

@@ -14,6 +14,21 @@ Other databases get nothing; papers/search.py falls back to substring matching t
 
 from django.db import migrations
 
+
+def author_names(paper_id: str) -> str:
+    """SQLite SQL for the author names of the paper whose id is the SQL expression
+    `paper_id`, in digest order: the FTS `authors` column. SQLite has no stored
+    functions, so each trigger (and bench/run.py) inlines this."""
+    return f"""(
+        SELECT coalesce(group_concat(name, ', '), '') FROM (
+            SELECT author.name FROM papers_authorship AS authorship
+            JOIN papers_author AS author ON author.id = authorship.author_id
+            WHERE authorship.paper_id = {paper_id}
+            ORDER BY authorship.position
+        )
+    )"""
+
+
 SQLITE_FORWARD = [
     """
     CREATE VIRTUAL TABLE papers_paper_fts USING fts5(
@@ -21,8 +36,6 @@ SQLITE_FORWARD = [
         tokenize = 'porter unicode61 remove_diacritics 2'
     )
     """,
-    # The author names of one paper, in digest order, as the FTS `authors` column.
-    # (Repeated inside each trigger: SQLite has no stored functions.)
     """
     CREATE TRIGGER papers_paper_fts_insert AFTER INSERT ON papers_paper BEGIN
         INSERT INTO papers_paper_fts (rowid, title, summary, authors, arxiv_id)
@@ -46,72 +59,42 @@ SQLITE_FORWARD = [
         DELETE FROM papers_paper_fts WHERE rowid = old.id;
     END
     """,
-    """
+    f"""
     CREATE TRIGGER papers_authorship_fts_insert AFTER INSERT ON papers_authorship
     BEGIN
-        UPDATE papers_paper_fts SET authors = (
-            SELECT coalesce(group_concat(name, ', '), '') FROM (
-                SELECT author.name FROM papers_authorship AS authorship
-                JOIN papers_author AS author ON author.id = authorship.author_id
-                WHERE authorship.paper_id = new.paper_id
-                ORDER BY authorship.position
-            )
-        ) WHERE rowid = new.paper_id;
+        UPDATE papers_paper_fts SET authors = {author_names("new.paper_id")}
+        WHERE rowid = new.paper_id;
     END
     """,
-    """
+    f"""
     CREATE TRIGGER papers_authorship_fts_delete AFTER DELETE ON papers_authorship
     BEGIN
-        UPDATE papers_paper_fts SET authors = (
-            SELECT coalesce(group_concat(name, ', '), '') FROM (
-                SELECT author.name FROM papers_authorship AS authorship
-                JOIN papers_author AS author ON author.id = authorship.author_id
-                WHERE authorship.paper_id = old.paper_id
-                ORDER BY authorship.position
-            )
-        ) WHERE rowid = old.paper_id;
+        UPDATE papers_paper_fts SET authors = {author_names("old.paper_id")}
+        WHERE rowid = old.paper_id;
     END
     """,
-    """
+    f"""
     CREATE TRIGGER papers_authorship_fts_update AFTER UPDATE ON papers_authorship
     BEGIN
-        UPDATE papers_paper_fts SET authors = (
-            SELECT coalesce(group_concat(name, ', '), '') FROM (
-                SELECT author.name FROM papers_authorship AS authorship
-                JOIN papers_author AS author ON author.id = authorship.author_id
-                WHERE authorship.paper_id = papers_paper_fts.rowid
-                ORDER BY authorship.position
-            )
-        ) WHERE rowid IN (old.paper_id, new.paper_id);
+        UPDATE papers_paper_fts SET authors = {author_names("papers_paper_fts.rowid")}
+        WHERE rowid IN (old.paper_id, new.paper_id);
     END
     """,
-    """
+    f"""
     CREATE TRIGGER papers_author_fts_update AFTER UPDATE OF name ON papers_author
     WHEN new.name IS NOT old.name
     BEGIN
-        UPDATE papers_paper_fts SET authors = (
-            SELECT coalesce(group_concat(name, ', '), '') FROM (
-                SELECT author.name FROM papers_authorship AS authorship
-                JOIN papers_author AS author ON author.id = authorship.author_id
-                WHERE authorship.paper_id = papers_paper_fts.rowid
-                ORDER BY authorship.position
-            )
-        ) WHERE rowid IN (
+        UPDATE papers_paper_fts SET authors = {author_names("papers_paper_fts.rowid")}
+        WHERE rowid IN (
             SELECT paper_id FROM papers_authorship WHERE author_id = new.id
         );
     END
     """,
     # Index the papers that exist already.
-    """
+    f"""
     INSERT INTO papers_paper_fts (rowid, title, summary, authors, arxiv_id)
-    SELECT paper.id, paper.title, paper.summary, (
-        SELECT coalesce(group_concat(name, ', '), '') FROM (
-            SELECT author.name FROM papers_authorship AS authorship
-            JOIN papers_author AS author ON author.id = authorship.author_id
-            WHERE authorship.paper_id = paper.id
-            ORDER BY authorship.position
-        )
-    ), paper.arxiv_id
+    SELECT paper.id, paper.title, paper.summary, {author_names("paper.id")},
+        paper.arxiv_id
     FROM papers_paper AS paper
     """,
 ]
