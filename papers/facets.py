@@ -177,9 +177,7 @@ def _restrict(rows: QuerySet, filterset: PaperFilter, *skip: str) -> QuerySet:
     When nothing constrains the papers (the home page), the rows are counted whole:
     an `IN (every paper id)` would make the database build and probe a set of them all.
     """
-    papers = filterset.filter_queryset(
-        filterset.queryset.order_by(), skip=skip, sort=False, counting=True
-    )
+    papers = filterset.qs_for_counting(*skip)
     if not papers.query.where:
         return rows
     key = "pk" if rows.model is Paper else "paper"

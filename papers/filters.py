@@ -331,10 +331,12 @@ class PaperFilter(django_filters.FilterSet):
         """ "any" or "all": how the selected tags combine."""
         return self.form.cleaned_data.get("tag_mode") or "any"
 
-    @property
-    def qs_for_counting(self) -> PaperQuerySet:
-        """The same papers as `qs`, unsorted, in the SQL form that counts fast."""
-        return self.filter_queryset(self.queryset.order_by(), sort=False, counting=True)
+    def qs_for_counting(self, *skip: str) -> PaperQuerySet:
+        """The papers of `qs` (but for the filters in `skip`), unsorted, in the SQL
+        form that counts fast: the paginator's total and each facet's base."""
+        return self.filter_queryset(
+            self.queryset.order_by(), skip=skip, sort=False, counting=True
+        )
 
     @property
     def counts_are_shared(self) -> bool:

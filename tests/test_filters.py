@@ -326,7 +326,7 @@ def test_the_counting_form_of_the_filters_selects_the_same_papers(params):
     assert filterset.is_valid(), filterset.errors
 
     paging = set(filterset.qs.values_list("key", flat=True))
-    counting = set(filterset.qs_for_counting.values_list("key", flat=True))
+    counting = set(filterset.qs_for_counting().values_list("key", flat=True))
 
     assert counting == paging
     assert paging

@@ -39,7 +39,7 @@ def paper_list_api(request: HtmxHttpRequest) -> JsonResponse:
     page_size = data["page_size"] or DEFAULT_PAGE_SIZE
     if shared:
         paginator = SharedCountPaginator(
-            filterset.qs, page_size, count_from=filterset.qs_for_counting
+            filterset.qs, page_size, count_from=filterset.qs_for_counting()
         )
     else:
         paginator = Paginator(filterset.qs, page_size)

@@ -86,7 +86,7 @@ def browse_context(
     shared = filterset.counts_are_shared
     if shared:
         paginator = SharedCountPaginator(
-            papers, DEFAULT_PAGE_SIZE, count_from=filterset.qs_for_counting
+            papers, DEFAULT_PAGE_SIZE, count_from=filterset.qs_for_counting()
         )
     else:
         paginator = Paginator(papers, DEFAULT_PAGE_SIZE)
