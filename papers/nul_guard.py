@@ -3,6 +3,8 @@
 PostgreSQL text cannot hold NUL: a lookup with one ("/papers/a%00b/") raises
 DataError, a 500, where SQLite answers a plain 404. No URL of the site needs a NUL,
 so a 400 before any view or middleware touches the database is right on both.
+A cookie holding a NUL (the session key is looked up in the database) was never
+set by the site: it is dropped, as if the browser had not sent it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any(NUL in name or NUL in value for name, value in request.COOKIES.items()):
+            request.COOKIES = {
+                name: value
+                for name, value in request.COOKIES.items()
+                if NUL not in name and NUL not in value
+            }
         if has_nul(request):
             if is_api_request(request):
                 return api_error(400, MESSAGE)
