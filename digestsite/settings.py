@@ -263,6 +263,11 @@ if SECURE:
     # and for every path: a subdomain cannot plant or overwrite them.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Asking browsers to preload HSTS binds the whole domain to HTTPS for good, and takes
+# effect only once the domain's owner submits it (hstspreload.org): their decision,
+# so an opt-in, and check --deploy's reminder of it (W021) is silenced.
+SECURE_HSTS_PRELOAD = SECURE and env_flag("DJANGO_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # Behind a proxy that ends TLS, the header it sets on HTTPS requests, e.g.
 # "X-Forwarded-Proto: https". Set it only if the proxy always sets or strips it.
 if proxy_ssl_header := os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):
