@@ -1,4 +1,4 @@
-"""A reader's pages stay off the shared computer: no htmx snapshots in localStorage,
+"""A reader's pages stay off a shared computer: no htmx snapshots in web storage,
 and log-out has the browser drop the site's cache and storage."""
 
 import html
@@ -19,7 +19,7 @@ def htmx_config(page: str) -> dict:
     return json.loads(html.unescape(match.group(1)))
 
 
-def test_htmx_keeps_no_page_snapshots_in_local_storage(client):
+def test_htmx_keeps_no_page_snapshots_in_web_storage(client):
     client.force_login(UserFactory())
     for url in ("/", reverse("papers:bookmarks"), reverse("account")):
         config = htmx_config(client.get(url).text)

@@ -134,7 +134,7 @@ class LoginView(auth_views.LoginView):
 
 
 # What a browser drops on log-out: its HTTP cache and the site's storage (old htmx
-# page snapshots in localStorage included), so the next person at a shared computer
+# page snapshots in web storage included), so the next person at a shared computer
 # finds none of the reader's pages. Cookies are left: log-out has already replaced
 # the session, and the CSRF cookie and messages carry over to the next page.
 CLEAR_ON_LOGOUT = '"cache", "storage"'
