@@ -5,6 +5,7 @@ DJANGO_SECURE=1, DJANGO_ALLOWED_HOSTS and, past one machine, a PostgreSQL
 DATABASE_URL and a shared DJANGO_SECRET_KEY.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -29,6 +30,22 @@ def env_list(name: str, default: str) -> list[str]:
         for item in os.environ.get(name, default).split(",")
         if item.strip()
     ]
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated addresses or networks ("10.0.0.5, 10.1.0.0/16")."""
+    networks = env_list(name, "")
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name}: {error}") from error
+    return networks
+
+
+def meta_key(header: str) -> str:
+    """The request.META key of an HTTP header: "X-Forwarded-For" -> HTTP_X_..."""
+    return "HTTP_" + header.strip().upper().replace("-", "_")
 
 
 DEBUG = env_flag("DJANGO_DEBUG")
@@ -142,6 +159,7 @@ def secret_key_file() -> Path:
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or load_or_create_secret_key(
     secret_key_file()
 )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The count cache (papers.count_cache) must be shared by every worker process, so
@@ -197,10 +215,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client's address: the TCP peer, or, when the peer is one of our reverse
 # proxies, what they wrote into TRUSTED_PROXY_HEADER; never a header a client sent.
 AXES_CLIENT_IP_CALLABLE = "papers.lockout.client_ip"
-TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "")
-TRUSTED_PROXY_HEADER = "HTTP_" + os.environ.get(
-    "DJANGO_TRUSTED_PROXY_HEADER", "X-Forwarded-For"
-).upper().replace("-", "_")
+TRUSTED_PROXIES = env_networks("DJANGO_TRUSTED_PROXIES")
+TRUSTED_PROXY_HEADER = meta_key(
+    os.environ.get("DJANGO_TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+)
 
 # Password-reset mail: printed on the console unless an SMTP backend is configured.
 EMAIL_BACKEND_PATH = os.environ.get(
@@ -268,13 +286,19 @@ if SECURE:
 # so an opt-in, and check --deploy's reminder of it (W021) is silenced.
 SECURE_HSTS_PRELOAD = SECURE and env_flag("DJANGO_HSTS_PRELOAD")
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+
+def header_and_value(text: str) -> tuple[str, str]:
+    """ "X-Forwarded-Proto: https" as Django wants it: the META key and the value."""
+    name, _, value = text.partition(":")
+    return meta_key(name), value.strip() or "https"
+
+
 # Behind a proxy that ends TLS, the header it sets on HTTPS requests, e.g.
 # "X-Forwarded-Proto: https". Set it only if the proxy always sets or strips it.
-if proxy_ssl_header := os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):
-    name, _, value = proxy_ssl_header.partition(":")
-    SECURE_PROXY_SSL_HEADER = (
-        "HTTP_" + name.strip().upper().replace("-", "_"),
-        value.strip() or "https",
+if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = header_and_value(
+        os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"]
     )
 
 LOGGING = {
