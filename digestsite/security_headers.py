@@ -21,7 +21,7 @@ class CrossOriginResourcePolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        policy = settings.SECURE_CROSS_ORIGIN_RESOURCE_POLICY
+        policy = settings.CROSS_ORIGIN_RESOURCE_POLICY
         if policy:
             response.headers.setdefault("Cross-Origin-Resource-Policy", policy)
         return response

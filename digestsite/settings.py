@@ -265,7 +265,8 @@ SECURE_CSP = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"  # digestsite/security_headers.py
+# Not a Django setting: digestsite/security_headers.py sends it.
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 # A CSRF refusal under /api/ answers in the API's JSON error shape.
 CSRF_FAILURE_VIEW = "papers.api_errors.csrf_failure"
 
