@@ -45,13 +45,15 @@ def is_trusted_proxy(address: IPAddress | None, proxies) -> bool:
     return address is not None and any(address in network for network in proxies)
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The client's address (AXES_CLIENT_IP_CALLABLE)."""
-    peer_text = request.META.get("REMOTE_ADDR", "")
-    peer = parse_address(peer_text)
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address (AXES_CLIENT_IP_CALLABLE); None if the peer has none
+    (a Unix socket), since axes stores it in an address column."""
+    peer = parse_address(request.META.get("REMOTE_ADDR", ""))
+    if peer is None:
+        return None
     proxies = trusted_proxies()
     if not is_trusted_proxy(peer, proxies):
-        return str(peer) if peer is not None else peer_text
+        return str(peer)
     header = request.META.get(settings.TRUSTED_PROXY_HEADER, "")
     hops = [hop for hop in header.split(",") if hop.strip()]
     for hop in reversed(hops):

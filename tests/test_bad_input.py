@@ -77,10 +77,11 @@ def test_a_nul_in_the_path_or_query_is_a_400_or_404(reader_client, url):
     assert response.status_code in (400, 404), url
 
 
-def test_a_nul_in_a_page_url_is_a_400_page_saying_why(reader_client):
+def test_a_nul_in_a_page_url_is_the_400_page(reader_client):
     response = reader_client.get("/?q=a%00b")
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+    assert "That request did not make sense to us" in response.text
 
 
 def test_a_nul_in_an_api_url_is_a_json_400_saying_why(reader_client):

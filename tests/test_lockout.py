@@ -151,6 +151,8 @@ def request_from(peer, forwarded=None):
         # No header, or not an address where our proxy writes one: the proxy.
         ("10.0.0.5", None, "10.0.0.5"),
         ("10.0.0.5", "203.0.113.9, garbage", "10.0.0.5"),
+        # A peer without an address (a Unix socket): none, never text.
+        ("", "203.0.113.9", None),
     ],
 )
 def test_client_address_is_read_from_trusted_proxies_only(
@@ -170,3 +172,10 @@ def test_the_proxy_header_is_configurable(settings):
         HTTP_X_FORWARDED_FOR="1.1.1.1",
     )
     assert client_ip(request) == "203.0.113.9"
+
+
+def test_a_peer_without_an_address_still_logs_in_and_is_throttled(client, reader):
+    # As behind a proxy on a Unix socket: failures are recorded without an address.
+    fail(client, 5, address="")
+    assert log_in(client, address="").status_code == 429
+    assert log_in(client, address=READER_ADDRESS).status_code == 302
