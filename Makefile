@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install browser lint bench
+.PHONY: run test install browser lint bench observatory
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,9 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Scores the production profile with the MDN HTTP Observatory on loopback (ports 80
+# and 443, so as root); see docs/benchmarks.md.
+observatory: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/observatory.py

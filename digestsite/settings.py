@@ -1,15 +1,18 @@
 """Settings for the digest site: one module, configured from the environment.
 
 Every variable has a development default; README.md lists them. Production sets
-DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and, past one machine, a PostgreSQL
-DATABASE_URL.
+DJANGO_SECURE=1, DJANGO_ALLOWED_HOSTS and, past one machine, a PostgreSQL
+DATABASE_URL and a shared DJANGO_SECRET_KEY.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from digestsite.secret_key import load_or_create_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,12 +32,23 @@ def env_list(name: str, default: str) -> list[str]:
     ]
 
 
-DEBUG = env_flag("DJANGO_DEBUG")
+def env_networks(name: str) -> list[str]:
+    """Comma-separated addresses or networks ("10.0.0.5, 10.1.0.0/16")."""
+    networks = env_list(name, "")
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name}: {error}") from error
+    return networks
 
-# The default is deliberately marked insecure so `manage.py check --deploy` flags it.
-SECRET_KEY = os.environ.get(
-    "DJANGO_SECRET_KEY", "django-insecure-development-key-do-not-use-in-production"
-)
+
+def meta_key(header: str) -> str:
+    """The request.META key of an HTTP header: "X-Forwarded-For" -> HTTP_X_..."""
+    return "HTTP_" + header.strip().upper().replace("-", "_")
+
+
+DEBUG = env_flag("DJANGO_DEBUG")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
@@ -57,7 +71,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "digestsite.security_headers.CrossOriginResourcePolicyMiddleware",
+    # Above everything that can answer an error, so it sees them all as responses.
+    "papers.api_errors.ApiErrorMiddleware",
+    # Before anything looks a URL's parts up in the database.
+    "papers.nul_guard.RejectNulMiddleware",
+    # WhiteNoise, minus the staticfiles.json manifest.
+    "digestsite.static_files.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -120,6 +140,26 @@ def database_from_environment() -> dict:
 
 
 DATABASES = {"default": database_from_environment()}
+
+
+def secret_key_file() -> Path:
+    """DJANGO_SECRET_KEY_FILE, else beside the SQLite database, else in BASE_DIR."""
+    if configured := os.environ.get("DJANGO_SECRET_KEY_FILE"):
+        return Path(configured)
+    database = DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and str(
+        database["NAME"]
+    ) not in ("", ":memory:"):
+        return Path(database["NAME"]).parent / "django_secret_key"
+    return BASE_DIR / "django_secret_key"
+
+
+# Never a key from the repository: without DJANGO_SECRET_KEY, a random one made on
+# first start and kept in a private file (digestsite/secret_key.py).
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or load_or_create_secret_key(
+    secret_key_file()
+)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The count cache (papers.count_cache) must be shared by every worker process, so
@@ -150,8 +190,10 @@ AUTHENTICATION_BACKENDS = [
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
-    {"NAME": f"{_VALIDATORS}.MinimumLengthValidator"},
-    {"NAME": f"{_VALIDATORS}.CommonPasswordValidator"},
+    {"NAME": f"{_VALIDATORS}.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    # Django's common-password list, also with digits and symbols trimmed off the
+    # ends, so "password123!" is as common as "password".
+    {"NAME": "papers.password_validation.CommonPasswordVariantValidator"},
     {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
 ]
 
@@ -159,14 +201,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "papers:list"
 LOGOUT_REDIRECT_URL = "papers:list"
 
-# Five failures for one account (from any address), or from one address (for any
-# accounts), lock that account or address for 15 minutes: guessing one password
-# from many machines, or many accounts' passwords from one, is throttled alike.
+# Failed log-ins lock the pair (username, address) after AXES_FAILURE_LIMIT, and the
+# address for every account after the much higher LOGIN_ADDRESS_FAILURE_LIMIT, for
+# 15 minutes: nobody can lock a reader out from elsewhere, nor one client everybody
+# behind the same proxy (papers/lockout.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "papers.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address: the TCP peer, or, when the peer is one of our reverse
+# proxies, what they wrote into TRUSTED_PROXY_HEADER; never a header a client sent.
+AXES_CLIENT_IP_CALLABLE = "papers.lockout.client_ip"
+TRUSTED_PROXIES = env_networks("DJANGO_TRUSTED_PROXIES")
+TRUSTED_PROXY_HEADER = meta_key(
+    os.environ.get("DJANGO_TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+)
 
 # Password-reset mail: printed on the console unless an SMTP backend is configured.
 EMAIL_BACKEND_PATH = os.environ.get(
@@ -213,8 +265,42 @@ SECURE_CSP = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES")
+# Not a Django setting: digestsite/security_headers.py sends it.
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+# A CSRF refusal under /api/ answers in the API's JSON error shape.
+CSRF_FAILURE_VIEW = "papers.api_errors.csrf_failure"
+
+# The production profile, one switch: the site is reached over HTTPS only.
+SECURE = env_flag("DJANGO_SECURE")
+SESSION_COOKIE_SECURE = SECURE or env_flag("DJANGO_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SECURE:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # "__Host-" cookies are refused by browsers unless Secure, for this host only
+    # and for every path: a subdomain cannot plant or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Asking browsers to preload HSTS binds the whole domain to HTTPS for good, and takes
+# effect only once the domain's owner submits it (hstspreload.org): their decision,
+# so an opt-in, and check --deploy's reminder of it (W021) is silenced.
+SECURE_HSTS_PRELOAD = SECURE and env_flag("DJANGO_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+
+def header_and_value(text: str) -> tuple[str, str]:
+    """ "X-Forwarded-Proto: https" as Django wants it: the META key and the value."""
+    name, _, value = text.partition(":")
+    return meta_key(name), value.strip() or "https"
+
+
+# Behind a proxy that ends TLS, the header it sets on HTTPS requests, e.g.
+# "X-Forwarded-Proto: https". Set it only if the proxy always sets or strips it.
+if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = header_and_value(
+        os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"]
+    )
 
 LOGGING = {
     "version": 1,

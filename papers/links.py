@@ -155,6 +155,13 @@ def web_url(url: str) -> str:
     return href
 
 
+def web_urls(urls: Iterable[str]) -> list[str]:
+    """The web pages among `urls`, in order, each as `web_url` gives it; the rest
+    ("javascript:", "data:", broken text) left out. For output that a client may
+    turn into links without checking, as the JSON API's."""
+    return [href for url in urls if (href := web_url(url))]
+
+
 def classify_link(url: str, *, column: str) -> str:
     """The kind of a link from the digest's "github" or "huggingface" column."""
     if column not in COLUMNS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from papers.facets import Facet, Facets
-from papers.links import classify_links
+from papers.links import classify_links, web_url, web_urls
 from papers.models import Paper
 
 
@@ -21,15 +21,18 @@ def serialize_paper(paper: Paper, *, bookmarked: bool | None = None) -> dict[str
         "authors": [authorship.author.name for authorship in paper.authorships.all()],
         "summary": paper.summary,
         "tags": [tag.name for tag in paper.tags.all()],
-        # Exactly the digest's columns; `links` adds what each link points at.
-        "github_urls": list(paper.github_urls),
-        "huggingface_urls": list(paper.huggingface_urls),
+        # The digest's columns, `links` adding what each link points at. Only web
+        # pages (http, https) are served, whatever an import stored: a client may
+        # make any of these a link, and "javascript:" must never become one.
+        "github_urls": web_urls(paper.github_urls),
+        "huggingface_urls": web_urls(paper.huggingface_urls),
         "links": [
-            {"url": link.url, "kind": link.kind}
+            {"url": href, "kind": link.kind}
             for link in [
                 *classify_links(paper.github_urls, column="github"),
                 *classify_links(paper.huggingface_urls, column="huggingface"),
             ]
+            if (href := web_url(link.url))
         ],
         "digest_dates": [
             appearance.date.isoformat() for appearance in paper.appearances.all()

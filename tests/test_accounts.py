@@ -167,21 +167,7 @@ def test_login_lockout_after_five_failures(client, reader):
     assert "_auth_user_id" not in client.session
 
 
-def test_lockout_holds_the_account_from_every_address(client, reader):
-    for _ in range(5):
-        log_in(client, password="wrong", address="192.0.2.1")
-
-    assert log_in(client, address="198.51.100.7").status_code == 429
-
-
-def test_lockout_holds_the_address_for_every_account(client, reader):
-    UserFactory(username="grace")
-    for n in range(5):
-        log_in(client, username=f"guess{n}", password="wrong", address="192.0.2.1")
-
-    assert log_in(client, username="grace", address="192.0.2.1").status_code == 429
-    # Another reader elsewhere is not affected.
-    assert log_in(client, username="grace", address="198.51.100.7").status_code == 302
+# Whom a lockout holds, and the client address behind a proxy: tests/test_lockout.py.
 
 
 # --- Passwords ---

@@ -220,7 +220,9 @@ def test_invalid_parameters_are_a_400_with_errors(client, params, field):
     response = get(client, params)
     assert response.status_code == 400
     data = response.json()
-    assert list(data) == ["errors"]
+    # The API's one error shape (papers/api_errors.py).
+    assert list(data) == ["status", "message", "errors"]
+    assert data["status"] == 400
     assert list(data["errors"]) == [field]
     assert isinstance(data["errors"][field][0], str) and data["errors"][field][0]
 

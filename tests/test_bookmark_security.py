@@ -158,7 +158,11 @@ def test_anonymous_json_posts_get_401(client, ada, world):
     for url, data in state_changing(world):
         response = client.post(url, data, headers=JSON)
         assert response.status_code == 401, url
-        assert json.loads(response.content) == {"error": "Log in to do this."}
+        assert json.loads(response.content) == {
+            "status": 401,
+            "message": "Log in to do this.",
+            "errors": {},
+        }
     assert state(ada) == before
 
 

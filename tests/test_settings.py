@@ -2,7 +2,12 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
-from digestsite.settings import database_from_environment
+from digestsite.settings import (
+    database_from_environment,
+    env_networks,
+    header_and_value,
+    meta_key,
+)
 
 
 def test_sqlite_is_configured_for_a_web_server(tmp_path, monkeypatch):
@@ -38,3 +43,24 @@ def test_a_malformed_database_url_is_a_clear_configuration_error(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "not a url")
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         database_from_environment()
+
+
+def test_trusted_proxies_are_addresses_or_networks(monkeypatch):
+    monkeypatch.setenv("DJANGO_TRUSTED_PROXIES", "10.0.0.5, 10.1.0.0/16,::1")
+    assert env_networks("DJANGO_TRUSTED_PROXIES") == ["10.0.0.5", "10.1.0.0/16", "::1"]
+
+
+def test_a_trusted_proxy_that_is_no_address_is_a_clear_configuration_error(
+    monkeypatch,
+):
+    monkeypatch.setenv("DJANGO_TRUSTED_PROXIES", "10.0.0.5,proxy.internal")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_TRUSTED_PROXIES"):
+        env_networks("DJANGO_TRUSTED_PROXIES")
+
+
+def test_header_settings_become_meta_keys():
+    assert meta_key("X-Forwarded-For") == "HTTP_X_FORWARDED_FOR"
+    assert header_and_value("X-Forwarded-Proto: https") == (
+        "HTTP_X_FORWARDED_PROTO",
+        "https",
+    )

@@ -330,7 +330,7 @@ def test_date_and_sort_errors_sit_next_to_their_fields(client, corpus):
     [
         "page=99999999999999999999",
         "tag=" + "&tag=".join(str(n) for n in range(60)),
-        "author=%00",
+        # A NUL (%00) is refused with a 400 before any view: tests/test_bad_input.py.
         "q=%22%28AND",
         "date_from=0000-00-00",
         "has_hf=&has_code=&sort=&tag_mode=",

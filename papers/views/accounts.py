@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import (
@@ -30,6 +30,7 @@ from django.utils.http import (
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from papers.api_errors import api_error
 from papers.exports import ExportedBookmark, user_data_json
 from papers.forms import SignupForm
 from papers.models import Bookmark, Dismissal, Paper, ReaderProfile, ReadingList
@@ -77,7 +78,7 @@ def login_redirect(request: HtmxHttpRequest, next_url: str) -> HttpResponse:
         # A 302 would be followed by htmx and the login page swapped into the button.
         return HttpResponseClientRedirect(login_url(next_url))
     if wants_json(request):
-        return JsonResponse({"error": "Log in to do this."}, status=401)
+        return api_error(401, "Log in to do this.")
     return HttpResponseRedirect(login_url(next_url))
 
 
@@ -129,6 +130,22 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
         complete_pending_bookmark(self.request)
+        return response
+
+
+# What a browser drops on log-out: its HTTP cache and the site's storage (old htmx
+# page snapshots in web storage included), so the next person at a shared computer
+# finds none of the reader's pages. Cookies are left: log-out has already replaced
+# the session, and the CSRF cookie and messages carry over to the next page.
+CLEAR_ON_LOGOUT = '"cache", "storage"'
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's log-out (POST only); the browser also clears the site's data."""
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = CLEAR_ON_LOGOUT
         return response
 
 

@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from papers.api_errors import api_error, form_errors
 from papers.count_cache import SharedCountPaginator
 from papers.facets import compute_facets
 from papers.filters import DEFAULT_PAGE_SIZE, ApiPaperFilter
@@ -29,11 +30,9 @@ def paper_list_api(request: HtmxHttpRequest) -> JsonResponse:
     # The request lets `bookmarked` and `hide` apply to a signed-in reader.
     filterset = ApiPaperFilter(request.GET, queryset=_papers(request), request=request)
     if not filterset.is_valid():
-        errors = {
-            name: [str(message) for message in messages]
-            for name, messages in filterset.errors.items()
-        }
-        return JsonResponse({"errors": errors}, status=400)
+        return api_error(
+            400, "Some parameters are invalid.", errors=form_errors(filterset.errors)
+        )
     data = filterset.form.cleaned_data
     shared = filterset.counts_are_shared
     page_size = data["page_size"] or DEFAULT_PAGE_SIZE
@@ -63,7 +62,6 @@ def paper_list_api(request: HtmxHttpRequest) -> JsonResponse:
 def paper_detail_api(request: HtmxHttpRequest, key: str) -> JsonResponse:
     paper = _papers(request).filter(key=key).first()
     if paper is None:
-        return JsonResponse(
-            {"errors": {"key": [f"No paper has the key “{key}”."]}}, status=404
-        )
+        message = f"No paper has the key “{key}”."
+        return api_error(404, message, errors={"key": [message]})
     return JsonResponse(_serialize(request, paper))

@@ -11,7 +11,7 @@ input gets a message and a redirect, or the form again with status 400.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from papers.api_errors import api_error, form_errors
 from papers.exports import ExportedBookmark, to_bibtex, to_csv, to_json
 from papers.filters import BOOKMARK_SORTS, BookmarkFilter
 from papers.forms import BookmarkListsForm, NoteForm, ReadingListForm, StatusForm
@@ -302,7 +303,9 @@ def bookmarks_export(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
         raise Http404("Unknown export format.")
     filterset = bookmark_filter(request)
     if not filterset.is_valid():
-        return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
+        return api_error(
+            400, "Some parameters are invalid.", errors=form_errors(filterset.errors)
+        )
     papers = filterset.qs
     bookmarks = {
         bookmark.paper_id: bookmark
