@@ -336,3 +336,37 @@ def test_enter_right_after_typing_is_one_request(page, live_server):
     assert walk.sent("q") == [["agent"]]
     assert walk.history_length() == history_before + 1
     assert walk.console_errors == []
+
+
+# A phone.
+
+
+def test_tapping_a_tag_on_a_phone_keeps_it_in_place_and_shows_the_new_count(
+    phone, live_server
+):
+    page = phone
+    tagged = Paper.objects.tagged_any("Multimodal").count()
+    assert 0 < tagged < Paper.objects.count()
+    page.goto("/")
+    checkbox = tag_checkbox(page, "Multimodal")
+    checkbox.scroll_into_view_if_needed()
+    page.mouse.wheel(0, -300)  # the reader scrolled up a little: not at the panel's end
+    page.wait_for_timeout(200)
+    before = checkbox.bounding_box()
+    assert 0 < before["y"] < PHONE["height"]
+
+    checkbox.tap()
+
+    expect(page).to_have_url(f"{live_server.url}/?tag=Multimodal")
+    after = checkbox.bounding_box()
+    assert abs(after["y"] - before["y"]) <= 2, (before, after)
+    bar = page.get_by_role("link", name=re.compile(r"^Show \d+ papers?$"))
+    expect(bar).to_have_text(f"Show {tagged} paper{'s' if tagged != 1 else ''}")
+    expect(bar).to_be_in_viewport()
+    box = bar.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"]
+
+    bar.tap()
+
+    expect(page.locator("#result-count")).to_be_in_viewport()
+    expect(page.locator("#result-count")).to_contain_text(f"{tagged} paper")
