@@ -277,6 +277,33 @@ def test_every_control_shows_the_address_after_back_forward_and_reload(
     assert url_query(page) == {**everything, "has_code": ["1"]}
 
 
+def test_coming_back_from_a_paper_shows_the_search_and_facets_of_the_address(
+    page, live_server
+):
+    page.goto("/")
+    page.get_by_label(SEARCH_LABEL).focus()
+    page.keyboard.type("agent", delay=KEY_DELAY)
+    expect(page).to_have_url(f"{live_server.url}/?q=agent")
+    page.locator("#facet-has_code").get_by_text("With code", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/?q=agent&has_code=1")
+    # A whole new page, then back: the back-forward cache or a fresh load.
+    page.locator("#browse .paper-title a").first.click()
+    expect(page).to_have_url(re.compile(r"/papers?/"))
+
+    page.go_back()
+    expect(page).to_have_url(f"{live_server.url}/?q=agent&has_code=1")
+    expect_controls(page, q="agent", has_code="1")
+    page.go_back()
+    expect(page).to_have_url(f"{live_server.url}/?q=agent")
+    expect_controls(page, q="agent", has_code="")
+
+    page.locator("#facet-has_hf").get_by_text(
+        "With Hugging Face links", exact=True
+    ).click()
+    expect(page).to_have_url(re.compile(r"has_hf=1"))
+    assert url_query(page) == {"q": ["agent"], "has_hf": ["1"]}
+
+
 # Leaving the search box.
 
 
