@@ -573,11 +573,21 @@
   document.addEventListener("htmx:historyRestore", showAddressEverywhere);
   window.addEventListener("pageshow", showAddressEverywhere);
 
-  // After a swap of the results (a chip or a pagination link too), the controls
-  // outside it, such as the search box, follow the address it pushed.
+  // A link that swapped the results (a chip, "Clear all", a quick date range) set a
+  // new address: the controls outside the results, such as the search box, follow
+  // it. Not after the form's own requests: the controls were their source, and the
+  // search box may already hold newer text waiting for its debounce.
   document.addEventListener("htmx:afterSettle", function (event) {
+    var detail = event.detail;
+    var config = detail.requestConfig;
     // The old #browse, now out of the page, is the event's target.
-    if (event.detail.target && event.detail.target.id === "browse") {
+    if (
+      detail.target &&
+      detail.target.id === "browse" &&
+      config &&
+      config.elt &&
+      config.elt.tagName === "A"
+    ) {
       document.querySelectorAll("form.browse-form").forEach(showAddress);
     }
   });

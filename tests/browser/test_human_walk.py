@@ -71,6 +71,30 @@ class Walk:
         return self.page.evaluate("history.length")
 
 
+class HeldAnswers:
+    """Holds the results' answers until released, as a slow server would."""
+
+    PATTERN = re.compile(r"/\?")
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.routes: list[Route] = []
+        self.holding = True
+        page.route(self.PATTERN, self._handle)
+
+    def _handle(self, route: Route) -> None:
+        if self.holding:
+            self.routes.append(route)
+        else:
+            route.continue_()
+
+    def release(self) -> None:
+        self.holding = False
+        for route in self.routes:
+            route.continue_()
+        self.routes.clear()
+
+
 def url_query(page: Page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
@@ -129,10 +153,9 @@ def test_enter_applies_a_typed_date_and_a_late_answer_spares_the_field_being_typ
     page, live_server
 ):
     walk = Walk(page)
-    held: list[Route] = []
     page.goto("/")
     # Hold the server's answers, so that one arrives while the next date is typed.
-    page.route(re.compile(r"/\?"), lambda route: held.append(route))
+    held = HeldAnswers(page)
     page.get_by_label("From", exact=True).focus()
     page.keyboard.type("03012025", delay=KEY_DELAY)
     page.keyboard.press("Enter")
@@ -143,9 +166,7 @@ def test_enter_applies_a_typed_date_and_a_late_answer_spares_the_field_being_typ
     date_to.focus()
     mark_element(page, "#id_date_to")
     page.keyboard.type("0310", delay=KEY_DELAY)
-    for route in held:
-        route.continue_()
-    page.unroute(re.compile(r"/\?"))
+    held.release()
     expect(page.locator(".active-filters")).to_contain_text("from Mar 1, 2025")
 
     # The answer was swapped in around the field being typed in: same element, still
@@ -302,6 +323,26 @@ def test_coming_back_from_a_paper_shows_the_search_and_facets_of_the_address(
     ).click()
     expect(page).to_have_url(re.compile(r"has_hf=1"))
     assert url_query(page) == {"q": ["agent"], "has_hf": ["1"]}
+
+
+def test_removing_the_search_chip_empties_the_box_and_the_next_click_leaves_it_out(
+    page, live_server
+):
+    page.goto("/")
+    page.get_by_label(SEARCH_LABEL).focus()
+    page.keyboard.type("agent", delay=KEY_DELAY)
+    expect(page).to_have_url(f"{live_server.url}/?q=agent")
+    page.locator("#facet-has_code").get_by_text("With code", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/?q=agent&has_code=1")
+
+    page.locator(".active-filters").get_by_role("link", name="“agent”").click()
+
+    expect(page).to_have_url(f"{live_server.url}/?has_code=1")
+    expect_controls(page, q="", has_code="1")
+    page.locator("#facet-has_hf").get_by_text(
+        "With Hugging Face links", exact=True
+    ).click()
+    expect(page).to_have_url(f"{live_server.url}/?has_code=1&has_hf=1")
 
 
 # Leaving the search box.
