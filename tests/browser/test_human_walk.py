@@ -189,6 +189,25 @@ def test_enter_applies_a_typed_date_and_a_late_answer_spares_the_field_being_typ
     assert walk.console_errors == []
 
 
+def test_a_late_answer_spares_the_author_box_being_typed_in(page, live_server):
+    tagged = Paper.objects.tagged_any("Multimodal").count()
+    page.goto("/")
+    held = HeldAnswers(page)
+    tag_checkbox(page, "Multimodal").check()
+    box = page.get_by_label("Find an author")
+    box.focus()
+    mark_element(page, "#author-search")
+    page.keyboard.type("zh", delay=KEY_DELAY)
+
+    held.release()
+
+    expect(page.locator("#result-count")).to_contain_text(f"{tagged} paper")
+    expect(page).to_have_url(f"{live_server.url}/?tag=Multimodal")
+    assert focused_is_marked(page)
+    page.keyboard.type("ang", delay=KEY_DELAY)
+    expect(box).to_have_value("zhang")
+
+
 # Back, Forward and reload.
 
 
