@@ -499,10 +499,9 @@
   // Controls show the address. htmx restores Back and Forward from snapshots of the
   // page's HTML, whose attributes miss what was typed (the search box sits outside
   // the swapped region, so its snapshot keeps the first page's text) and what a kept
-  // control changed; the bfcache and reload's form restoration bring back what was on
-  // screen when leaving. Every named control is set from the address, except the
-  // facet boxes (their text is not in the address; their list was narrowed by it)
-  // and the control the reader is using.
+  // control changed; the back-forward cache brings back the page as it was left.
+  // Every named control is set from the address, except the facet boxes (their text
+  // is not in the address; their list was narrowed by it) and the control in use.
   function showAddress(form) {
     var url = new URL(window.location.href);
     if (new URL(form.action, url).pathname !== url.pathname) {
@@ -562,6 +561,30 @@
     });
   }
 
+  // A page just loaded shows what the server rendered for its address: that undoes
+  // the values the browser's form restoration puts back on reload (a date typed but
+  // never applied, a box ticked while the answer was still on its way).
+  function showServerState(form) {
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (
+        !control.name ||
+        control === document.activeElement ||
+        NOT_KEPT_TYPES.indexOf(control.type) >= 0
+      ) {
+        return;
+      }
+      if (control.type === "checkbox" || control.type === "radio") {
+        control.checked = control.defaultChecked;
+      } else if (control.tagName === "SELECT") {
+        Array.prototype.forEach.call(control.options, function (option) {
+          option.selected = option.defaultSelected;
+        });
+      } else if (control.value !== control.defaultValue) {
+        control.value = control.defaultValue;
+      }
+    });
+  }
+
   function showAddressEverywhere() {
     document.querySelectorAll("[id^='" + KEPT_ID + "']").forEach(function (element) {
       element.removeAttribute("id");
@@ -571,7 +594,15 @@
   }
 
   document.addEventListener("htmx:historyRestore", showAddressEverywhere);
-  window.addEventListener("pageshow", showAddressEverywhere);
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      // The back-forward cache: the page as it was left, with the reader's edits.
+      showAddressEverywhere();
+    } else {
+      document.querySelectorAll("form.browse-form").forEach(showServerState);
+      shownState = stateOfUrl(window.location.href);
+    }
+  });
 
   // A link that swapped the results (a chip, "Clear all", a quick date range) set a
   // new address: the controls outside the results, such as the search box, follow
