@@ -356,18 +356,14 @@
     // Forward set kept controls from the address instead (showAddress).
   }
 
-  function keepFocusedControl(detail) {
+  function focusedControlIn(target) {
     var active = document.activeElement;
-    if (
-      !isKeepableControl(active) ||
-      !detail.target.contains(active) ||
-      typeof detail.serverResponse !== "string"
-    ) {
-      return null;
-    }
-    var template = document.createElement("template");
-    template.innerHTML = detail.serverResponse;
-    var copy = counterpart(template.content, active);
+    return isKeepableControl(active) && target.contains(active) ? active : null;
+  }
+
+  // Marks `active`'s copy in `root` (the parsed answer) to be replaced by `active`.
+  function keepFocusedControl(root, active) {
+    var copy = counterpart(root, active);
     if (!copy) {
       return { replaced: describe(active) };
     }
@@ -379,7 +375,6 @@
       active.id = copy.id = KEPT_ID + "-" + keptCount;
     }
     copy.setAttribute("hx-preserve", "true");
-    detail.serverResponse = template.innerHTML;
     return {
       element: active,
       hadId: hadId,
@@ -387,6 +382,22 @@
       start: active.selectionStart,
       end: active.selectionEnd,
     };
+  }
+
+  // A control used inside an opened "N more tags" stays visible: the server opens
+  // that list only while it holds a selection, and unticking its last one would
+  // otherwise fold the control away under the reader's finger.
+  function keepOpen(root, control) {
+    if (!control.closest("details[open]")) {
+      return false;
+    }
+    var copy = counterpart(root, control);
+    var details = copy && copy.closest("details");
+    if (!details || details.open) {
+      return false;
+    }
+    details.setAttribute("open", "");
+    return true;
   }
 
   function afterKeeping(keep) {
@@ -453,8 +464,8 @@
     var element = document.contains(anchor.element)
       ? anchor.element
       : counterpart(document, anchor.control);
-    if (!element) {
-      return;
+    if (!element || element.getClientRects().length === 0) {
+      return; // Gone, or folded away: nothing to keep in place.
     }
     var drift = element.getBoundingClientRect().top - anchor.top;
     var box = scrollableAncestor(element);
@@ -482,7 +493,23 @@
       return;
     }
     anchor = anchorOf(detail);
-    kept = keepFocusedControl(detail);
+    var active = focusedControlIn(detail.target);
+    if ((!anchor && !active) || typeof detail.serverResponse !== "string") {
+      return;
+    }
+    var template = document.createElement("template");
+    template.innerHTML = detail.serverResponse;
+    var changed = false;
+    [anchor && anchor.element, active].forEach(function (control) {
+      changed = (control && keepOpen(template.content, control)) || changed;
+    });
+    if (active) {
+      kept = keepFocusedControl(template.content, active);
+      changed = changed || Boolean(kept.element);
+    }
+    if (changed) {
+      detail.serverResponse = template.innerHTML;
+    }
   });
 
   document.addEventListener("htmx:afterSwap", function () {

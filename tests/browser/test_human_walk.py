@@ -458,3 +458,26 @@ def test_tapping_a_tag_on_a_phone_keeps_it_in_place_and_shows_the_new_count(
 
     expect(page.locator("#result-count")).to_be_in_viewport()
     expect(page.locator("#result-count")).to_contain_text(f"{tagged} paper")
+
+
+def test_unticking_a_tag_under_more_tags_leaves_that_list_open_in_place(
+    phone, live_server
+):
+    page = phone
+    page.goto("/")
+    more = page.locator("#facet-tag details.facet-more")
+    more.locator("summary").tap()
+    tag = more.locator("input[name=tag]").first.get_attribute("value")
+    checkbox = more.locator(f'input[name=tag][value="{tag}"]')
+    checkbox.tap()
+    expect(page).to_have_url(re.compile(r"[?&]tag="))
+    expect(checkbox).to_be_checked()
+    before = checkbox.bounding_box()
+
+    checkbox.tap()
+
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(more).to_have_attribute("open", "")
+    expect(checkbox).not_to_be_checked()
+    after = checkbox.bounding_box()
+    assert abs(after["y"] - before["y"]) <= 2, (before, after)
