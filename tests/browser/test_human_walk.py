@@ -481,3 +481,19 @@ def test_unticking_a_tag_under_more_tags_leaves_that_list_open_in_place(
     expect(checkbox).not_to_be_checked()
     after = checkbox.bounding_box()
     assert abs(after["y"] - before["y"]) <= 2, (before, after)
+
+
+def test_a_choice_low_in_the_wide_sidebar_stays_in_place(page, live_server):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/")
+    sidebar = page.locator("#filters-panel")
+    checkbox = page.locator("#facet-has_hf input[name=has_hf][value='1']")
+    checkbox.scroll_into_view_if_needed()
+    assert sidebar.evaluate("box => box.scrollTop") > 0, "the sidebar did not scroll"
+    before = checkbox.bounding_box()
+
+    checkbox.check()
+
+    expect(page).to_have_url(f"{live_server.url}/?has_hf=1")
+    after = checkbox.bounding_box()
+    assert abs(after["y"] - before["y"]) <= 2, (before, after)
