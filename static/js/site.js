@@ -1,5 +1,7 @@
 // Small enhancements on top of pages that work without JavaScript: the theme toggle,
-// "/" to focus the search box, focus kept across htmx swaps, and clean browse URLs.
+// "/" to focus the search box, clean browse URLs, and the browse form at human pace
+// (typed dates, one request per action, swaps that keep the control in use in place,
+// Back/Forward/reload showing the address in every control).
 (function () {
   "use strict";
 
