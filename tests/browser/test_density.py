@@ -63,6 +63,12 @@ def switch_to(page: Page, label: str) -> None:
     expect(
         page.locator(".list-mode-switch").get_by_role("button", name=label)
     ).to_have_attribute("aria-pressed", "true")
+    # Measure the settled page: styles loaded (without JavaScript the switch loads a
+    # new page), no htmx request or swap in flight.
+    page.wait_for_load_state("load")
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(
+        0
+    )
 
 
 def mark_document(page: Page) -> None:
