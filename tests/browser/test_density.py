@@ -7,6 +7,7 @@ is on screen, fonts and wrapping included.
 """
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Browser, Page, expect
 
@@ -15,6 +16,20 @@ from papers.models import ReaderProfile
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "correct horse battery staple"
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": [
+            "wcag2a",
+            "wcag2aa",
+            "wcag21a",
+            "wcag21aa",
+            "wcag22aa",
+            "best-practice",
+            "experimental",
+        ],
+    }
+}
 
 # Titles (fully) inside the viewport, and the first one's box.
 TITLES_IN_VIEW = """() => {
@@ -277,3 +292,26 @@ def test_the_star_bookmarks_in_place_in_the_compact_list(open_page):
     # Still a small star: the words are for screen readers only.
     assert star.bounding_box()["width"] < 48
     assert still_same_document(page)
+
+
+# Colours differ by scheme, sizes and wrapping by viewport: two runs cover both.
+@pytest.mark.parametrize(
+    "scheme, viewport", [("light", LAPTOP), ("dark", PHONE)], ids=["light", "dark"]
+)
+def test_both_layouts_pass_axe_in_light_and_dark(
+    browser, live_server, sample_corpus, scheme, viewport
+):
+    """Contrast, names and target sizes of the switch, rows and cards: axe-core with
+    its WCAG 2.2, best-practice and experimental rules, in both colour schemes."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport=viewport, color_scheme=scheme
+    )
+    try:
+        page = context.new_page()
+        page.goto("/?tag=Multimodal")
+        for label in ("Cards", "Compact"):
+            switch_to(page, label)
+            results = Axe().run(page, options=AXE_OPTIONS)
+            assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
