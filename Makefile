@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install browser lint bench
+.PHONY: run test install browser lint bench screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,8 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The README's screenshots of the list page (docs/screenshots/), from the sample digests.
+screenshots: install browser
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/screenshots.py
