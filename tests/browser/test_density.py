@@ -238,6 +238,24 @@ def test_switching_with_htmx_keeps_the_page_url_and_history(open_page, live_serv
     assert layout(page) == "cards"
 
 
+def test_back_and_forward_after_switching_show_the_chosen_layout(open_page):
+    page = open_page(LAPTOP)
+    page.goto("/?tag=Robotics")
+    page.locator("#facet-has_code input[value='1']").check()
+    page.wait_for_url("**has_code=1**")
+    switch_to(page, "Compact")
+
+    # htmx kept /?tag=Robotics as it looked then, in cards.
+    page.go_back()
+    page.wait_for_url("**/?tag=Robotics")
+    expect(page.locator("#browse .paper-row").first).to_be_visible()
+    assert layout(page) == "compact"
+    page.go_forward()
+    page.wait_for_url("**has_code=1**")
+    expect(page.locator("#browse .paper-row").first).to_be_visible()
+    assert layout(page) == "compact"
+
+
 def test_switching_without_javascript_posts_and_comes_back(open_page, live_server):
     page = open_page(LAPTOP, javascript=False)
     url = "/tags/robotics/?has_code=1"
