@@ -3,6 +3,7 @@ redirect), where the choice is remembered (cookie, reader profile) and what each
 layout renders on the list, author, tag and bookmark pages."""
 
 import datetime
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -248,23 +249,51 @@ def test_the_list_pages_vary_on_the_cookie(client, papers):
         assert "Cookie" in vary and "HX-Request" in vary
 
 
+class _StartTags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, {name: value or "" for name, value in attrs}))
+
+
+def start_tags(html: str, element: str, **attrs: str) -> list[dict]:
+    parser = _StartTags()
+    parser.feed(html)
+    return [
+        found
+        for tag, found in parser.found
+        if tag == element and all(found.get(k) == v for k, v in attrs.items())
+    ]
+
+
 @pytest.mark.django_db
 def test_the_switch_is_a_csrf_post_form_showing_the_current_layout(client, papers):
     client.cookies[COOKIE_NAME] = "compact"
     html = client.get("/?tag=Vision").text
 
     # The buttons submit the header's POST form, which carries the token and `next`.
-    form = html[html.index('<form id="paper-action"') :]
-    form = form[: form.index("</form>")]
-    assert 'method="post"' in form and "csrfmiddlewaretoken" in form
-    assert 'name="next" value="/?tag=Vision"' in form
-    switch = html[html.index('class="list-mode-switch"') :]
-    switch = switch[: switch.index("</div>")]
-    assert switch.count('form="paper-action"') == 2
-    assert switch.count(f'formaction="{SET_MODE}"') == 2
-    assert 'value="compact"\n          aria-pressed="true"' in switch
-    assert 'value="cards"\n          aria-pressed="false"' in switch
-    assert 'hx-push-url="false"' in switch
+    (form,) = start_tags(html, "form", id="paper-action")
+    assert form["method"] == "post"
+    form_html = html[html.index('<form id="paper-action"') :]
+    form_html = form_html[: form_html.index("</form>")]
+    assert 'name="csrfmiddlewaretoken"' in form_html
+    assert 'name="next" value="/?tag=Vision"' in form_html
+    buttons = {
+        button["value"]: button
+        for button in start_tags(html, "button", name="list_mode")
+    }
+    assert set(buttons) == {"cards", "compact"}
+    assert buttons["compact"]["aria-pressed"] == "true"
+    assert buttons["cards"]["aria-pressed"] == "false"
+    for button in buttons.values():
+        assert button["type"] == "submit" and button["form"] == "paper-action"
+        assert button["formaction"] == SET_MODE == button["hx-post"]
+        # htmx: only the value is posted, #browse swapped, no history entry.
+        assert button["hx-params"] == "list_mode"
+        assert button["hx-target"] == "#browse"
+        assert button["hx-push-url"] == "false"
 
 
 @pytest.mark.django_db
