@@ -3,6 +3,7 @@ redirect), where the choice is remembered (cookie, reader profile) and what each
 layout renders on the list, author, tag and bookmark pages."""
 
 import datetime
+import json
 from html.parser import HTMLParser
 
 import pytest
@@ -328,3 +329,27 @@ def test_the_compact_list_costs_no_more_queries_than_cards(client, papers):
         return len(captured.captured_queries)
 
     assert queries("compact") <= queries("cards")
+
+
+@pytest.mark.django_db
+def test_the_readers_data_download_includes_their_layout(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.post(SET_MODE, {"list_mode": "compact", "next": "/"})
+
+    data = json.loads(client.get(reverse("account-data")).content)
+
+    assert data["profile"]["list_mode"] == "compact"
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_and_filters_profiles_by_layout(admin_client):
+    ReaderProfile.objects.set_list_mode(UserFactory(username="ada"), "compact")
+    ReaderProfile.objects.set_list_mode(UserFactory(username="bo"), "cards")
+    url = reverse("admin:papers_readerprofile_changelist")
+
+    page = admin_client.get(url, {"list_mode__exact": "compact"})
+
+    assert page.status_code == 200
+    assert [row.user.username for row in page.context["cl"].result_list] == ["ada"]
+    assert ">Compact<" in page.text
