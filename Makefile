@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install browser lint bench observatory
+.PHONY: run test install browser lint bench observatory screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,8 @@ bench: install
 observatory: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/observatory.py
+
+# The README's screenshots of the list page (docs/screenshots/), from the sample digests.
+screenshots: install browser
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/screenshots.py

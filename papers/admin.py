@@ -575,8 +575,8 @@ class DismissalAdmin(admin.ModelAdmin):
 
 @admin.register(ReaderProfile)
 class ReaderProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "last_seen_at", "previous_visit_at"]
-    list_filter = [("last_seen_at", admin.DateFieldListFilter)]
+    list_display = ["user", "last_seen_at", "previous_visit_at", "list_mode"]
+    list_filter = [("last_seen_at", admin.DateFieldListFilter), "list_mode"]
     search_fields = ["user__username"]
     date_hierarchy = "last_seen_at"
     autocomplete_fields = ["user"]

@@ -41,8 +41,9 @@ if TYPE_CHECKING:
     from django.db.models.sql.compiler import SQLCompiler
 
 AUTHOR_LIMIT = 20
-# Tags shown before the "show more" toggle (the template splits there).
-TAG_HEAD = 12
+# Tags (and authors) shown before the "show more" toggle (the templates split there):
+# few enough that the facets below them stay in view.
+TAG_HEAD = 8
 MAX_FACET_SEARCH = 100
 
 

@@ -566,9 +566,22 @@ class ReaderProfileQuerySet(models.QuerySet):
         )
         return profile
 
+    def set_list_mode(self, user, mode: str) -> None:
+        """Remember how the reader wants result lists laid out, on every browser.
+
+        Only the one column is written, so a concurrent visit update keeps its own.
+        """
+        profile, _ = self.get_or_create(user=user)
+        self.filter(pk=profile.pk).update(list_mode=mode)
+
 
 class ReaderProfile(models.Model):
-    """When a reader last looked, for "new since your last visit"."""
+    """When a reader last looked, for "new since your last visit", and how they like
+    result lists laid out."""
+
+    class ListMode(models.TextChoices):
+        CARDS = "cards", "Cards"
+        COMPACT = "compact", "Compact"
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -577,6 +590,10 @@ class ReaderProfile(models.Model):
     )
     last_seen_at = models.DateTimeField(null=True, blank=True)
     previous_visit_at = models.DateTimeField(null=True, blank=True)
+    # Empty until the reader picks one: then the browser's cookie decides.
+    list_mode = models.CharField(
+        max_length=10, choices=ListMode.choices, blank=True, default=""
+    )
 
     objects = ReaderProfileQuerySet.as_manager()
 

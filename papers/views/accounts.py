@@ -193,6 +193,7 @@ def account_data(request: HtmxHttpRequest) -> HttpResponse:
         profile={
             "last_seen_at": profile.last_seen_at if profile else None,
             "previous_visit_at": profile.previous_visit_at if profile else None,
+            "list_mode": profile.list_mode if profile else "",
         },
         records=[ExportedBookmark.from_bookmark(bookmark) for bookmark in bookmarks],
         lists=[

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.test import RequestFactory
 from django.urls import reverse
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
+from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from papers.count_cache import SharedCountPaginator
@@ -29,6 +29,7 @@ from papers.facets import (
 )
 from papers.filters import DEFAULT_PAGE_SIZE, SORTS, TAG_MODES, PaperFilter
 from papers.links import link_buttons
+from papers.list_mode import ListMode, list_mode_for
 from papers.middleware import new_since
 from papers.models import Author, Digest, Paper, PaperQuerySet, Tag
 from papers.summaries import split_summary
@@ -69,6 +70,8 @@ def browse_context(
         "author_q": author_q,
         "tag_q": tag_q,
         "clear_url": clear_all_url(path, params),
+        "list_mode": list_mode_for(request),
+        "list_modes": ListMode.choices,
     }
     if not filterset.is_valid():
         return {
@@ -141,6 +144,7 @@ def warm_list_page_counts() -> None:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@vary_on_cookie  # the list_mode cookie picks the layout
 def paper_list(request: HtmxHttpRequest) -> HttpResponse:
     context = browse_context(
         request, scope=Paper.objects.all(), path=reverse("papers:list")
@@ -169,6 +173,7 @@ def _scoped_list(
 
 @require_GET
 @vary_on_headers("HX-Request")
+@vary_on_cookie  # the list_mode cookie picks the layout
 def author_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The list page limited to one author's papers."""
     author = get_object_or_404(
@@ -185,6 +190,7 @@ def author_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@vary_on_cookie  # the list_mode cookie picks the layout
 def tag_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The list page limited to the papers carrying one tag."""
     tag = get_object_or_404(
