@@ -532,3 +532,21 @@ def test_the_list_page_narrows_the_author_facet_without_javascript(client, corpu
     assert box["value"] == "cheng"
     assert box["hx-get"] == reverse("papers:author-suggest")
     assert box["hx-target"] == "#author-values"
+
+
+@pytest.mark.django_db
+def test_code_and_hugging_face_options_keep_one_order_whatever_the_counts(client):
+    # Fewer papers with code than without, more with Hugging Face links than without.
+    PaperFactory(days=[D(2025, 3, 4)])
+    PaperFactory(days=[D(2025, 3, 4)], huggingface_urls=["https://huggingface.co/x"])
+    PaperFactory(
+        days=[D(2025, 3, 4)],
+        github_urls=["https://github.com/a/b"],
+        huggingface_urls=["https://huggingface.co/y"],
+    )
+    for params in ({}, {"has_code": "0"}, {"has_hf": "1"}):
+        html = get(client, LIST, params).content.decode()
+        for facet, what in (("has_code", "code"), ("has_hf", "Hugging Face links")):
+            fieldset = html.split(f'id="facet-{facet}"', 1)[1].split("</fieldset>")[0]
+            labels = re.findall(r'<span class="facet-label">([^<]+)</span>', fieldset)
+            assert labels == ["Either", f"With {what}", f"Without {what}"], params
