@@ -2,9 +2,13 @@
 
 import re
 
+from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
+from papers.models import Bookmark, Paper
+
 TEMPLATE_SYNTAX = ("{#", "#}", "{%", "{{")
+PASSWORD = "correct horse battery staple"
 
 
 def test_no_template_comment_shows_on_the_list_page(page: Page, live_server):
@@ -36,3 +40,26 @@ def test_code_and_hugging_face_options_stay_in_one_order(page: Page, live_server
     expect(page).to_have_url(re.compile(r"has_code=1"))
     for facet, labels in expected.items():
         assert option_labels(page, facet) == labels
+
+
+def log_in(page: Page, username: str) -> None:
+    get_user_model().objects.create_user(username, password=PASSWORD)
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def test_counts_of_one_read_in_the_singular(page: Page, live_server):
+    log_in(page, "ada")
+    paper = Paper.objects.tagged_any("Multimodal").first()
+    Bookmark.objects.create(user=get_user_model().objects.get(), paper=paper)
+
+    page.goto(f"/?q={paper.arxiv_id}")
+    expect(page.locator("#result-count")).to_have_text("1 paper")
+    page.goto("/bookmarks/?tag=Multimodal")
+    exports = page.locator("#bookmark-exports h3")
+    expect(exports).to_have_text("Export this bookmark")
+    page.goto("/bookmarks/")
+    expect(exports).to_have_text("Export your bookmark")
