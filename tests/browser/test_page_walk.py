@@ -63,3 +63,37 @@ def test_counts_of_one_read_in_the_singular(page: Page, live_server):
     expect(exports).to_have_text("Export this bookmark")
     page.goto("/bookmarks/")
     expect(exports).to_have_text("Export your bookmark")
+
+
+def test_admin_pages_have_an_icon_and_the_paper_list_fits_1366_px(
+    page: Page, live_server
+):
+    get_user_model().objects.create_superuser("boss", "boss@example.org", PASSWORD)
+    missing = []
+    page.on(
+        "response",
+        lambda response: missing.append(response.url) if response.status >= 400 else 0,
+    )
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("boss")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/admin/papers/paper/")
+
+    # Headless Chromium fetches no icons itself: fetch what a browser would.
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert icon is not None
+    for url in (icon, "/favicon.ico"):
+        response = page.request.get(url)
+        assert response.ok and response.headers["content-type"] == "image/svg+xml"
+    assert not missing
+
+    last = page.locator("#result_list thead th").last
+    expect(last).to_contain_text("bookmarks", ignore_case=True)
+    box = last.bounding_box()
+    scroller = page.locator("#changelist .results").bounding_box()
+    for column in ("column-code", "column-hugging_face", "column-bookmark_count"):
+        cell = page.locator(f"#result_list thead th.{column}").bounding_box()
+        assert cell["x"] + cell["width"] <= scroller["x"] + scroller["width"] + 0.5
+    assert box["x"] + box["width"] <= 1366
