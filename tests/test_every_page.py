@@ -119,7 +119,7 @@ def test_author_and_tag_pages_show_no_template_syntax(client, site):
 READER_PAGES = [
     "/",
     "/bookmarks/",
-    "/bookmarks/?status=unread&sort=bookmarked",
+    "/bookmarks/?status=unread&sort=title",
     "/bookmarks/lists/",
     "/accounts/",
     "/accounts/password_change/",

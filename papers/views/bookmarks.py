@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from papers.clean_urls import redirect_to_clean_url
 from papers.exports import ExportedBookmark, to_bibtex, to_csv, to_json
 from papers.filters import BOOKMARK_SORTS, BookmarkFilter
 from papers.forms import BookmarkListsForm, NoteForm, ReadingListForm, StatusForm
@@ -261,6 +262,7 @@ def bookmarked_papers(user) -> PaperQuerySet:
 @require_GET
 @reader_required
 @vary_on_headers("HX-Request")
+@redirect_to_clean_url(default_sort="bookmarked")
 def bookmark_list(request: HtmxHttpRequest) -> HttpResponse:
     """ "My bookmarks": the list page over the reader's own bookmarks (facet counts
     included), plus status, list, notes and sort by bookmarking date. The whole page,

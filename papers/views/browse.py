@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
+from papers.clean_urls import redirect_to_clean_url
 from papers.count_cache import SharedCountPaginator
 from papers.facets import (
     MAX_FACET_SEARCH,
@@ -141,6 +142,7 @@ def warm_list_page_counts() -> None:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@redirect_to_clean_url()
 def paper_list(request: HtmxHttpRequest) -> HttpResponse:
     context = browse_context(
         request, scope=Paper.objects.all(), path=reverse("papers:list")
@@ -169,6 +171,7 @@ def _scoped_list(
 
 @require_GET
 @vary_on_headers("HX-Request")
+@redirect_to_clean_url()
 def author_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The list page limited to one author's papers."""
     author = get_object_or_404(
@@ -185,6 +188,7 @@ def author_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@redirect_to_clean_url()
 def tag_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The list page limited to the papers carrying one tag."""
     tag = get_object_or_404(

@@ -97,3 +97,19 @@ def test_admin_pages_have_an_icon_and_the_paper_list_fits_1366_px(
         cell = page.locator(f"#result_list thead th.{column}").bounding_box()
         assert cell["x"] + cell["width"] <= scroller["x"] + scroller["width"] + 0.5
     assert box["x"] + box["width"] <= 1366
+
+
+def test_without_javascript_the_form_lands_on_a_clean_url(
+    page_without_javascript: Page, live_server
+):
+    page = page_without_javascript
+    tagged = Paper.objects.tagged_any("Multimodal").count()
+    page.goto("/")
+
+    page.locator("#facet-tag").get_by_role(
+        "checkbox", name=re.compile(r"^Multimodal\b")
+    ).check()
+    page.get_by_role("button", name="Apply filters").click()
+
+    expect(page.locator("#result-count")).to_contain_text(f"{tagged} paper")
+    assert page.url == f"{live_server.url}/?tag=Multimodal"
