@@ -490,7 +490,9 @@ def test_bookmarks_page_reports_bad_parameters(client_in, shelf, params, message
 def test_bookmarks_page_htmx_returns_only_the_browse_partial(client_in, shelf):
     response = client_in.get(reverse("papers:bookmarks"), {"tag": "RL"}, headers=HTMX)
 
-    assert response.text.lstrip().startswith('<div id="browse"')
+    title, html = response.text.strip().split("\n", 1)
+    assert title == "<title>My bookmarks, RL · 2 papers · AI paper digests</title>"
+    assert html.lstrip().startswith('<div id="browse"')
     assert "<html" not in response.text
     assert titles(response) == ["Both paper", "RL paper"]
     assert "HX-Request" in response["Vary"]

@@ -148,8 +148,11 @@ def test_empty_and_default_parameters_change_nothing(client, corpus, params):
 
 def test_an_htmx_request_gets_only_the_browse_element(client, corpus):
     response = get(client, LIST, {"tag": "Robotics"}, HTMX)
-    html = response.content.decode().strip()
+    title, html = response.content.decode().strip().split("\n", 1)
     assert response.status_code == 200
+    # The tab title, which htmx moves to <head>, then the element.
+    assert title == "<title>Robotics · 5 papers · AI paper digests</title>"
+    html = html.strip()
     assert html.startswith('<div id="browse"')
     assert html.endswith("</div>")
     assert "<html" not in html and 'id="filters"' not in html
@@ -467,7 +470,9 @@ def test_the_author_page_three_ways(client, corpus):
     author = Author.objects.get(name="Yu Cheng")
     url = reverse("papers:author", kwargs={"pk": author.pk})
     fragment = get(client, url, {"has_code": "1"}, HTMX)
-    assert fragment.content.decode().strip().startswith('<div id="browse"')
+    title, html = fragment.content.decode().strip().split("\n", 1)
+    assert title.startswith("<title>Yu Cheng, with code · ")
+    assert html.strip().startswith('<div id="browse"')
     assert "HX-Request" in fragment["Vary"]
     restored = get(client, url, {"has_code": "1"}, HISTORY_RESTORE).content.decode()
     assert "<h1>Papers by Yu Cheng</h1>" in restored

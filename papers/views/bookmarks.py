@@ -274,6 +274,7 @@ def bookmark_list(request: HtmxHttpRequest) -> HttpResponse:
         scope=bookmarked_papers(user).with_bookmark_of(user),
         path=reverse("papers:bookmarks"),
         filter_class=BookmarkFilter,
+        scope_name="My bookmarks",
     )
     filterset = context["filterset"]
     context |= {

@@ -33,6 +33,7 @@ from papers.links import link_buttons
 from papers.middleware import new_since
 from papers.models import Author, Digest, Paper, PaperQuerySet, Tag
 from papers.summaries import split_summary
+from papers.titles import list_title
 from papers.views import HtmxHttpRequest
 
 TEMPLATE = "papers/paper_list.html"
@@ -49,10 +50,12 @@ def browse_context(
     scope: PaperQuerySet,
     path: str,
     filter_class: type[PaperFilter] = PaperFilter,
+    scope_name: str = "",
 ) -> dict:
     """Everything paper_list.html shows for `scope` filtered by the query string.
 
     "My bookmarks" passes its own scope and `filter_class` (papers.views.bookmarks).
+    `scope_name` (an author's or tag's name, "My bookmarks") starts the page title.
 
     With an invalid parameter there are no results: the errors are shown next to their
     fields and the selection is kept, so fixing one value restores the rest.
@@ -76,6 +79,7 @@ def browse_context(
             **context,
             "invalid": True,
             "facets": selection_facets(filterset.form, path=path, params=params),
+            "page_title": list_title(scope=scope_name, count=None),
         }
 
     data = filterset.form.cleaned_data
@@ -96,6 +100,7 @@ def browse_context(
         paper.summary_points = split_summary(paper.summary)
         paper.link_buttons = link_buttons(paper)
     latest = Digest.objects.aggregate(latest=Max("date"))["latest"]
+    chips = active_filters(data, path=path, params=params)
     return {
         **context,
         "invalid": False,
@@ -113,8 +118,15 @@ def browse_context(
             tag_contains=tag_q,
             shared=shared,
         ),
-        "chips": active_filters(data, path=path, params=params),
+        "chips": chips,
         "quick_ranges": quick_ranges(latest, data, path=path, params=params),
+        "page_title": list_title(
+            scope=scope_name,
+            chips=chips,
+            count=page.paginator.count,
+            page=page.number,
+            pages=page.paginator.num_pages,
+        ),
     }
 
 
@@ -160,7 +172,9 @@ def _scoped_list(
 ) -> HttpResponse:
     """The list page limited to `scope`, headed by the author's or tag's name and its
     paper count; `heading_kind` ("author", "tag") picks the heading's wording."""
-    context = browse_context(request, scope=scope, path=request.path)
+    context = browse_context(
+        request, scope=scope, path=request.path, scope_name=heading
+    )
     context |= {
         "heading": heading,
         "heading_kind": heading_kind,
