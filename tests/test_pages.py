@@ -624,3 +624,17 @@ def test_paper_page_links_its_period_at_the_end_of_the_calendar(client, calendar
 
     assert "/weeks/9999-W52/" in links
     assert "/months/9999-12/" in links
+
+
+def test_a_day_page_names_its_day_once_and_cards_only_the_other_days(
+    client, three_days
+):
+    mar_3 = text_of(client.get("/days/2025-03-03/").text)
+    assert mar_3.count("In the digest of") == 1
+    assert "In the digest of Mar 3, 2025: 2 papers" in mar_3
+    assert "Also in the digest" not in mar_3
+
+    mar_7 = text_of(client.get("/days/2025-03-07/").text)
+    assert mar_7.count("In the digest of") == 1
+    assert "Also in the digest of Mar 12, 2025" in mar_7
+    assert "Mar 7, 2025" not in mar_7.split("In the digest of Mar 7, 2025", 1)[1]

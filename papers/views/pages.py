@@ -194,9 +194,17 @@ def digest_day(request: HtmxHttpRequest, day: str) -> HttpResponse:
     around = _digest_days_around(date, date)
     if not around["days"]:
         raise Http404("No digest for this day.")
+    papers = _with_card_parts(list(_papers_on_days(request, date, date)))
+    # The page names its day once; each card lists only the paper's other days.
+    for paper in papers:
+        paper.other_days = [
+            appearance.date
+            for appearance in paper.appearances.all()
+            if appearance.date != date
+        ]
     context = {
         "date": date,
-        "papers": _with_card_parts(list(_papers_on_days(request, date, date))),
+        "papers": papers,
         "week": week_of(date),
         "month": month_of(date),
         "previous": around["previous"],

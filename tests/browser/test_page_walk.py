@@ -139,3 +139,11 @@ def test_the_tab_title_names_the_state_after_a_swap_and_a_reload(
     expect(page).to_have_title(expected)
     page.go_back()
     expect(page).to_have_title(re.compile(r"^Multimodal · "))
+
+
+def test_a_day_page_says_which_digest_once(page: Page, live_server):
+    page.goto("/days/2025-03-11/")
+    expect(page.locator(".paper-card").first).to_be_visible()
+    text = page.locator("main").inner_text()
+    assert text.count("In the digest of Mar 11, 2025") == 1
+    assert page.locator(".paper-card").count() > 1
