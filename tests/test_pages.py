@@ -638,3 +638,14 @@ def test_a_day_page_names_its_day_once_and_cards_only_the_other_days(
     assert mar_7.count("In the digest of") == 1
     assert "Also in the digest of Mar 12, 2025" in mar_7
     assert "Mar 7, 2025" not in mar_7.split("In the digest of Mar 7, 2025", 1)[1]
+
+
+def test_a_day_page_heads_its_cards_with_a_level_2_heading(client, three_days):
+    html = client.get("/days/2025-03-03/").text
+    assert html.index("<h1") < html.index("<h2") < html.index("<h3")
+
+
+def test_archive_day_links_are_named_by_their_visible_text(client, three_days):
+    html = client.get("/archive/").text
+    day_links = re.findall(r'<a href="/days/[^"]+"([^>]*)>', html)
+    assert day_links and not any("aria-label" in attrs for attrs in day_links)

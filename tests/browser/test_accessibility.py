@@ -71,7 +71,12 @@ def reader(sample_corpus):
 
 
 def public_pages() -> list[str]:
-    paper = Paper.objects.order_by("-last_digest_date", "pk").first()
+    # With code and Hugging Face badges, whose details the paper page spells out.
+    paper = (
+        Paper.objects.filter(has_code=True, has_hf=True)
+        .order_by("-last_digest_date", "pk")
+        .first()
+    )
     author = (
         Author.objects.annotate(paper_count=Count("authorships"))
         .order_by("-paper_count")
