@@ -756,3 +756,14 @@ def test_null_characters_are_refused_not_a_500(client_in, reader, paper):
     assert search.status_code < 500
     assert Bookmark.objects.get().note == "Keep me"
     assert not ReadingList.objects.exists()
+
+
+def test_a_lists_delete_button_is_named_by_its_text_and_the_list(client_in, reader):
+    ReadingList.objects.create(user=reader, name="Later")
+
+    html = client_in.get(reverse("papers:lists")).text
+
+    assert (
+        '<button type="submit" class="button button-secondary">Delete list'
+        '<span class="visually-hidden"> “Later”</span></button>'
+    ) in html
