@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -247,3 +248,37 @@ def test_no_template_opens_a_comment_it_does_not_close_on_the_same_line():
         if "{#" in line and "#}" not in line.split("{#", 1)[1]
     ]
     assert not unclosed
+
+
+def test_the_lockout_and_failed_login_pages_show_no_template_syntax(client, site):
+    for _ in range(6):
+        response = client.post(
+            reverse("login"), {"username": "ada", "password": "wrong"}
+        )
+        assert not leaked_syntax(response.text)
+    assert response.status_code == 429
+
+
+def test_the_upload_summary_and_signup_errors_show_no_template_syntax(
+    admin_client, client, site
+):
+    digest = (
+        "## Papers for 2025-03-13\n\n"
+        "| Title | Authors | Summary | Classification | GitHub URLs "
+        "| HuggingFace URLs |\n"
+        "|---|---|---|---|---|---|\n"
+        "| [Uploaded](https://arxiv.org/abs/2503.09999) | Ada | - Text. | [] | | |\n"
+    )
+    upload = SimpleUploadedFile("13.md", digest.encode(), content_type="text/markdown")
+    assert_clean(
+        admin_client,
+        reverse("admin:papers_digest_upload"),
+        method="post",
+        data={"files": [upload]},
+    )
+    assert_clean(
+        client,
+        "/accounts/signup/",
+        method="post",
+        data={"username": "", "password1": "x"},
+    )
