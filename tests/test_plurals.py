@@ -147,3 +147,17 @@ def test_the_admin_upload_summary_and_forget_edits_message(admin_client):
         follow=True,
     )
     assert "1 paper will follow the digests again." in response.content.decode()
+
+
+def test_the_lockout_page(client, settings):
+    settings.AXES_FAILURE_LIMIT = 1
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=1)
+    UserFactory(username="ada")
+    for _ in range(2):
+        response = client.post(
+            reverse("login"), {"username": "ada", "password": "wrong"}
+        )
+    assert response.status_code == 429
+    page = text_of(response.text)
+    assert "after 1 failed attempt." in page
+    assert "Try again in 1 minute." in page
