@@ -26,6 +26,7 @@ from papers.facets import (
     clear_all_url,
     compute_facets,
     quick_ranges,
+    replace_url,
     selection_facets,
 )
 from papers.filters import DEFAULT_PAGE_SIZE, SORTS, TAG_MODES, PaperFilter
@@ -119,6 +120,8 @@ def browse_context(
             shared=shared,
         ),
         "chips": chips,
+        # Page 1 is the state's own address, without `page=1`.
+        "first_page_url": replace_url(path, params),
         "quick_ranges": quick_ranges(latest, data, path=path, params=params),
         "page_title": list_title(
             scope=scope_name,

@@ -147,3 +147,15 @@ def test_a_day_page_says_which_digest_once(page: Page, live_server):
     text = page.locator("main").inner_text()
     assert text.count("In the digest of Mar 11, 2025") == 1
     assert page.locator(".paper-card").count() > 1
+
+
+def test_back_to_page_one_is_the_clean_address(page: Page, live_server):
+    page.goto("/?tag=Multimodal")
+    pagination = page.locator("nav.pagination")
+    pagination.get_by_role("link", name="2", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/?tag=Multimodal&page=2")
+
+    pagination.get_by_role("link", name="Previous").click()
+
+    expect(page).to_have_url(f"{live_server.url}/?tag=Multimodal")
+    expect(pagination.locator("[aria-current=page]")).to_have_text("1")
