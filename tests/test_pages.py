@@ -649,3 +649,14 @@ def test_archive_day_links_are_named_by_their_visible_text(client, three_days):
     html = client.get("/archive/").text
     day_links = re.findall(r'<a href="/days/[^"]+"([^>]*)>', html)
     assert day_links and not any("aria-label" in attrs for attrs in day_links)
+
+
+def test_a_week_page_cards_list_only_days_outside_the_week(client, three_days):
+    week_11 = text_of(client.get("/weeks/2025-W11/").text)
+    assert "In the digest of" not in week_11
+    assert "Also in the digest of Mar 7, 2025" in week_11
+
+    week_10 = text_of(client.get("/weeks/2025-W10/").text)
+    assert "In the digest of" not in week_10
+    assert "Also in the digest of Mar 12, 2025" in week_10
+    assert "Also in the digest of Mar 3" not in week_10

@@ -239,7 +239,14 @@ def _period_page(
         raise Http404(f"No digest days in this {kind}.")
     if cards:
         rows = list(_papers_on_days(request, start, end))
-        _with_card_parts(_mark_repeats(rows))
+        # A card sits under its day's heading, and "Also on" names its other days
+        # in the period: the card itself lists only the days outside it.
+        for paper in _with_card_parts(_mark_repeats(rows)):
+            paper.other_days = [
+                appearance.date
+                for appearance in paper.appearances.all()
+                if not start <= appearance.date <= end
+            ]
     else:
         rows = list(_titles_on_days(start, end))
     groups = [
