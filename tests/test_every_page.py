@@ -157,6 +157,8 @@ def test_the_logged_out_page_shows_no_template_syntax(client, site):
 
 HTMX_FRAGMENTS = [
     "/",
+    "/tags/multimodal/?has_code=1",
+    "/?tag=Multimodal&page=2",
     "/?tag=Multimodal&tag_mode=all",
     "/bookmarks/",
     "/authors/suggest?author_q=Du",
