@@ -6,8 +6,9 @@ import re
 import pytest
 
 from papers.facets import Chip
-from papers.titles import list_title
-from tests.factories import PaperFactory
+from papers.models import Bookmark, ReadingList
+from papers.titles import list_title, reader_labels
+from tests.factories import PaperFactory, UserFactory
 
 SITE = "AI paper digests"
 
@@ -75,4 +76,38 @@ def test_the_full_page_and_the_htmx_fragment_carry_the_same_title(client):
     assert page_title(restore) == expected
     assert page_title(client.get("/tags/robotics/").text) == (
         f"Robotics · 3 papers · {SITE}"
+    )
+
+
+def test_a_readers_own_filters_are_named_too():
+    later = ReadingList(name="Later")
+    data = {"bookmarked": "1", "new": "1", "hide": ["read", "dismissed"]}
+    assert reader_labels(data) == [
+        "bookmarked",
+        "new since your last visit",
+        "hiding read",
+        "hiding not interested",
+    ]
+    assert reader_labels({"status": "to_read", "list": later}) == [
+        "to read",
+        "list “Later”",
+    ]
+    assert list_title(scope="My bookmarks", reader_filters=["to read"], count=3) == (
+        f"My bookmarks, to read · 3 papers · {SITE}"
+    )
+
+
+@pytest.mark.django_db
+def test_titles_name_reader_filters_for_readers_only(client):
+    reader = UserFactory()
+    paper = PaperFactory(days=[datetime.date(2025, 3, 11)])
+    Bookmark.objects.create(user=reader, paper=paper)
+
+    assert page_title(client.get("/?bookmarked=1").text) == f"1 paper · {SITE}"
+    client.force_login(reader)
+    assert page_title(client.get("/?bookmarked=1").text) == (
+        f"Bookmarked · 1 paper · {SITE}"
+    )
+    assert page_title(client.get("/bookmarks/?status=to_read").text) == (
+        f"My bookmarks, to read · 1 paper · {SITE}"
     )

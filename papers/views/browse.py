@@ -34,7 +34,7 @@ from papers.links import link_buttons
 from papers.middleware import new_since
 from papers.models import Author, Digest, Paper, PaperQuerySet, Tag
 from papers.summaries import split_summary
-from papers.titles import list_title
+from papers.titles import list_title, reader_labels
 from papers.views import HtmxHttpRequest
 
 TEMPLATE = "papers/paper_list.html"
@@ -126,6 +126,8 @@ def browse_context(
         "page_title": list_title(
             scope=scope_name,
             chips=chips,
+            # Anonymous requests ignore the reader's parameters.
+            reader_filters=reader_labels(data) if filterset.reader else (),
             count=page.paginator.count,
             page=page.number,
             pages=page.paginator.num_pages,
