@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from papers.views import accounts
+from papers.views import accounts, site
 
 urlpatterns = [
+    path("favicon.ico", site.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     # Ahead of django.contrib.auth.urls: our log-in completes a pending bookmark.
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),

@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from papers.count_cache import bump_data_version
 from papers.importer.files import (
@@ -297,7 +298,15 @@ class PaperAdmin(ChangesCountsAdmin):
         count = Paper.objects.filter(pk__in=queryset.values("pk")).update(
             edited_fields=[]
         )
-        self.message_user(request, f"{count} papers will follow the digests again.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d paper will follow the digests again.",
+                "%(count)d papers will follow the digests again.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 @admin.register(Author)

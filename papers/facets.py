@@ -355,7 +355,7 @@ def boolean_facet(
     shared: bool = False,
     counts: dict[bool, int] | None = None,
 ) -> Facet:
-    """Yes and no counts for has_code or has_hf (both always listed).
+    """Yes and no counts for has_code or has_hf (both always listed, yes first).
 
     `counts` may come from `both_boolean_counts`, which serves both facets at once.
     """
@@ -382,8 +382,8 @@ def boolean_facet(
                 ),
             )
         )
-    # Ties keep yes before no.
-    values.sort(key=lambda value: -value.count)
+    # With before Without, whatever the counts: options that swap places between
+    # pages are clicked by mistake.
     return Facet(name=name, values=tuple(values))
 
 

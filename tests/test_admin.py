@@ -573,3 +573,20 @@ def test_autocomplete_finds_tags_and_authors_in_order(
 
     assert response.status_code == 200
     assert expected in response.json()["results"][0]["text"]
+
+
+def test_admin_pages_name_the_site_icon_and_fit_wide_lists(admin_client):
+    content = admin_client.get(admin_url(Paper, "changelist")).content.decode()
+
+    assert '<link rel="icon" href="/static/favicon.svg"' in content
+    assert '<link rel="stylesheet" href="/static/css/admin.css">' in content
+
+
+def test_favicon_ico_leads_to_the_site_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/static/favicon.svg"
+    assert "max-age=86400" in response["Cache-Control"]
+    assert client.head("/favicon.ico").status_code == 302
+    assert client.post("/favicon.ico").status_code == 405

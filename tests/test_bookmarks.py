@@ -465,7 +465,7 @@ def test_bookmarks_page_filters_by_status_and_list(client_in, shelf):
     assert titles(read) == ["Vision paper"]
     assert titles(to_read) == ["Both paper", "RL paper"]
     assert titles(in_group) == ["RL paper"]
-    assert "Export these 1 bookmark" in in_group.text
+    assert "Export this bookmark" in in_group.text
     assert f"export.bib?list={shelf['group'].pk}" in in_group.text
 
 
@@ -490,7 +490,9 @@ def test_bookmarks_page_reports_bad_parameters(client_in, shelf, params, message
 def test_bookmarks_page_htmx_returns_only_the_browse_partial(client_in, shelf):
     response = client_in.get(reverse("papers:bookmarks"), {"tag": "RL"}, headers=HTMX)
 
-    assert response.text.lstrip().startswith('<div id="browse"')
+    title, html = response.text.strip().split("\n", 1)
+    assert title == "<title>My bookmarks, RL · 2 papers · AI paper digests</title>"
+    assert html.lstrip().startswith('<div id="browse"')
     assert "<html" not in response.text
     assert titles(response) == ["Both paper", "RL paper"]
     assert "HX-Request" in response["Vary"]
@@ -754,3 +756,14 @@ def test_null_characters_are_refused_not_a_500(client_in, reader, paper):
     assert search.status_code < 500
     assert Bookmark.objects.get().note == "Keep me"
     assert not ReadingList.objects.exists()
+
+
+def test_a_lists_delete_button_is_named_by_its_text_and_the_list(client_in, reader):
+    ReadingList.objects.create(user=reader, name="Later")
+
+    html = client_in.get(reverse("papers:lists")).text
+
+    assert (
+        '<button type="submit" class="button button-secondary">Delete list'
+        '<span class="visually-hidden"> “Later”</span></button>'
+    ) in html

@@ -226,7 +226,7 @@ def test_a_file_that_cannot_be_parsed_is_reported_with_its_line(name, message):
 
     assert stderr.startswith(path + message)
     assert "Traceback" not in stderr
-    assert error == "1 of 1 files failed."
+    assert error == "1 of 1 file failed."
     assert not Digest.objects.exists()
 
 
@@ -260,7 +260,7 @@ def test_a_folder_without_digest_files_is_an_error(tmp_path):
     _, stderr, error = run_failing(str(tmp_path))
 
     assert stderr.strip() == f"{tmp_path}: no digest files (.json, .markdown, .md) here"
-    assert error == "1 of 1 files failed."
+    assert error == "1 of 1 file failed."
 
 
 # Options and output -----------------------------------------------------------------
@@ -282,7 +282,7 @@ def test_a_dash_reads_standard_input(monkeypatch):
     paper = Paper.objects.get()
     assert paper.key == "2503.00042"
     assert Digest.objects.get().source == "<stdin>"
-    assert "1 papers created" in stdout
+    assert "1 paper created" in stdout
 
 
 @pytest.mark.django_db
@@ -333,7 +333,7 @@ def test_verbosity_one_counts_warnings_and_two_lists_them():
     loud, _ = run(day, verbosity=2)
 
     assert f"{day}: 2 data-quality warnings (-v 2 lists them)" in quiet
-    assert f"{day}: 1 days, 0 created, 0 updated, 22 unchanged, 2 warnings" in loud
+    assert f"{day}: 1 day, 0 created, 0 updated, 22 unchanged, 2 warnings" in loud
     assert f"  {day}:105: placeholder link in HuggingFace URLs" in loud
 
 

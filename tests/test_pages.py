@@ -45,6 +45,11 @@ def meta_values(html: str, name: str) -> list[str]:
     ]
 
 
+def text_of(html: str) -> str:
+    """The HTML's text as a screen reader reads it, hidden spans included."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
 def hrefs(html: str) -> list[str]:
     return [attrs["href"] for tag, attrs in tags_of(html) if tag == "a"]
 
@@ -424,7 +429,7 @@ def test_archive_lists_every_month_newest_first_with_day_counts(client, three_da
     assert html.index("March 2025") < html.index("December 2024")
     assert "4 digest days, 4 papers" in html
     assert "3 papers on 3 days" in html
-    assert "Monday 3 March 2025: 2 papers" in html
+    assert "Monday 3 March 2025: 2 papers" in text_of(html)
     links = hrefs(html)
     for url in [
         "/days/2025-03-03/",
@@ -609,7 +614,7 @@ def test_archive_shows_digests_at_the_ends_of_the_calendar(client, calendar_ends
         "/months/0001-01/",
     ]:
         assert url in links
-    assert "Friday 31 December 9999: 1 paper" in response.text
+    assert "Friday 31 December 9999: 1 paper" in text_of(response.text)
 
 
 def test_paper_page_links_its_period_at_the_end_of_the_calendar(client, calendar_ends):
@@ -619,3 +624,39 @@ def test_paper_page_links_its_period_at_the_end_of_the_calendar(client, calendar
 
     assert "/weeks/9999-W52/" in links
     assert "/months/9999-12/" in links
+
+
+def test_a_day_page_names_its_day_once_and_cards_only_the_other_days(
+    client, three_days
+):
+    mar_3 = text_of(client.get("/days/2025-03-03/").text)
+    assert mar_3.count("In the digest of") == 1
+    assert "In the digest of Mar 3, 2025: 2 papers" in mar_3
+    assert "Also in the digest" not in mar_3
+
+    mar_7 = text_of(client.get("/days/2025-03-07/").text)
+    assert mar_7.count("In the digest of") == 1
+    assert "Also in the digest of Mar 12, 2025" in mar_7
+    assert "Mar 7, 2025" not in mar_7.split("In the digest of Mar 7, 2025", 1)[1]
+
+
+def test_a_day_page_heads_its_cards_with_a_level_2_heading(client, three_days):
+    html = client.get("/days/2025-03-03/").text
+    assert html.index("<h1") < html.index("<h2") < html.index("<h3")
+
+
+def test_archive_day_links_are_named_by_their_visible_text(client, three_days):
+    html = client.get("/archive/").text
+    day_links = re.findall(r'<a href="/days/[^"]+"([^>]*)>', html)
+    assert day_links and not any("aria-label" in attrs for attrs in day_links)
+
+
+def test_a_week_page_cards_list_only_days_outside_the_week(client, three_days):
+    week_11 = text_of(client.get("/weeks/2025-W11/").text)
+    assert "In the digest of" not in week_11
+    assert "Also in the digest of Mar 7, 2025" in week_11
+
+    week_10 = text_of(client.get("/weeks/2025-W10/").text)
+    assert "In the digest of" not in week_10
+    assert "Also in the digest of Mar 12, 2025" in week_10
+    assert "Also in the digest of Mar 3" not in week_10

@@ -148,8 +148,11 @@ def test_empty_and_default_parameters_change_nothing(client, corpus, params):
 
 def test_an_htmx_request_gets_only_the_browse_element(client, corpus):
     response = get(client, LIST, {"tag": "Robotics"}, HTMX)
-    html = response.content.decode().strip()
+    title, html = response.content.decode().strip().split("\n", 1)
     assert response.status_code == 200
+    # The tab title, which htmx moves to <head>, then the element.
+    assert title == "<title>Robotics · 5 papers · AI paper digests</title>"
+    html = html.strip()
     assert html.startswith('<div id="browse"')
     assert html.endswith("</div>")
     assert "<html" not in html and 'id="filters"' not in html
@@ -248,9 +251,14 @@ def test_pagination_links_are_real_and_mark_the_current_page(client, corpus):
         "page": ["2"],
     }
     pages = {
-        query(a["href"])["page"][0] for a in tags(nav, "a") if a["href"].startswith("?")
+        query(a["href"]).get("page", ["1"])[0]
+        for a in tags(nav, "a")
+        if "tag=Natural" in a["href"]
     }
     assert pages == {"1", "2", "3", "4", "5"}
+    # Page 1 is the state's clean address, without page=1.
+    previous = one(nav, "a", rel="prev")["href"]
+    assert previous == "/?tag=Natural+Language+Processing"
     count = sum("Natural Language Processing" in p.tags for p in corpus.values())
     assert 80 < count <= 100
     assert f"{count} papers, page 2 of 5" in html
@@ -341,7 +349,8 @@ def test_date_and_sort_errors_sit_next_to_their_fields(client, corpus):
 )
 def test_odd_query_strings_never_fail(client, corpus, query_string):
     for url in (LIST, reverse("papers:author-suggest")):
-        response = client.get(f"{url}?{query_string}")
+        # Empty parameters are first redirected to the clean URL.
+        response = client.get(f"{url}?{query_string}", follow=True)
         assert response.status_code == 200
 
 
@@ -466,7 +475,9 @@ def test_the_author_page_three_ways(client, corpus):
     author = Author.objects.get(name="Yu Cheng")
     url = reverse("papers:author", kwargs={"pk": author.pk})
     fragment = get(client, url, {"has_code": "1"}, HTMX)
-    assert fragment.content.decode().strip().startswith('<div id="browse"')
+    title, html = fragment.content.decode().strip().split("\n", 1)
+    assert title.startswith("<title>Yu Cheng, with code · ")
+    assert html.strip().startswith('<div id="browse"')
     assert "HX-Request" in fragment["Vary"]
     restored = get(client, url, {"has_code": "1"}, HISTORY_RESTORE).content.decode()
     assert "<h1>Papers by Yu Cheng</h1>" in restored
@@ -532,3 +543,21 @@ def test_the_list_page_narrows_the_author_facet_without_javascript(client, corpu
     assert box["value"] == "cheng"
     assert box["hx-get"] == reverse("papers:author-suggest")
     assert box["hx-target"] == "#author-values"
+
+
+@pytest.mark.django_db
+def test_code_and_hugging_face_options_keep_one_order_whatever_the_counts(client):
+    # Fewer papers with code than without, more with Hugging Face links than without.
+    PaperFactory(days=[D(2025, 3, 4)])
+    PaperFactory(days=[D(2025, 3, 4)], huggingface_urls=["https://huggingface.co/x"])
+    PaperFactory(
+        days=[D(2025, 3, 4)],
+        github_urls=["https://github.com/a/b"],
+        huggingface_urls=["https://huggingface.co/y"],
+    )
+    for params in ({}, {"has_code": "0"}, {"has_hf": "1"}):
+        html = get(client, LIST, params).content.decode()
+        for facet, what in (("has_code", "code"), ("has_hf", "Hugging Face links")):
+            fieldset = html.split(f'id="facet-{facet}"', 1)[1].split("</fieldset>")[0]
+            labels = re.findall(r'<span class="facet-label">([^<]+)</span>', fieldset)
+            assert labels == ["Either", f"With {what}", f"Without {what}"], params

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from papers.api_errors import api_error, form_errors
+from papers.clean_urls import redirect_to_clean_url
 from papers.exports import ExportedBookmark, to_bibtex, to_csv, to_json
 from papers.filters import BOOKMARK_SORTS, BookmarkFilter
 from papers.forms import BookmarkListsForm, NoteForm, ReadingListForm, StatusForm
@@ -262,6 +263,7 @@ def bookmarked_papers(user) -> PaperQuerySet:
 @require_GET
 @reader_required
 @vary_on_headers("HX-Request")
+@redirect_to_clean_url(default_sort="bookmarked")
 def bookmark_list(request: HtmxHttpRequest) -> HttpResponse:
     """ "My bookmarks": the list page over the reader's own bookmarks (facet counts
     included), plus status, list, notes and sort by bookmarking date. The whole page,
@@ -273,6 +275,7 @@ def bookmark_list(request: HtmxHttpRequest) -> HttpResponse:
         scope=bookmarked_papers(user).with_bookmark_of(user),
         path=reverse("papers:bookmarks"),
         filter_class=BookmarkFilter,
+        scope_name="My bookmarks",
     )
     filterset = context["filterset"]
     context |= {

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
+from papers.clean_urls import redirect_to_clean_url
 from papers.count_cache import SharedCountPaginator
 from papers.facets import (
     MAX_FACET_SEARCH,
@@ -25,6 +26,7 @@ from papers.facets import (
     clear_all_url,
     compute_facets,
     quick_ranges,
+    replace_url,
     selection_facets,
 )
 from papers.filters import DEFAULT_PAGE_SIZE, SORTS, TAG_MODES, PaperFilter
@@ -33,6 +35,7 @@ from papers.list_mode import ListMode, list_mode_for
 from papers.middleware import new_since
 from papers.models import Author, Digest, Paper, PaperQuerySet, Tag
 from papers.summaries import split_summary
+from papers.titles import list_title, reader_labels
 from papers.views import HtmxHttpRequest
 
 TEMPLATE = "papers/paper_list.html"
@@ -49,10 +52,12 @@ def browse_context(
     scope: PaperQuerySet,
     path: str,
     filter_class: type[PaperFilter] = PaperFilter,
+    scope_name: str = "",
 ) -> dict:
     """Everything paper_list.html shows for `scope` filtered by the query string.
 
     "My bookmarks" passes its own scope and `filter_class` (papers.views.bookmarks).
+    `scope_name` (an author's or tag's name, "My bookmarks") starts the page title.
 
     With an invalid parameter there are no results: the errors are shown next to their
     fields and the selection is kept, so fixing one value restores the rest.
@@ -78,6 +83,7 @@ def browse_context(
             **context,
             "invalid": True,
             "facets": selection_facets(filterset.form, path=path, params=params),
+            "page_title": list_title(scope=scope_name, count=None),
         }
 
     data = filterset.form.cleaned_data
@@ -98,6 +104,7 @@ def browse_context(
         paper.summary_points = split_summary(paper.summary)
         paper.link_buttons = link_buttons(paper)
     latest = Digest.objects.aggregate(latest=Max("date"))["latest"]
+    chips = active_filters(data, path=path, params=params)
     return {
         **context,
         "invalid": False,
@@ -115,8 +122,19 @@ def browse_context(
             tag_contains=tag_q,
             shared=shared,
         ),
-        "chips": active_filters(data, path=path, params=params),
+        "chips": chips,
+        # Page 1 is the state's own address, without `page=1`.
+        "first_page_url": replace_url(path, params),
         "quick_ranges": quick_ranges(latest, data, path=path, params=params),
+        "page_title": list_title(
+            scope=scope_name,
+            chips=chips,
+            # Anonymous requests ignore the reader's parameters.
+            reader_filters=reader_labels(data) if filterset.reader else (),
+            count=page.paginator.count,
+            page=page.number,
+            pages=page.paginator.num_pages,
+        ),
     }
 
 
@@ -145,6 +163,7 @@ def warm_list_page_counts() -> None:
 @require_GET
 @vary_on_headers("HX-Request")
 @vary_on_cookie  # the list_mode cookie picks the layout
+@redirect_to_clean_url()
 def paper_list(request: HtmxHttpRequest) -> HttpResponse:
     context = browse_context(
         request, scope=Paper.objects.all(), path=reverse("papers:list")
@@ -162,7 +181,9 @@ def _scoped_list(
 ) -> HttpResponse:
     """The list page limited to `scope`, headed by the author's or tag's name and its
     paper count; `heading_kind` ("author", "tag") picks the heading's wording."""
-    context = browse_context(request, scope=scope, path=request.path)
+    context = browse_context(
+        request, scope=scope, path=request.path, scope_name=heading
+    )
     context |= {
         "heading": heading,
         "heading_kind": heading_kind,
@@ -174,6 +195,7 @@ def _scoped_list(
 @require_GET
 @vary_on_headers("HX-Request")
 @vary_on_cookie  # the list_mode cookie picks the layout
+@redirect_to_clean_url()
 def author_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The list page limited to one author's papers."""
     author = get_object_or_404(
@@ -191,6 +213,7 @@ def author_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 @vary_on_cookie  # the list_mode cookie picks the layout
+@redirect_to_clean_url()
 def tag_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The list page limited to the papers carrying one tag."""
     tag = get_object_or_404(

@@ -194,9 +194,17 @@ def digest_day(request: HtmxHttpRequest, day: str) -> HttpResponse:
     around = _digest_days_around(date, date)
     if not around["days"]:
         raise Http404("No digest for this day.")
+    papers = _with_card_parts(list(_papers_on_days(request, date, date)))
+    # The page names its day once; each card lists only the paper's other days.
+    for paper in papers:
+        paper.other_days = [
+            appearance.date
+            for appearance in paper.appearances.all()
+            if appearance.date != date
+        ]
     context = {
         "date": date,
-        "papers": _with_card_parts(list(_papers_on_days(request, date, date))),
+        "papers": papers,
         "week": week_of(date),
         "month": month_of(date),
         "previous": around["previous"],
@@ -231,7 +239,14 @@ def _period_page(
         raise Http404(f"No digest days in this {kind}.")
     if cards:
         rows = list(_papers_on_days(request, start, end))
-        _with_card_parts(_mark_repeats(rows))
+        # A card sits under its day's heading, and "Also on" names its other days
+        # in the period: the card itself lists only the days outside it.
+        for paper in _with_card_parts(_mark_repeats(rows)):
+            paper.other_days = [
+                appearance.date
+                for appearance in paper.appearances.all()
+                if not start <= appearance.date <= end
+            ]
     else:
         rows = list(_titles_on_days(start, end))
     groups = [

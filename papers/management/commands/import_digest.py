@@ -24,6 +24,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from papers.importer.files import DigestFile, read_digest_files
 from papers.importer.loader import ImportStats, load_files
@@ -93,10 +94,21 @@ class Command(BaseCommand):
         if verbosity >= 1:
             prefix = "Dry run, nothing saved: " if options["dry_run"] else "Imported "
             message = (
-                f"{prefix}{len(files) - failed} of {len(files)} files: "
-                f"{total.created} papers created, {total.updated} updated, "
-                f"{total.unchanged} unchanged, {total.days} days"
-                + f", {len(total.warnings)} warnings, {failed} errors."
+                f"{prefix}{len(files) - failed} of "
+                + counted(len(files), "%(count)d file", "%(count)d files")
+                + ": "
+                + counted(
+                    total.created, "%(count)d paper created", "%(count)d papers created"
+                )
+                + f", {total.updated} updated, {total.unchanged} unchanged, "
+                + counted(total.days, "%(count)d day", "%(count)d days")
+                + ", "
+                + counted(
+                    len(total.warnings), "%(count)d warning", "%(count)d warnings"
+                )
+                + ", "
+                + counted(failed, "%(count)d error", "%(count)d errors")
+                + "."
             )
             style = self.style.WARNING if failed else self.style.SUCCESS
             self.stdout.write(style(message))
@@ -107,7 +119,11 @@ class Command(BaseCommand):
                 seconds = time.perf_counter() - started
                 self.stdout.write(f"Counted the list page's facets in {seconds:.1f} s.")
         if failed:
-            raise CommandError(f"{failed} of {len(files)} files failed.")
+            raise CommandError(
+                f"{failed} of "
+                + counted(len(files), "%(count)d file", "%(count)d files")
+                + " failed."
+            )
 
     def _loaded(self, file: DigestFile, stats: ImportStats | None) -> None:
         """Report one file as soon as it is loaded, then advance the progress bar."""
@@ -122,10 +138,19 @@ class Command(BaseCommand):
     def _report(self, file: DigestFile, stats: ImportStats, verbosity: int) -> None:
         if verbosity >= 2:
             self.stdout.write(
-                f"{file.name}: {stats.days} days, {stats.created} created, "
-                f"{stats.updated} updated, {stats.unchanged} unchanged"
+                f"{file.name}: "
+                + counted(stats.days, "%(count)d day", "%(count)d days")
+                + f", {stats.created} created, {stats.updated} updated, "
+                f"{stats.unchanged} unchanged"
                 + (f", {stats.removed} dropped from their day" if stats.removed else "")
-                + (f", {len(stats.warnings)} warnings" if stats.warnings else "")
+                + (
+                    ", "
+                    + counted(
+                        len(stats.warnings), "%(count)d warning", "%(count)d warnings"
+                    )
+                    if stats.warnings
+                    else ""
+                )
             )
             for line in stats.warnings:
                 self.stdout.write(f"  {line}")
@@ -133,8 +158,13 @@ class Command(BaseCommand):
             self._clear_progress()
             self.stdout.write(
                 self.style.WARNING(
-                    f"{file.name}: {len(stats.warnings)} data-quality warnings "
-                    "(-v 2 lists them)"
+                    f"{file.name}: "
+                    + counted(
+                        len(stats.warnings),
+                        "%(count)d data-quality warning",
+                        "%(count)d data-quality warnings",
+                    )
+                    + " (-v 2 lists them)"
                 )
             )
 
@@ -150,3 +180,8 @@ class Command(BaseCommand):
     def _clear_progress(self) -> None:
         if self._bar:
             self.stderr.write("\r\033[K", _plain, ending="")
+
+
+def counted(count: int, singular: str, plural: str) -> str:
+    """`count` and its noun in the right number: "1 file", "2 files"."""
+    return ngettext(singular, plural, count) % {"count": count}
