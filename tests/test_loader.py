@@ -13,6 +13,7 @@ from papers.importer.loader import (
     load_file,
     load_files,
 )
+from papers.importer.records import DataWarning
 from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
 from tests.factories import PaperFactory, PaperRecordFactory, TagFactory, digest_record
 
@@ -393,7 +394,14 @@ def test_parser_warnings_are_reported_with_their_source_and_line():
         DAY,
         [PaperRecordFactory()],
         source="archive/2025/03/10.md",
-        warnings=["line 7: placeholder link in GitHub URLs: https://github.com"],
+        warnings=[
+            DataWarning(
+                line=7,
+                kind="link",
+                text="placeholder link in GitHub URLs: https://github.com",
+                source="archive/2025/03/10.md",
+            )
+        ],
     )
 
     stats = load_digest(record)

@@ -36,7 +36,6 @@ Writes never parse text: records come from `papers.importer.parser`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -59,8 +58,6 @@ CHUNK = 500
 TEXT_FIELDS = ("title", "summary", "arxiv_url")
 LINK_FIELDS = ("github_urls", "huggingface_urls")
 EDITABLE_FIELDS = (*TEXT_FIELDS, *LINK_FIELDS, "authors", "tags")
-
-_WARNING_LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)
 
 TagLink = Paper.tags.through
 
@@ -283,7 +280,7 @@ def _load_day(record: DigestRecord, *, overwrite: bool) -> ImportStats:
 
 def _unique_rows(record: DigestRecord) -> tuple[list[PaperRecord], list[str]]:
     """The day's rows, a paper listed twice kept at its first row; plus warnings."""
-    warnings = [_located(record.source, warning) for warning in record.warnings]
+    warnings = [warning.located for warning in record.warnings]
     first: dict[str, PaperRecord] = {}
     for row in record.papers:
         if row.key in first:
@@ -295,14 +292,6 @@ def _unique_rows(record: DigestRecord) -> tuple[list[PaperRecord], list[str]]:
         else:
             first[row.key] = row
     return list(first.values()), warnings
-
-
-def _located(source: str, warning: str) -> str:
-    """Turn the parser's "line 12: msg" into "source:12: msg", like errors."""
-    match = _WARNING_LINE.fullmatch(warning)
-    if match:
-        return f"{source}:{match[1]}: {match[2]}"
-    return f"{source}: {warning}"
 
 
 def _new_paper(row: PaperRecord) -> Paper:

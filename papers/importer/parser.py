@@ -25,12 +25,12 @@ import json
 import re
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit, urlunsplit
 
 from django.utils.text import slugify
 
-from papers.importer.records import DigestRecord, PaperRecord
+from papers.importer.records import DataWarning, DigestRecord, PaperRecord
 from papers.links import classify_link
 
 __all__ = [
@@ -70,6 +70,37 @@ _URL_SPACE_RE = re.compile(r"[\s\u200b]+")
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 NAME_MAX_LENGTH = 255  # author and tag names, as the database stores them
 _EMPTY_CELL = {"", "-", "--", "—", "n/a", "na", "none", "null", "[]"}
+# Words publishers write where a link belongs when there is none (the JSON's schema
+# placeholder "string" above all). They are never stored: a stored "string" became
+# the link button "https://string" and made its paper count as having links.
+PLACEHOLDER_WORDS = _EMPTY_CELL | {
+    "#",
+    "?",
+    "coming soon",
+    "link",
+    "nan",
+    "no",
+    "none available",
+    "not available",
+    "str",
+    "string",
+    "tba",
+    "tbd",
+    "todo",
+    "undefined",
+    "unknown",
+    "url",
+}
+_SCHEME_RE = re.compile(r"[a-z][a-z0-9+.\-]*:(?!\d)", re.IGNORECASE)
+
+# Caps on one row: a digest row has a handful of each, and a runaway row (50,000
+# tags, 100,000 authors) would otherwise make every page listing its paper huge.
+# The row is kept, cut to the cap, with a warning.
+MAX_AUTHORS = 200
+MAX_TAGS = 50
+MAX_LINKS = 20  # per column
+MAX_TITLE_LENGTH = 2_000
+MAX_SUMMARY_LENGTH = 20_000
 
 
 def arxiv_id_from_url(url: str) -> str:
@@ -111,6 +142,38 @@ def _normalise_url(url: str) -> str:
     return urlunsplit(
         (parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, "")
     ).rstrip("/")
+
+
+def web_link(raw: str) -> tuple[str, str]:
+    """A digest's link as the http(s) URL to store, and what was wrong with it.
+
+    Returns (url, problem): problem is "" for a good link, "scheme" when "https://"
+    was added to a link written without one ("github.com/a/b"), "placeholder" for a
+    word standing in for a missing link ("string", "N/A", "https://TBD"), and
+    "not-web" for anything that is not a web page ("javascript:", "data:", "ftp:").
+    The url is "" for the last two: such a link is dropped.
+    """
+    url = raw.strip()
+    if url.casefold() in PLACEHOLDER_WORDS:
+        return "", "placeholder"
+    problem = ""
+    if "://" in url:
+        if url.split("://", 1)[0].casefold() not in ("http", "https"):
+            return "", "not-web"
+    elif url.startswith("//"):
+        url, problem = "https:" + url, "scheme"
+    elif _SCHEME_RE.match(url):
+        return "", "not-web"  # javascript:alert(1), data:..., mailto:...
+    else:
+        url, problem = "https://" + url, "scheme"
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        return "", "not-web"
+    if "." not in host and ":" not in host:
+        # "https://string", "https://N/A": a placeholder given a scheme.
+        return "", "placeholder"
+    return url, problem
 
 
 def _paper_key(arxiv_id: str, url: str, title: str) -> str:
@@ -210,17 +273,20 @@ def _storable(day: _Day, line: int, name: str, value: str) -> str:
 
 @dataclass
 class _Day:
-    """A day's papers and warnings while its file is being read."""
+    """A day's papers and warnings while its file is being read.
+
+    A paper listed twice on a day is kept at its first row, here and only here.
+    """
 
     date: datetime.date
     line: int
     papers: list[PaperRecord] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[DataWarning] = field(default_factory=list)
     tables: int = 0
     seen: dict[str, int] = field(default_factory=dict)  # key -> line of first row
 
-    def warn(self, line: int, message: str) -> None:
-        self.warnings.append(f"line {line}: {message}")
+    def warn(self, line: int, message: str, *, kind: str = "data") -> None:
+        self.warnings.append(DataWarning(line=line, kind=kind, text=message))
 
     def add(self, paper: PaperRecord) -> None:
         if paper.key in self.seen:
@@ -228,6 +294,7 @@ class _Day:
                 paper.line,
                 f"duplicate of the paper on line {self.seen[paper.key]} "
                 f"({paper.key}); kept the first",
+                kind="duplicate",
             )
             return
         self.seen[paper.key] = paper.line
@@ -239,22 +306,33 @@ class _Day:
             papers=tuple(self.papers),
             source=source,
             line=self.line,
-            warnings=tuple(self.warnings),
+            warnings=tuple(replace(w, source=source) for w in self.warnings),
         )
 
 
 @dataclass
 class _Links:
-    """URLs gathered for one column, with what had to be repaired on the way."""
+    """URLs gathered for one column, with what had to be repaired on the way.
+
+    Only http(s) URLs are kept (see `web_link`); what was dropped or given a scheme
+    is remembered so the row can warn about it.
+    """
 
     urls: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
+    schemed: list[str] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (raw, problem)
 
     def add(self, raw: str) -> None:
         url = _URL_SPACE_RE.sub("", raw)
         if url != raw.strip():
             self.repaired.append(url)
-        if url and url.casefold() not in _EMPTY_CELL and url not in self.urls:
+        url, problem = web_link(url)
+        if problem == "scheme":
+            self.schemed.append(url)
+        elif problem:
+            self.dropped.append((raw.strip()[:200], problem))
+        if url and url not in self.urls:
             self.urls.append(url)
 
 
@@ -274,12 +352,31 @@ def _build_paper(
     title = _collapse(_storable(day, line, "title", title))
     if not title:
         raise DigestParseError("the title is empty", line)
-    summary = _storable(day, line, "summary", summary)
-    authors = _clean_authors(_storable(day, line, "authors", name) for name in authors)
-    tags = _dedupe(
-        name
-        for name in (_storable(day, line, "classification", tag) for tag in tags)
-        if name.strip()
+    title = _capped_text(day, line, "title", title, MAX_TITLE_LENGTH)
+    summary = _capped_text(
+        day,
+        line,
+        "summary",
+        _storable(day, line, "summary", summary),
+        MAX_SUMMARY_LENGTH,
+    )
+    authors = _capped(
+        day,
+        line,
+        "authors",
+        _clean_authors(_storable(day, line, "authors", name) for name in authors),
+        MAX_AUTHORS,
+    )
+    tags = _capped(
+        day,
+        line,
+        "tags",
+        _dedupe(
+            name
+            for name in (_storable(day, line, "classification", tag) for tag in tags)
+            if name.strip()
+        ),
+        MAX_TAGS,
     )
     for label, links in (
         ("paper link", paper),
@@ -293,6 +390,8 @@ def _build_paper(
                 if url
             )
         )
+        if label != "paper link":
+            links.urls = list(_capped(day, line, label, links.urls, MAX_LINKS))
     for kind, names in (("an author", authors), ("a tag", tags)):
         longest = max((len(name) for name in names), default=0)
         if longest > NAME_MAX_LENGTH:
@@ -318,20 +417,16 @@ def _build_paper(
 
     key = _paper_key(arxiv_id, arxiv_url, title)
     if not arxiv_id:
-        day.warn(line, f"no arXiv link for {title!r}; keyed as {key}")
-    for url in paper.repaired:
-        day.warn(line, f"removed whitespace inside the paper link: {url}")
+        day.warn(line, f"no arXiv link for {title!r}; keyed as {key}", kind="no-arxiv")
+    _warn_links(day, line, "the paper link", paper)
     for column, label, links in (
         ("github", "GitHub URLs", github),
         ("huggingface", "HuggingFace URLs", huggingface),
     ):
-        for url in links.repaired:
-            day.warn(line, f"removed whitespace inside a link in {label}: {url}")
+        _warn_links(day, line, f"a link in {label}", links)
         for url in links.urls:
             if classify_link(url, column=column) == "placeholder":
-                day.warn(line, f"placeholder link in {label}: {url}")
-            elif "://" not in url:
-                day.warn(line, f"link without http(s):// in {label}: {url}")
+                day.warn(line, f"placeholder link in {label}: {url}", kind="link")
     day.add(
         PaperRecord(
             key=key,
@@ -347,6 +442,47 @@ def _build_paper(
             position=len(day.papers) + 1,
         )
     )
+
+
+_DROPPED = {
+    "placeholder": "dropped the placeholder {what}: {raw!r}",
+    "not-web": "dropped {what} that is not an http(s) URL: {raw!r}",
+}
+
+
+def _warn_links(day: _Day, line: int, what: str, links: _Links) -> None:
+    """Report what reading a cell's links repaired or dropped."""
+    for url in links.repaired:
+        day.warn(line, f"removed whitespace inside {what}: {url}", kind="link")
+    for url in links.schemed:
+        day.warn(
+            line, f"added https:// to {what} written without it: {url}", kind="link"
+        )
+    for raw, problem in links.dropped:
+        day.warn(line, _DROPPED[problem].format(what=what, raw=raw), kind=problem)
+
+
+def _capped[T](
+    day: _Day, line: int, name: str, values: Iterable[T], cap: int
+) -> tuple[T, ...]:
+    values = tuple(values)
+    if len(values) > cap:
+        day.warn(
+            line, f"{len(values)} {name} in one row; kept the first {cap}", kind="cap"
+        )
+        values = values[:cap]
+    return values
+
+
+def _capped_text(day: _Day, line: int, name: str, text: str, cap: int) -> str:
+    if len(text) > cap:
+        day.warn(
+            line,
+            f"the {name} is {len(text)} characters long; kept the first {cap}",
+            kind="cap",
+        )
+        text = text[:cap]
+    return text
 
 
 # --- markdown cells -------------------------------------------------------------------
