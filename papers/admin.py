@@ -23,14 +23,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from papers.count_cache import bump_data_version
-from papers.importer.files import (
-    DigestFile,
-    DigestSourceError,
-    decode,
-    parse_text,
-    prefer_fullest_days,
-)
-from papers.importer.loader import EDITABLE_FIELDS, ImportStats, load_files
+from papers.importer.files import DigestFile, DigestSourceError, decode, parse_text
+from papers.importer.loader import EDITABLE_FIELDS, ImportStats, import_files
 from papers.models import (
     Appearance,
     Author,
@@ -436,34 +430,34 @@ class DigestAdmin(ChangesCountsAdmin):
         return [upload, *super().get_urls()]
 
     def upload_view(self, request: HttpRequest) -> TemplateResponse:
-        """Import uploaded digest files with the command's parser and loader."""
+        """Import uploaded digest files through the command's `import_files`."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         results: list[tuple[DigestFile, ImportStats | None]] = []
+        report = None
         if request.method == "POST":
             form = DigestUploadForm(request.POST, request.FILES)
             if form.is_valid():
-                files = [
-                    self._parse_upload(upload) for upload in form.cleaned_data["files"]
-                ]
-                prefer_fullest_days(files)
-                stats = load_files(
-                    files,
+                report = import_files(
+                    [
+                        self._parse_upload(upload)
+                        for upload in form.cleaned_data["files"]
+                    ],
                     dry_run=form.cleaned_data["dry_run"],
                     overwrite=form.cleaned_data["overwrite"],
                 )
-                results = list(zip(files, stats, strict=True))
+                results = list(zip(report.files, report.results, strict=True))
         else:
             form = DigestUploadForm()
-        loaded = [stats for _, stats in results if stats is not None]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Upload digest files",
             "form": form,
             "results": results,
-            "total": sum(loaded, ImportStats()),
-            "failed": len(results) - len(loaded),
+            "summary": report.summary() if report else "",
+            "total": report.total if report else ImportStats(),
+            "failed": report.failed if report else 0,
             "dry_run": form.is_bound and form.cleaned_data.get("dry_run"),
         }
         return TemplateResponse(request, "admin/papers/digest/upload.html", context)

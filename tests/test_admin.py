@@ -468,7 +468,7 @@ def test_uploading_a_digest_imports_it_and_shows_the_summary(admin_client):
     assert Digest.objects.get().date == datetime.date(2024, 9, 5)
     assert Paper.objects.count() == 8
     content = response.content.decode()
-    assert "8 papers created" in content
+    assert "8 new papers" in content
     assert '<th scope="row">05.md</th>' in content
 
 
@@ -507,7 +507,7 @@ def test_a_dry_run_upload_saves_nothing(admin_client):
     )
 
     assert "Dry run: nothing was saved" in response.content.decode()
-    assert "8 papers created" in response.content.decode()
+    assert "8 new papers" in response.content.decode()
     assert not Paper.objects.exists()
 
 

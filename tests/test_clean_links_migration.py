@@ -8,7 +8,9 @@ from tests.factories import PaperFactory
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("papers.migrations.0007_importer_clean_links")
+migration = importlib.import_module(
+    "papers.migrations.0007_importer_links_and_bulk_search"
+)
 
 
 def test_stored_placeholder_and_non_web_links_are_cleaned_and_flags_follow():

@@ -80,7 +80,7 @@ def test_each_real_sample_file_imports_all_its_papers(relative):
     assert (
         Paper.objects.filter(last_digest_date=date).count() == PAPERS_PER_FILE[relative]
     )
-    assert f"{PAPERS_PER_FILE[relative]} papers created" in stdout
+    assert f"1 days: {PAPERS_PER_FILE[relative]} new papers" in stdout
     assert stderr == ""
 
 
@@ -96,8 +96,11 @@ def test_importing_the_real_folder_gives_each_day_its_fullest_copy():
     for date, count in fullest.items():
         assert len(day_keys(date)) == count, date
     assert Paper.objects.count() == REAL_PAPERS
-    assert "Imported 29 of 29 files" in stdout
-    assert "29 days" in stdout
+    # Counted as the site shows them: 29 files hold 18 distinct days.
+    assert stdout.splitlines()[-1] == (
+        f"Imported 29 of 29 files, 18 days: {REAL_PAPERS} new papers, 0 changed, "
+        "0 as stored, 12 warnings, 0 errors."
+    )
     # The JSON copy loaded first, so the day's order is the full table's.
     json_day = REAL / "daily-ai-papers/daily_results/2025/03/03.json"
     assert day_keys(BOTH_DAY) == [
@@ -112,10 +115,7 @@ def test_a_second_run_changes_nothing():
 
     stdout, _ = run(str(REAL))
 
-    assert (
-        f"0 papers created, 0 updated, {sum(PAPERS_PER_FILE.values())} unchanged"
-        in stdout
-    )
+    assert f"0 new papers, 0 changed, {REAL_PAPERS} as stored" in stdout
     assert dict(Paper.objects.values_list("key", "updated_at")) == papers
 
 
@@ -138,7 +138,7 @@ def test_the_markdown_and_the_json_of_a_day_give_the_json_in_any_order(order):
         stdout, _ = run(str(path))
         if number >= 2:
             # Each file has been imported once already: nothing changes.
-            assert "0 papers created, 0 updated" in stdout
+            assert "0 new papers, 0 changed" in stdout
             assert day_positions(BOTH_DAY) == positions
         positions = day_positions(BOTH_DAY)
 
@@ -172,13 +172,13 @@ def test_a_hand_edit_survives_a_reimport_and_overwrite_replaces_it():
     stdout, _ = run(day)
     paper.refresh_from_db()
     assert paper.title == "Edited by hand"
-    assert "0 updated" in stdout
+    assert "0 changed" in stdout
 
     stdout, _ = run(day, overwrite=True)
     paper.refresh_from_db()
     assert paper.title == original
     assert paper.edited_fields == []
-    assert "1 updated" in stdout
+    assert "1 changed" in stdout
 
 
 # Bad input --------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def test_a_broken_file_in_a_folder_writes_nothing_and_the_others_import(tmp_path
         f"{tmp_path / 'b.md'}:6: table row has 3 cells but the header at line 3 "
         "has 6; is a '|' missing?"
     )
-    assert "Imported 2 of 3 files: 18 papers created" in stdout
+    assert "Imported 2 of 3 files, 2 days: 18 new papers" in stdout
     assert set(Digest.objects.values_list("date", flat=True)) == {
         datetime.date(2024, 9, 5),
         datetime.date(2024, 9, 6),
@@ -282,7 +282,7 @@ def test_a_dash_reads_standard_input(monkeypatch):
     paper = Paper.objects.get()
     assert paper.key == "2503.00042"
     assert Digest.objects.get().source == "<stdin>"
-    assert "1 papers created" in stdout
+    assert "1 days: 1 new papers" in stdout
 
 
 @pytest.mark.django_db
@@ -302,8 +302,8 @@ def test_a_dry_run_writes_nothing_but_reports_the_counts():
     assert Paper.objects.count() == Author.objects.count() == 0
     assert not Digest.objects.exists()
     assert stdout.strip() == (
-        "Dry run, nothing saved: 7 of 7 files: 77 papers created, 0 updated, "
-        "0 unchanged, 7 days, 0 warnings, 0 errors."
+        "Dry run, nothing saved: 7 of 7 files, 7 days: 77 new papers, 0 changed, "
+        "0 as stored, 0 warnings, 0 errors."
     )
 
 
@@ -317,7 +317,7 @@ def test_a_dry_run_of_many_files_reports_exactly_what_the_import_does():
     assert dry.splitlines()[-1] == real.splitlines()[-1].replace(
         "Imported ", "Dry run, nothing saved: "
     )
-    assert "263 papers created, 12 updated" in real
+    assert f"{REAL_PAPERS} new papers, 0 changed" in real
 
 
 @pytest.mark.django_db

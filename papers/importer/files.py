@@ -24,6 +24,9 @@ from papers.importer.parser import DigestParseError, parse_digests
 from papers.importer.records import DigestRecord
 
 STDIN = "-"
+# The largest input file read, unless the command's --max-size says otherwise: a
+# digest day is about 100 KB and a many-day README a few MB.
+DEFAULT_MAX_MEGABYTES = 50
 STDIN_NAME = "<stdin>"
 DIGEST_SUFFIXES = frozenset({".md", ".markdown", ".json"})
 # Documents that sit next to the digests in the publishers' repositories.
@@ -118,19 +121,31 @@ def decode(data: bytes, *, name: str) -> str:
         ) from error
 
 
-def read_path(name: str, path: Path) -> str:
+def read_path(name: str, path: Path, *, max_bytes: int | None = None) -> str:
     try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise DigestSourceError(_too_large(name, max_bytes))
         data = path.read_bytes()
     except OSError as error:
         raise DigestSourceError(f"{name}: {error.strerror or error}") from error
     return decode(data, name=name)
 
 
-def read_stream(stream: IO) -> str:
+def _too_large(name: str, max_bytes: int) -> str:
+    return (
+        f"{name}: larger than {max_bytes / 1024 / 1024:g} MB; "
+        "split it, or raise the limit with --max-size"
+    )
+
+
+def read_stream(stream: IO, *, max_bytes: int | None = None) -> str:
     """Standard input as text, decoded strictly when it offers its bytes."""
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
-        return decode(buffer.read(), name=STDIN_NAME)
+        data = buffer.read() if max_bytes is None else buffer.read(max_bytes + 1)
+        if max_bytes is not None and len(data) > max_bytes:
+            raise DigestSourceError(_too_large(STDIN_NAME, max_bytes))
+        return decode(data, name=STDIN_NAME)
     try:
         return stream.read()
     except UnicodeDecodeError as error:
@@ -148,15 +163,24 @@ def parse_text(name: str, text: str) -> DigestFile:
     return DigestFile(name, records=list(records))
 
 
-def read_digest_files(paths: Iterable[str], *, stdin: IO) -> list[DigestFile]:
-    """Every input named by `paths`, read and parsed, in order; see the module doc."""
+def read_digest_files(
+    paths: Iterable[str], *, stdin: IO, max_bytes: int | None = None
+) -> list[DigestFile]:
+    """Every input named by `paths`, read and parsed, in order; see the module doc.
+
+    A file larger than `max_bytes` is refused unread, as an error of its own.
+    """
     files = []
     for name, path, error in find_digest_paths(paths):
         if error:
             files.append(DigestFile(name, error=error))
             continue
         try:
-            text = read_stream(stdin) if path is None else read_path(name, path)
+            text = (
+                read_stream(stdin, max_bytes=max_bytes)
+                if path is None
+                else read_path(name, path, max_bytes=max_bytes)
+            )
         except DigestSourceError as failure:
             files.append(DigestFile(name, error=str(failure)))
             continue
