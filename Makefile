@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install browser lint bench
+.PHONY: run test install browser lint bench bench-import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,8 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Import throughput at 100,000 papers beside sqlite-utils (the `bench` extra).
+bench-import: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/import_bench.py --papers 100000

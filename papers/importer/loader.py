@@ -22,6 +22,7 @@ the browse pages (it warms the list page's counts).
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -45,8 +46,10 @@ __all__ = [
     "load_files",
 ]
 
-# Papers per write transaction when files are small (a file is never split).
-BATCH_PAPERS = 2_000
+# Papers per write transaction when files are small (a file is never split): small
+# enough that SQLite's write lock is held for a fraction of a second, so readers'
+# own writes (bookmark toggles) wait briefly instead of timing out.
+BATCH_PAPERS = 500
 SOURCE_LENGTH = Digest._meta.get_field("source").max_length
 
 
@@ -127,6 +130,7 @@ class ImportReport:
     files: list[DigestFile]
     results: list[ImportStats | None]  # None where the file failed (file.error)
     dry_run: bool = False
+    longest_write: float = 0.0  # seconds, the longest write transaction
 
     @property
     def total(self) -> ImportStats:
@@ -196,6 +200,8 @@ def load_files(
     in order, for progress reports.
     """
     results: list[ImportStats | None] = []
+    global _longest_write
+    _longest_write = 0.0
     virtual = Stored()  # a dry run's view of what earlier files would have written
     batch: list[DigestFile] = []
     size = 0
@@ -241,8 +247,11 @@ def import_files(
     results = load_files(
         files, dry_run=dry_run, overwrite=overwrite, on_loaded=on_loaded
     )
-    report = ImportReport(files=files, results=results, dry_run=dry_run)
-    if not dry_run and any(stats is not None for stats in results):
+    report = ImportReport(
+        files=files, results=results, dry_run=dry_run, longest_write=_longest_write
+    )
+    total = report.total
+    if not dry_run and (total.created or total.updated or total.removed):
         data_changed()
     return report
 
@@ -260,6 +269,9 @@ def data_changed() -> None:
 
 
 # Batches ---------------------------------------------------------------------------
+
+# How long the longest write transaction of the current load_files call took.
+_longest_write = 0.0
 
 
 def _load(records: list[DigestRecord], *, overwrite: bool) -> list[ImportStats]:
@@ -307,11 +319,15 @@ def _dry_batch(
 
 
 def _write_batch(files: list[DigestFile], *, overwrite: bool) -> dict[int, ImportStats]:
+    global _longest_write
     if not files:
         return {}
+    started = time.perf_counter()
     try:
         with transaction.atomic():
-            return _per_file(files, _load(_records(files), overwrite=overwrite))
+            stats = _per_file(files, _load(_records(files), overwrite=overwrite))
+        _longest_write = max(_longest_write, time.perf_counter() - started)
+        return stats
     except DatabaseError as failure:
         if len(files) == 1:
             file = files[0]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import datetime
+import functools
 import hashlib
 import html
 import json
@@ -103,9 +104,21 @@ MAX_TITLE_LENGTH = 2_000
 MAX_SUMMARY_LENGTH = 20_000
 
 
+def _without_spaces(text: str) -> str:
+    """The text without whitespace (zero-width spaces included), as URLs need."""
+    if " " not in text and text.isprintable():  # nothing to remove: the usual case
+        return text
+    return _URL_SPACE_RE.sub("", text)
+
+
+def _br(text: str, replacement: str) -> str:
+    """`<br>` tags replaced (cells break lines with them)."""
+    return _BR_RE.sub(replacement, text) if "<" in text else text
+
+
 def arxiv_id_from_url(url: str) -> str:
     """The arXiv id an arxiv.org or huggingface.co/papers URL names ("" if none)."""
-    match = _ARXIV_URL_RE.search(_URL_SPACE_RE.sub("", url))
+    match = _ARXIV_URL_RE.search(_without_spaces(url))
     if not match:
         return ""
     arxiv_id = match["id"]
@@ -116,6 +129,7 @@ def arxiv_id_from_url(url: str) -> str:
     return arxiv_id
 
 
+@functools.lru_cache(maxsize=65_536)  # an archive repeats a few hundred tags
 def tag_slug(name: str) -> str:
     """The URL slug of a tag; names without Latin letters get a short stable hash."""
     slug = slugify(name)[:80].strip("-")
@@ -154,6 +168,12 @@ def web_link(raw: str) -> tuple[str, str]:
     The url is "" for the last two: such a link is dropped.
     """
     url = raw.strip()
+    if url.startswith(("https://", "http://")):
+        # The usual case, checked without urlsplit: a host with a dot and no
+        # characters that would make urlsplit read it otherwise.
+        host = url.split("://", 1)[1].split("/", 1)[0]
+        if "." in host and not any(char in host for char in "[]@:?#\\"):
+            return url, ""
     if url.casefold() in PLACEHOLDER_WORDS:
         return "", "placeholder"
     problem = ""
@@ -253,6 +273,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _storable(day: _Day, line: int, name: str, value: str) -> str:
     """`value` without control characters; DigestParseError for a lone surrogate."""
+    if value.isprintable():  # the usual case: neither a control nor a surrogate
+        return value
     if match := _SURROGATE_RE.search(value):
         raise DigestParseError(
             f"invalid character U+{ord(match[0]):04X} in the {name} "
@@ -324,7 +346,7 @@ class _Links:
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (raw, problem)
 
     def add(self, raw: str) -> None:
-        url = _URL_SPACE_RE.sub("", raw)
+        url = _without_spaces(raw)
         if url != raw.strip():
             self.repaired.append(url)
         url, problem = web_link(url)
@@ -425,7 +447,9 @@ def _build_paper(
     ):
         _warn_links(day, line, f"a link in {label}", links)
         for url in links.urls:
-            if classify_link(url, column=column) == "placeholder":
+            if _may_be_placeholder(url) and classify_link(url, column=column) == (
+                "placeholder"
+            ):
                 day.warn(line, f"placeholder link in {label}: {url}", kind="link")
     day.add(
         PaperRecord(
@@ -442,6 +466,25 @@ def _build_paper(
             position=len(day.papers) + 1,
         )
     )
+
+
+# Hosts whose bare or site pages classify_link calls placeholders; a link elsewhere
+# (already checked to be http(s) with a dotted host) never is one.
+_PLACEHOLDER_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org")
+_PLACEHOLDER_HOSTS += ("gitee.com", "huggingface.co", "hf.co", "example.com")
+_PLACEHOLDER_HOSTS += ("example.org", "example.net")
+
+
+def _may_be_placeholder(url: str) -> bool:
+    """False when classify_link cannot call the link a placeholder: a dotted host
+    other than a code host or Hugging Face, or a path of two or more segments
+    (a repository, a model, a dataset)."""
+    host, _, path = url.split("://", 1)[-1].partition("/")
+    host = host.casefold().removeprefix("www.")
+    if "." not in host:
+        return True
+    segments = [segment for segment in path.split("?")[0].split("/") if segment]
+    return host in _PLACEHOLDER_HOSTS and len(segments) < 2
 
 
 _DROPPED = {
@@ -511,7 +554,7 @@ _TITLE_ESCAPE_RE = re.compile(r"\\([\[\]*_|`])")
 
 
 def _cell_text(cell: str) -> str:
-    return html.unescape(_BR_RE.sub(" ", cell)).strip()
+    return html.unescape(_br(cell, " ")).strip()
 
 
 def _link_cell(cell: str) -> _Links:
@@ -548,7 +591,11 @@ def _title_cell(cell: str) -> tuple[str, _Links]:
     else:
         title, urls = text, []
     title = _collapse(
-        html.unescape(_TITLE_ESCAPE_RE.sub(r"\1", _BR_RE.sub(" ", title)))
+        html.unescape(
+            _TITLE_ESCAPE_RE.sub(r"\1", _br(title, " "))
+            if "\\" in title
+            else _br(title, " ")
+        )
     )
     links = _Links()
     for url in urls:
@@ -556,11 +603,17 @@ def _title_cell(cell: str) -> tuple[str, _Links]:
     return title, links
 
 
+_SIMPLE_LIST_RE = re.compile(r"\[\s*+'[^'\\]*+'(?:\s*+,\s*+'[^'\\]*+')*+\s*+,?\s*+\]")
+_QUOTED_RE = re.compile(r"'([^'\\]*)'")
+
+
 def _classification(text: str) -> tuple[list[str], bool]:
     """Tag names from a Python list literal; (names, well_formed)."""
     text = text.strip()
     if text.casefold() in _EMPTY_CELL:
         return [], True
+    if _SIMPLE_LIST_RE.fullmatch(text):  # ['A', 'B']: read without the compiler
+        return _QUOTED_RE.findall(text), True
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. SyntaxWarning: invalid escape
@@ -629,6 +682,8 @@ def _split_row(text: str) -> list[str]:
     body = body.removeprefix("|")
     if body.endswith("|") and not body.endswith("\\|"):
         body = body[:-1]
+    if "\\|" not in body:  # no escaped pipe: a plain split says the same
+        return body.split("|")
     return [cell.replace("\\|", "|") for cell in _PIPE_RE.split(body)]
 
 
@@ -636,7 +691,8 @@ MAX_TITLE_PIPES = 10
 
 
 def _count_pipes(line: str) -> int:
-    return sum(1 for _ in _PIPE_RE.finditer(line))
+    """Unescaped pipes: every "|" but those of "\\|"."""
+    return line.count("|") - line.count("\\|")
 
 
 def _is_row_line(line: str) -> bool:
@@ -895,7 +951,9 @@ class _MarkdownReader:
         github = _link_cell(values.get("github", ""))
         huggingface = _link_cell(values.get("huggingface", ""))
         # Line breaks inside a row render as spaces in markdown.
-        summary = _LINE_BREAK_RE.sub(" ", _BR_RE.sub("\n", values.get("summary", "")))
+        summary = _br(values.get("summary", ""), "\n")
+        if "\n" in summary:
+            summary = _LINE_BREAK_RE.sub(" ", summary)
         _build_paper(
             self.day,
             line=line,

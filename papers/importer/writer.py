@@ -219,6 +219,7 @@ def write(changes: Changes, stored: Stored) -> None:
     if not changes.writes_anything:
         return
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    _size_page_cache()
     with _search_triggers_off():
         author_ids = _ensure_authors(
             {
@@ -244,6 +245,21 @@ def write(changes: Changes, stored: Stored) -> None:
         _write_search_documents(changes, stored, paper_ids)
     # Cached counts are stale once this commits (and only if it does).
     transaction.on_commit(bump_data_version)
+
+
+def _size_page_cache() -> None:
+    """SQLite: a 64 MB page cache for this connection, set once per connection.
+
+    The default 2 MB is smaller than the indexes a large import touches.
+    """
+    if connection.vendor != "sqlite":
+        return
+    raw = connection.connection
+    # Remembered on Django's wrapper: a new raw connection (after a reconnect) is
+    # sized again.
+    if getattr(connection, "_importer_sized", None) is not raw:
+        _execute("PRAGMA cache_size = -65536")
+        connection._importer_sized = raw
 
 
 class _search_triggers_off:

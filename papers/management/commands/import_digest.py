@@ -116,7 +116,8 @@ class Command(BaseCommand):
             papers = report.total.papers
             self.stdout.write(
                 f"{papers} paper rows in {seconds:.1f} s "
-                f"({papers / max(seconds, 1e-9):,.0f} papers/s)."
+                f"({papers / max(seconds, 1e-9):,.0f} papers/s); the longest write "
+                f"transaction took {report.longest_write * 1000:,.0f} ms."
             )
         if failed:
             raise CommandError(f"{failed} of {len(files)} files failed.")
