@@ -10,6 +10,7 @@ from papers.importer.files import (
     DigestFile,
     find_digest_paths,
     prefer_fullest_days,
+    read_digest_files,
     walk_digest_folder,
 )
 from papers.importer.parser import parse_digests
@@ -430,3 +431,33 @@ def test_of_two_copies_of_a_day_the_fuller_one_is_loaded_first():
 
     assert [file.name for file in files] == ["a.json", "b.json", "c.md", "a.md"]
     assert all(len(file.records) == 1 for file in files)
+
+
+@pytest.mark.django_db
+def test_a_large_import_rereads_files_instead_of_holding_them_and_gets_the_same(
+    monkeypatch,
+):
+    held, _ = run(str(REAL), dry_run=True)
+    monkeypatch.setattr(import_digest, "KEEP_PARSED_PAPERS", 1)
+
+    dry, _ = run(str(REAL), dry_run=True)
+    real, _ = run(str(REAL))
+
+    assert dry == held
+    assert real.splitlines()[-1] == held.splitlines()[-1].replace(
+        "Dry run, nothing saved: ", "Imported "
+    )
+    assert Paper.objects.count() == REAL_PAPERS
+
+
+def test_a_released_file_that_changed_before_its_turn_fails_alone(tmp_path):
+    path = tmp_path / "day.md"
+    shutil.copy(REAL / "daily-ai-papers-v1/archive/2024/09/05.md", path)
+    (file,) = read_digest_files([str(path)], stdin=io.StringIO(), keep_papers=0)
+    assert file.released and file.records == [] and file.papers > 0
+
+    path.write_text(path.read_text().replace("## Papers for 2024-09-05", "# x"))
+    file.reload()
+
+    assert "no 'Papers for YYYY-MM-DD' heading" in file.error
+    assert file.records == []

@@ -212,11 +212,14 @@ def load_files(
     overwrite: bool = False,
     on_loaded: Callable[[DigestFile, ImportStats | None], object] | None = None,
     batch_papers: int = BATCH_PAPERS,
+    release: bool = False,
 ) -> list[ImportStats | None]:
     """Load the files in order, each atomically; stats (None if it failed) per file.
 
     `on_loaded(file, stats)` is called for each file once its batch is committed,
-    in order, for progress reports.
+    in order, for progress reports. Files whose parsed days were released are
+    parsed again when their batch comes; with `release`, files read from disk drop
+    their parsed days once written, so memory stays flat on a large archive.
     """
     results: list[ImportStats | None] = []
     global _longest_write
@@ -227,6 +230,8 @@ def load_files(
 
     def flush() -> None:
         nonlocal virtual
+        for file in batch:
+            file.reload()
         loaded = [file for file in batch if file.ok]
         if dry_run:
             stats, virtual = _dry_batch(loaded, virtual, overwrite=overwrite)
@@ -236,10 +241,12 @@ def load_files(
             results.append(stats.get(id(file)))
             if on_loaded is not None:
                 on_loaded(file, results[-1])
+            if release:
+                file.release()
         batch.clear()
 
     for file in files:
-        papers = sum(len(record.papers) for record in file.records)
+        papers = file.papers
         if batch and size + papers > batch_papers:
             flush()
             size = 0
@@ -256,15 +263,21 @@ def import_files(
     dry_run: bool = False,
     overwrite: bool = False,
     on_loaded: Callable[[DigestFile, ImportStats | None], object] | None = None,
+    release: bool = False,
 ) -> ImportReport:
     """Import parsed inputs (papers.importer.files) for any caller; see module doc.
 
-    Each day's fullest copy is loaded first (see `prefer_fullest_days`).
+    Each day's fullest copy is loaded first (see `prefer_fullest_days`); `release`
+    as for `load_files`.
     """
     files = list(files)
     prefer_fullest_days(files)
     results = load_files(
-        files, dry_run=dry_run, overwrite=overwrite, on_loaded=on_loaded
+        files,
+        dry_run=dry_run,
+        overwrite=overwrite,
+        on_loaded=on_loaded,
+        release=release,
     )
     report = ImportReport(
         files=files, results=results, dry_run=dry_run, longest_write=_longest_write

@@ -31,6 +31,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from papers.importer.files import DEFAULT_MAX_MEGABYTES, DigestFile, read_digest_files
 from papers.importer.loader import ImportStats, import_files
 
+# Parsed papers held in memory before further files are parsed again when their turn
+# comes: an archive of any size then imports in about the same memory.
+KEEP_PARSED_PAPERS = 20_000
 # Show a progress bar from this many files on, when stderr is a terminal.
 PROGRESS_FROM = 10
 PROGRESS_WIDTH = 30
@@ -90,6 +93,7 @@ class Command(BaseCommand):
             options["paths"],
             stdin=sys.stdin,
             max_bytes=int(options["max_size"] * 1024 * 1024),
+            keep_papers=KEEP_PARSED_PAPERS,
         )
         self._total = len(files)
         self._bar = (
@@ -104,6 +108,7 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             overwrite=options["overwrite"],
             on_loaded=self._loaded,
+            release=True,
         )
         self._clear_progress()
         failed = report.failed
