@@ -461,3 +461,25 @@ def test_a_released_file_that_changed_before_its_turn_fails_alone(tmp_path):
 
     assert "no 'Papers for YYYY-MM-DD' heading" in file.error
     assert file.records == []
+
+
+@pytest.mark.django_db
+def test_a_file_larger_than_max_size_is_refused_unread_and_the_others_import(
+    tmp_path,
+):
+    shutil.copy(REAL / "daily-ai-papers-v1/archive/2024/09/05.md", tmp_path / "a.md")
+    big = tmp_path / "big.md"
+    big.write_text("## Papers for 2025-01-01\n" + " " * 300_000)
+
+    stdout, stderr, error = run_failing(str(tmp_path), max_size=0.2)
+
+    assert stderr.strip() == (
+        f"{big}: larger than 0.2 MB; split it, or raise the limit with --max-size"
+    )
+    assert "Imported 1 of 2 files" in stdout
+    assert error == "1 of 2 files failed."
+
+
+def test_max_size_must_be_positive():
+    with pytest.raises(CommandError, match="--max-size must be a positive number"):
+        call_command("import_digest", "x.md", max_size=0, stdout=io.StringIO())
