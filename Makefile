@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install browser lint bench observatory screenshots
+.PHONY: run test install browser lint bench bench-import observatory screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,8 @@ observatory: install
 screenshots: install browser
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/screenshots.py
+
+# Import throughput at 100,000 papers beside sqlite-utils (the `bench` extra).
+bench-import: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/import_bench.py --papers 100000

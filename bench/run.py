@@ -182,12 +182,13 @@ def authors_indexed_once():
         yield
         return
     migration = importlib.import_module("papers.migrations.0002_search")
-    triggers = [
-        sql
-        for sql in migration.SQLITE_FORWARD
-        if "CREATE TRIGGER papers_authorship_fts" in sql
-    ]
     with connection.cursor() as cursor:
+        # Re-created exactly as the migrations left them (0007 adds a guard).
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND name LIKE 'papers_authorship_fts_%'"
+        )
+        triggers = [sql for (sql,) in cursor.fetchall()]
         for name in ("insert", "update", "delete"):
             cursor.execute(f"DROP TRIGGER papers_authorship_fts_{name}")
         yield

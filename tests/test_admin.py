@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+import papers.admin as admin_module
 from papers.importer.loader import load_digest
 from papers.models import (
     Appearance,
@@ -468,7 +469,7 @@ def test_uploading_a_digest_imports_it_and_shows_the_summary(admin_client):
     assert Digest.objects.get().date == datetime.date(2024, 9, 5)
     assert Paper.objects.count() == 8
     content = response.content.decode()
-    assert "8 papers created" in content
+    assert "8 new papers" in content
     assert '<th scope="row">05.md</th>' in content
 
 
@@ -507,7 +508,25 @@ def test_a_dry_run_upload_saves_nothing(admin_client):
     )
 
     assert "Dry run: nothing was saved" in response.content.decode()
-    assert "8 papers created" in response.content.decode()
+    assert "8 new papers" in response.content.decode()
+    assert not Paper.objects.exists()
+
+
+def test_an_upload_larger_than_the_cap_is_refused_and_imports_nothing(
+    admin_client, monkeypatch
+):
+    monkeypatch.setattr(admin_module, "MAX_UPLOAD_BYTES", 1024 * 1024)
+    day = GOOD_DAY.read_bytes()
+    big = day + b" " * (1024 * 1024)
+
+    response = admin_client.post(
+        UPLOAD_URL, {"files": [upload("05.md", day), upload("big.md", big)]}
+    )
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "the upload page imports up to 1 MB at once" in content
+    assert "manage.py import_digest" in content
     assert not Paper.objects.exists()
 
 

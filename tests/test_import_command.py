@@ -10,6 +10,7 @@ from papers.importer.files import (
     DigestFile,
     find_digest_paths,
     prefer_fullest_days,
+    read_digest_files,
     walk_digest_folder,
 )
 from papers.importer.parser import parse_digests
@@ -80,7 +81,7 @@ def test_each_real_sample_file_imports_all_its_papers(relative):
     assert (
         Paper.objects.filter(last_digest_date=date).count() == PAPERS_PER_FILE[relative]
     )
-    assert f"{PAPERS_PER_FILE[relative]} papers created" in stdout
+    assert f"1 days: {PAPERS_PER_FILE[relative]} new papers" in stdout
     assert stderr == ""
 
 
@@ -96,8 +97,11 @@ def test_importing_the_real_folder_gives_each_day_its_fullest_copy():
     for date, count in fullest.items():
         assert len(day_keys(date)) == count, date
     assert Paper.objects.count() == REAL_PAPERS
-    assert "Imported 29 of 29 files" in stdout
-    assert "29 days" in stdout
+    # Counted as the site shows them: 29 files hold 18 distinct days.
+    assert stdout.splitlines()[-1] == (
+        f"Imported 29 of 29 files, 18 days: {REAL_PAPERS} new papers, 0 changed, "
+        "0 as stored, 12 warnings, 0 errors."
+    )
     # The JSON copy loaded first, so the day's order is the full table's.
     json_day = REAL / "daily-ai-papers/daily_results/2025/03/03.json"
     assert day_keys(BOTH_DAY) == [
@@ -112,10 +116,7 @@ def test_a_second_run_changes_nothing():
 
     stdout, _ = run(str(REAL))
 
-    assert (
-        f"0 papers created, 0 updated, {sum(PAPERS_PER_FILE.values())} unchanged"
-        in stdout
-    )
+    assert f"0 new papers, 0 changed, {REAL_PAPERS} as stored" in stdout
     assert dict(Paper.objects.values_list("key", "updated_at")) == papers
 
 
@@ -138,7 +139,7 @@ def test_the_markdown_and_the_json_of_a_day_give_the_json_in_any_order(order):
         stdout, _ = run(str(path))
         if number >= 2:
             # Each file has been imported once already: nothing changes.
-            assert "0 papers created, 0 updated" in stdout
+            assert "0 new papers, 0 changed" in stdout
             assert day_positions(BOTH_DAY) == positions
         positions = day_positions(BOTH_DAY)
 
@@ -172,13 +173,13 @@ def test_a_hand_edit_survives_a_reimport_and_overwrite_replaces_it():
     stdout, _ = run(day)
     paper.refresh_from_db()
     assert paper.title == "Edited by hand"
-    assert "0 updated" in stdout
+    assert "0 changed" in stdout
 
     stdout, _ = run(day, overwrite=True)
     paper.refresh_from_db()
     assert paper.title == original
     assert paper.edited_fields == []
-    assert "1 updated" in stdout
+    assert "1 changed" in stdout
 
 
 # Bad input --------------------------------------------------------------------------
@@ -197,7 +198,7 @@ def test_a_broken_file_in_a_folder_writes_nothing_and_the_others_import(tmp_path
         f"{tmp_path / 'b.md'}:6: table row has 3 cells but the header at line 3 "
         "has 6; is a '|' missing?"
     )
-    assert "Imported 2 of 3 files: 18 papers created" in stdout
+    assert "Imported 2 of 3 files, 2 days: 18 new papers" in stdout
     assert set(Digest.objects.values_list("date", flat=True)) == {
         datetime.date(2024, 9, 5),
         datetime.date(2024, 9, 6),
@@ -282,7 +283,7 @@ def test_a_dash_reads_standard_input(monkeypatch):
     paper = Paper.objects.get()
     assert paper.key == "2503.00042"
     assert Digest.objects.get().source == "<stdin>"
-    assert "1 paper created" in stdout
+    assert "1 day: 1 new paper," in stdout
 
 
 @pytest.mark.django_db
@@ -302,8 +303,8 @@ def test_a_dry_run_writes_nothing_but_reports_the_counts():
     assert Paper.objects.count() == Author.objects.count() == 0
     assert not Digest.objects.exists()
     assert stdout.strip() == (
-        "Dry run, nothing saved: 7 of 7 files: 77 papers created, 0 updated, "
-        "0 unchanged, 7 days, 0 warnings, 0 errors."
+        "Dry run, nothing saved: 7 of 7 files, 7 days: 77 new papers, 0 changed, "
+        "0 as stored, 0 warnings, 0 errors."
     )
 
 
@@ -317,7 +318,7 @@ def test_a_dry_run_of_many_files_reports_exactly_what_the_import_does():
     assert dry.splitlines()[-1] == real.splitlines()[-1].replace(
         "Imported ", "Dry run, nothing saved: "
     )
-    assert "263 papers created, 12 updated" in real
+    assert f"{REAL_PAPERS} new papers, 0 changed" in real
 
 
 @pytest.mark.django_db
@@ -430,3 +431,55 @@ def test_of_two_copies_of_a_day_the_fuller_one_is_loaded_first():
 
     assert [file.name for file in files] == ["a.json", "b.json", "c.md", "a.md"]
     assert all(len(file.records) == 1 for file in files)
+
+
+@pytest.mark.django_db
+def test_a_large_import_rereads_files_instead_of_holding_them_and_gets_the_same(
+    monkeypatch,
+):
+    held, _ = run(str(REAL), dry_run=True)
+    monkeypatch.setattr(import_digest, "KEEP_PARSED_PAPERS", 1)
+
+    dry, _ = run(str(REAL), dry_run=True)
+    real, _ = run(str(REAL))
+
+    assert dry == held
+    assert real.splitlines()[-1] == held.splitlines()[-1].replace(
+        "Dry run, nothing saved: ", "Imported "
+    )
+    assert Paper.objects.count() == REAL_PAPERS
+
+
+def test_a_released_file_that_changed_before_its_turn_fails_alone(tmp_path):
+    path = tmp_path / "day.md"
+    shutil.copy(REAL / "daily-ai-papers-v1/archive/2024/09/05.md", path)
+    (file,) = read_digest_files([str(path)], stdin=io.StringIO(), keep_papers=0)
+    assert file.released and file.records == [] and file.papers > 0
+
+    path.write_text(path.read_text().replace("## Papers for 2024-09-05", "# x"))
+    file.reload()
+
+    assert "no 'Papers for YYYY-MM-DD' heading" in file.error
+    assert file.records == []
+
+
+@pytest.mark.django_db
+def test_a_file_larger_than_max_size_is_refused_unread_and_the_others_import(
+    tmp_path,
+):
+    shutil.copy(REAL / "daily-ai-papers-v1/archive/2024/09/05.md", tmp_path / "a.md")
+    big = tmp_path / "big.md"
+    big.write_text("## Papers for 2025-01-01\n" + " " * 300_000)
+
+    stdout, stderr, error = run_failing(str(tmp_path), max_size=0.2)
+
+    assert stderr.strip() == (
+        f"{big}: larger than 0.2 MB; split it, or raise the limit with --max-size"
+    )
+    assert "Imported 1 of 2 files" in stdout
+    assert error == "1 of 2 files failed."
+
+
+def test_max_size_must_be_positive():
+    with pytest.raises(CommandError, match="--max-size must be a positive number"):
+        call_command("import_digest", "x.md", max_size=0, stdout=io.StringIO())

@@ -13,6 +13,7 @@ from papers.importer.loader import (
     load_file,
     load_files,
 )
+from papers.importer.records import DataWarning
 from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
 from tests.factories import PaperFactory, PaperRecordFactory, TagFactory, digest_record
 
@@ -375,17 +376,15 @@ def test_a_tag_whose_slug_was_edited_is_still_found_by_its_name():
     assert tags_of(Paper.objects.get()) == {"Multimodal"}
 
 
-def test_a_paper_listed_twice_in_a_day_is_loaded_once_with_a_warning():
+def test_a_paper_listed_twice_in_a_day_is_loaded_once_at_its_first_row():
+    # The parser reports the repeat (tests/test_parser.py); the loader keeps the
+    # first row without reporting it a second time.
     row = PaperRecordFactory()
 
     stats = load_digest(digest_record(DAY, [row, dataclasses.replace(row)]))
 
-    assert stats.created == 1
+    assert (stats.created, stats.warnings) == (1, [])
     assert Appearance.objects.get().position == 1
-    assert stats.warnings == [
-        f"digest.md:6: {row.key} is listed twice on 2025-03-10 (first on line 5); "
-        "this row is ignored"
-    ]
 
 
 def test_parser_warnings_are_reported_with_their_source_and_line():
@@ -393,12 +392,19 @@ def test_parser_warnings_are_reported_with_their_source_and_line():
         DAY,
         [PaperRecordFactory()],
         source="archive/2025/03/10.md",
-        warnings=["line 7: placeholder link in GitHub URLs: https://github.com"],
+        warnings=[
+            DataWarning(
+                line=7,
+                kind="link",
+                text="placeholder link in GitHub URLs: https://github.com",
+                source="archive/2025/03/10.md",
+            )
+        ],
     )
 
     stats = load_digest(record)
 
-    assert stats.warnings == [
+    assert [warning.located for warning in stats.warnings] == [
         "archive/2025/03/10.md:7: placeholder link in GitHub URLs: https://github.com"
     ]
 
@@ -451,3 +457,68 @@ def test_a_day_of_a_thousand_papers_stays_within_sqlites_variable_limit(
     assert again.updated == 1000
     assert Appearance.objects.filter(date=DAY).count() == 1000
     assert Paper.objects.filter(last_digest_date=DAY).count() == 1000
+
+
+# The search index, kept in bulk by the import and by triggers otherwise ------------
+
+
+def found(query: str) -> set[str]:
+    return set(Paper.objects.search(query).values_list("key", flat=True))
+
+
+def test_imported_papers_are_found_by_title_summary_author_and_id():
+    row = PaperRecordFactory(
+        title="Quokka transformers", summary="Wombat tricks", authors=("Ada Zebulon",)
+    )
+
+    load_digest(digest_record(DAY, [row, PaperRecordFactory()]))
+
+    for query in ("quokka", "wombat", "Zebulon", row.key):
+        assert found(query) == {row.key}, query
+
+
+def test_a_newer_day_reindexes_the_new_title_and_authors():
+    row = PaperRecordFactory(title="Quokka", authors=("Ada Zebulon",))
+    load_digest(digest_record(DAY, [row]))
+
+    newer = dataclasses.replace(row, title="Platypus", authors=("Grace Yarrow",))
+    load_digest(digest_record(NEXT_DAY, [newer]))
+
+    assert found("Platypus") == found("Yarrow") == {row.key}
+    assert found("Quokka") == found("Zebulon") == set()
+
+
+def test_edits_outside_the_import_still_keep_the_index_in_step():
+    row = PaperRecordFactory(authors=("Ada Zebulon",))
+    load_digest(digest_record(DAY, [row]))
+    paper = Paper.objects.get()
+
+    Authorship.objects.create(
+        paper=paper, author=Author.objects.create(name="Grace Yarrow"), position=2
+    )
+    paper.title = "Platypus"
+    paper.save()
+
+    assert found("Yarrow") == found("Platypus") == found("Zebulon") == {row.key}
+
+
+def test_a_refused_import_leaves_the_search_triggers_on():
+    PaperFactory(key="url-0123456789abcdef", arxiv_id="2503.99999")
+    clash = digest_record(NEXT_DAY, [PaperRecordFactory(key="2503.99999")])
+    assert load_file(DigestFile("bad.md", records=[clash])) is None
+
+    PaperFactory(title="Platypus")
+
+    assert len(found("Platypus")) == 1
+
+
+def test_indexing_a_paper_is_linear_in_its_authors():
+    import time
+
+    row = PaperRecordFactory(authors=tuple(f"Author Z{n}" for n in range(4000)))
+
+    started = time.perf_counter()
+    load_digest(digest_record(DAY, [row]))
+
+    assert time.perf_counter() - started < 3
+    assert found("Z3999") == {row.key}

@@ -39,6 +39,11 @@ def paper(day: DigestRecord, key: str) -> PaperRecord:
     return found
 
 
+def messages(day: DigestRecord) -> tuple[str, ...]:
+    """The day's warnings as "line N: text", as a reader sees them."""
+    return tuple(str(warning) for warning in day.warnings)
+
+
 def parse_error(text: str, source: str = "<stdin>") -> DigestParseError:
     with pytest.raises(DigestParseError) as caught:
         parse_digests(text, source=source)
@@ -145,13 +150,13 @@ def test_a_url_broken_by_a_newline_is_repaired_with_a_warning():
     assert day.papers[0].huggingface_urls == (
         "https://mgtsaevis.github.io/mgt-sae-visualization/",
     )
-    assert day.warnings == (
+    assert messages(day) == (
         "line 7: removed whitespace inside a link in HuggingFace URLs: "
         "https://mgtsaevis.github.io/mgt-sae-visualization/",
     )
     twin = parse_day(CURRENT / "daily_results/2025/03/11.json")
     assert twin.papers[0].huggingface_urls == day.papers[0].huggingface_urls
-    assert twin.warnings[0].startswith("line 2: removed whitespace inside a link")
+    assert str(twin.warnings[0]).startswith("line 2: removed whitespace inside a link")
 
 
 def test_a_cell_with_several_links_keeps_them_all_in_order():
@@ -170,13 +175,131 @@ def test_a_cell_with_several_links_keeps_them_all_in_order():
     )
 
 
-def test_a_link_without_scheme_is_kept_as_given_with_a_warning():
+def test_a_link_without_scheme_is_stored_with_https_and_a_warning():
     day = parse_day(CURRENT / "archive/2024/12/31.md")
-    assert day.papers[3].github_urls == ("github.com/CodeEval-Pro/CodeEval-Pro",)
-    assert day.warnings == (
-        "line 10: link without http(s):// in GitHub URLs: "
-        "github.com/CodeEval-Pro/CodeEval-Pro",
+    assert day.papers[3].github_urls == (
+        "https://github.com/CodeEval-Pro/CodeEval-Pro",
     )
+    assert messages(day) == (
+        "line 10: added https:// to a link in GitHub URLs written without it: "
+        "https://github.com/CodeEval-Pro/CodeEval-Pro",
+    )
+
+
+ONE_ROW = (
+    "## Papers for 2025-03-11\n\n"
+    "| Title | Authors | Summary | Classification | GitHub URLs | HuggingFace URLs |\n"
+    "|---|---|---|---|---|---|\n"
+    "| [{title}]({link}) | A, B | S. | ['X'] | {github} | {hf} |\n"
+)
+
+
+def one_row(
+    *,
+    link: str = "https://arxiv.org/abs/2503.00001",
+    github: str = "N/A",
+    hf: str = "N/A",
+    title: str = "T",
+) -> DigestRecord:
+    text = ONE_ROW.format(title=title, link=link, github=github, hf=hf)
+    (day,) = parse_digests(text, source="day.md")
+    return day
+
+
+@pytest.mark.parametrize(
+    "word", ["string", "null", "None", "N/A", "-", "TBD", "undefined", "https://string"]
+)
+def test_a_placeholder_word_for_a_link_is_dropped_with_a_warning(word):
+    day = one_row(
+        github=f"[Link]({word})", hf=f"[Link](https://hf.co/a/b), [Link]({word})"
+    )
+
+    (row,) = day.papers
+    assert row.github_urls == ()
+    assert row.huggingface_urls == ("https://hf.co/a/b",)
+    assert [w.kind for w in day.warnings] == ["placeholder", "placeholder"]
+    assert day.warnings[0].located == (
+        f"day.md:5: dropped the placeholder a link in GitHub URLs: {word!r}"
+    )
+
+
+def test_a_cell_saying_there_is_no_link_is_no_finding():
+    day = one_row(github="N/A", hf="[]")
+    assert (day.papers[0].github_urls, day.warnings) == ((), ())
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "ftp://example.org/a",
+        "mailto:a@b.c",
+    ],
+)
+def test_links_that_are_not_web_links_are_dropped_with_file_and_line(link):
+    day = one_row(github=f"[Link]({link})", hf=f"[Link]({link})")
+
+    assert (day.papers[0].github_urls, day.papers[0].huggingface_urls) == ((), ())
+    assert [w.located for w in day.warnings] == [
+        f"day.md:5: dropped a link in GitHub URLs that is not an http(s) URL: {link!r}",
+        f"day.md:5: dropped a link in HuggingFace URLs that is not an http(s) URL: "
+        f"{link!r}",
+    ]
+
+
+def test_an_arxiv_link_that_is_not_a_web_link_is_dropped_not_stored():
+    day = one_row(link="javascript:alert(1)", title="Evil")
+
+    (row,) = day.papers
+    assert (row.arxiv_url, row.arxiv_id) == ("", "")
+    assert row.key.startswith("title-")
+    assert [w.kind for w in day.warnings] == ["no-arxiv", "not-web"]
+    assert "dropped the paper link that is not an http(s) URL" in str(day.warnings[1])
+
+
+def test_json_placeholder_links_are_dropped_with_a_warning():
+    text = json.dumps(
+        [
+            {
+                "title": "T",
+                "link": "https://arxiv.org/abs/2503.00001",
+                "date": "2025-03-11",
+                "github_urls": ["string"],
+                "huggingface_urls": ["javascript:alert(1)", "https://hf.co/a/b"],
+                "github_repo": None,
+            }
+        ]
+    )
+    (day,) = parse_digests(text, source="day.json")
+    assert day.papers[0].github_urls == ()
+    assert day.papers[0].huggingface_urls == ("https://hf.co/a/b",)
+    assert [w.kind for w in day.warnings] == ["placeholder", "not-web"]
+
+
+def test_a_runaway_row_is_capped_with_a_warning_and_kept():
+    text = json.dumps(
+        [
+            {
+                "title": "T" * 3000,
+                "link": "https://arxiv.org/abs/2503.00001",
+                "date": "2025-03-11",
+                "authors": [f"Author {n}" for n in range(5000)],
+                "classification": [f"tag {n}" for n in range(500)],
+                "github_urls": [f"https://github.com/a/r{n}" for n in range(30)],
+                "summary": "s" * 30_000,
+            }
+        ]
+    )
+    started = time.perf_counter()
+    (day,) = parse_digests(text, source="day.json")
+    assert time.perf_counter() - started < 2
+
+    (row,) = day.papers
+    assert (len(row.authors), len(row.tags), len(row.github_urls)) == (200, 50, 20)
+    assert (len(row.title), len(row.summary)) == (2000, 20_000)
+    assert {w.kind for w in day.warnings} == {"cap"}
+    assert "5000 authors in one row; kept the first 200" in messages(day)[2]
 
 
 def test_placeholder_links_are_kept_and_reported():
@@ -185,12 +308,12 @@ def test_placeholder_links_are_kept_and_reported():
         "https://huggingface.co",
         "https://github.com",
     )
-    assert day.warnings == (
+    assert messages(day) == (
         "line 16: placeholder link in HuggingFace URLs: https://huggingface.co",
         "line 16: placeholder link in HuggingFace URLs: https://github.com",
     )
     march_4 = parse_day(CURRENT / "archive/2025/03/04.md")
-    assert march_4.warnings == (
+    assert messages(march_4) == (
         "line 12: placeholder link in HuggingFace URLs: https://huggingface.co/transformers",
         "line 20: placeholder link in HuggingFace URLs: https://huggingface.co/",
     )
@@ -221,7 +344,7 @@ def test_v1_title_cell_links_give_the_arxiv_url_not_a_huggingface_column_link():
         "The Jumping Reasoning Curve? Tracking the Evolution of Reasoning Performance "
         "in GPT-[n] and o-[n] Models on Multimodal Puzzles"
     )
-    assert day.warnings == ()
+    assert messages(day) == ()
 
 
 def test_v1_link_column_gives_the_arxiv_url():
@@ -326,7 +449,7 @@ def test_quirky_rows_come_through_intact():
     assert shannon.huggingface_urls == ("https://huggingface.co/datasets/shannon/bits",)
     assert [p.position for p in day.papers] == [1, 2, 3, 4, 5, 6]
     assert [p.line for p in day.papers] == [5, 6, 7, 8, 9, 11]
-    assert day.warnings == (
+    assert messages(day) == (
         "line 8: Classification is not a list literal; read it as "
         "['Multimodal', 'Robotics']",
         f"line 9: no arXiv link for 'Not On arXiv'; keyed as {openreview.key}",
@@ -353,7 +476,7 @@ def test_json_takes_its_date_from_the_path_and_splits_days_by_date():
     assert cobol.authors == ("Grace Hopper", "Edsger Dijkstra")
     assert cobol.tags == ("Compilers",)
     assert cobol.huggingface_urls == ("https://huggingface.co/grace/cobol-7b",)
-    assert second.warnings == (
+    assert messages(second) == (
         "line 12: removed whitespace inside a link in HuggingFace URLs: "
         "https://huggingface.co/grace/cobol-7b",
     )
@@ -391,7 +514,7 @@ def test_a_day_split_into_two_sections_is_one_record():
         ("2503.00001", 1),
         ("2503.00002", 2),
     ]
-    assert day.warnings == (
+    assert messages(day) == (
         "line 7: a second section for 2025-03-11; its papers were added",
         "line 12: duplicate of the paper on line 5 (2503.00001); kept the first",
     )
@@ -441,7 +564,7 @@ def test_a_day_heading_without_a_table_is_a_warning_when_other_days_have_one():
         "| [A](https://arxiv.org/abs/2503.00001) |\n"
     )
     empty, full = parse_digests(text, source="<stdin>")
-    assert (empty.papers, empty.warnings) == (
+    assert (empty.papers, messages(empty)) == (
         (),
         ("line 1: no paper table under this heading",),
     )
@@ -540,7 +663,7 @@ def test_bad_json_content_is_an_error_at_the_item(text, line, message):
 def test_an_empty_json_list_with_a_dated_path_is_an_empty_day():
     [day] = parse_digests("[]\n", source="daily_results/2025/03/13.json")
     assert (day.date, day.papers) == (datetime.date(2025, 3, 13), ())
-    assert day.warnings == ("line 1: the JSON list has no papers",)
+    assert messages(day) == ("line 1: the JSON list has no papers",)
 
 
 # --- normalisers ----------------------------------------------------------------------
@@ -700,8 +823,8 @@ def test_nul_and_control_characters_are_removed_with_a_warning():
     assert paper.summary == "One two.\n\tThree"
     assert paper.tags == ("NLP",)
     assert paper.github_urls == ("https://github.com/a/b",)
-    assert "line 1: removed control characters (U+0000) from the title" in day.warnings
-    assert not any("\x00" in warning for warning in day.warnings)
+    assert "line 1: removed control characters (U+0000) from the title" in messages(day)
+    assert not any("\x00" in warning for warning in messages(day))
 
 
 def test_a_markdown_row_with_a_nul_is_stored_without_it():
@@ -711,7 +834,8 @@ def test_a_markdown_row_with_a_nul_is_stored_without_it():
 
     assert (day.papers[0].title, day.papers[0].summary) == ("T", "Summary")
     assert (
-        day.warnings[0] == "line 5: removed control characters (U+0000) from the title"
+        str(day.warnings[0])
+        == "line 5: removed control characters (U+0000) from the title"
     )
 
 

@@ -122,7 +122,7 @@ def test_the_import_command_summary(tmp_path):
     stdout = StringIO()
     call_command("import_digest", str(tmp_path), stdout=stdout)
     assert (
-        "Imported 1 of 1 file: 1 paper created, 0 updated, 0 unchanged, 1 day, "
+        "Imported 1 of 1 file, 1 day: 1 new paper, 0 changed, 0 as stored, "
         "0 warnings, 0 errors." in stdout.getvalue()
     )
 
@@ -135,7 +135,7 @@ def test_the_admin_upload_summary_and_forget_edits_message(admin_client):
         reverse("admin:papers_digest_upload"), {"files": [upload]}
     )
     summary = text_of(response.content.decode())
-    assert "1 file: 1 paper created, 0 updated, 0 unchanged, 1 day, 0 warnings," in (
+    assert "1 of 1 file, 1 day: 1 new paper, 0 changed, 0 as stored, 0 warnings," in (
         summary
     )
     assert "0 errors." in summary

@@ -14,6 +14,7 @@ stop the others. Nothing here touches the database.
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ from papers.importer.parser import DigestParseError, parse_digests
 from papers.importer.records import DigestRecord
 
 STDIN = "-"
+# The largest input file read, unless the command's --max-size says otherwise: a
+# digest day is about 100 KB and a many-day README a few MB.
+DEFAULT_MAX_MEGABYTES = 50
 STDIN_NAME = "<stdin>"
 DIGEST_SUFFIXES = frozenset({".md", ".markdown", ".json"})
 # Documents that sit next to the digests in the publishers' repositories.
@@ -46,15 +50,60 @@ NOT_DIGESTS = frozenset(
 
 @dataclass
 class DigestFile:
-    """One input (a file, standard input or an upload): its days, or why it failed."""
+    """One input (a file, standard input or an upload): its days, or why it failed.
+
+    A file read from disk may release its parsed days to keep a large import's
+    memory flat (`release`); it keeps their dates and sizes, and `reload` reads and
+    parses it again when its turn to be written comes.
+    """
 
     name: str
     records: list[DigestRecord] = field(default_factory=list)
     error: str = ""
+    path: Path | None = None
+    released: bool = False
+    _sizes: dict[datetime.date, int] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
         return not self.error
+
+    @property
+    def day_sizes(self) -> dict[datetime.date, int]:
+        """Papers per day, whether or not the days are held in memory."""
+        if self.released:
+            return self._sizes
+        sizes: dict[datetime.date, int] = {}
+        for record in self.records:
+            sizes[record.date] = sizes.get(record.date, 0) + len(record.papers)
+        return sizes
+
+    @property
+    def papers(self) -> int:
+        return sum(self.day_sizes.values())
+
+    def release(self) -> None:
+        """Drop the parsed days if the file can be read again."""
+        if self.path is not None and self.ok and not self.released:
+            self._sizes = self.day_sizes
+            self.records = []
+            self.released = True
+
+    def reload(self, *, max_bytes: int | None = None) -> None:
+        """Parse a released file again (an error if it changed meanwhile)."""
+        if not self.released or self.path is None:
+            return
+        try:
+            again = parse_text(
+                self.name, read_path(self.name, self.path, max_bytes=max_bytes)
+            )
+        except DigestSourceError as failure:
+            again = DigestFile(self.name, error=str(failure))
+        self.released = False
+        self.records, self.error = again.records, again.error
+        if self.ok and self.day_sizes != self._sizes:
+            self.records = []
+            self.error = f"{self.name}: the file changed during the import"
 
 
 class DigestSourceError(Exception):
@@ -118,19 +167,31 @@ def decode(data: bytes, *, name: str) -> str:
         ) from error
 
 
-def read_path(name: str, path: Path) -> str:
+def read_path(name: str, path: Path, *, max_bytes: int | None = None) -> str:
     try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise DigestSourceError(_too_large(name, max_bytes))
         data = path.read_bytes()
     except OSError as error:
         raise DigestSourceError(f"{name}: {error.strerror or error}") from error
     return decode(data, name=name)
 
 
-def read_stream(stream: IO) -> str:
+def _too_large(name: str, max_bytes: int) -> str:
+    return (
+        f"{name}: larger than {max_bytes / 1024 / 1024:g} MB; "
+        "split it, or raise the limit with --max-size"
+    )
+
+
+def read_stream(stream: IO, *, max_bytes: int | None = None) -> str:
     """Standard input as text, decoded strictly when it offers its bytes."""
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
-        return decode(buffer.read(), name=STDIN_NAME)
+        data = buffer.read() if max_bytes is None else buffer.read(max_bytes + 1)
+        if max_bytes is not None and len(data) > max_bytes:
+            raise DigestSourceError(_too_large(STDIN_NAME, max_bytes))
+        return decode(data, name=STDIN_NAME)
     try:
         return stream.read()
     except UnicodeDecodeError as error:
@@ -148,19 +209,40 @@ def parse_text(name: str, text: str) -> DigestFile:
     return DigestFile(name, records=list(records))
 
 
-def read_digest_files(paths: Iterable[str], *, stdin: IO) -> list[DigestFile]:
-    """Every input named by `paths`, read and parsed, in order; see the module doc."""
+def read_digest_files(
+    paths: Iterable[str],
+    *,
+    stdin: IO,
+    max_bytes: int | None = None,
+    keep_papers: int | None = None,
+) -> list[DigestFile]:
+    """Every input named by `paths`, read and parsed, in order; see the module doc.
+
+    A file larger than `max_bytes` is refused unread, as an error of its own. Once
+    the files read hold more than `keep_papers` papers, the parsed days of the
+    next files are released (see DigestFile), so memory stays flat.
+    """
+    kept = 0
     files = []
     for name, path, error in find_digest_paths(paths):
         if error:
             files.append(DigestFile(name, error=error))
             continue
         try:
-            text = read_stream(stdin) if path is None else read_path(name, path)
+            text = (
+                read_stream(stdin, max_bytes=max_bytes)
+                if path is None
+                else read_path(name, path, max_bytes=max_bytes)
+            )
         except DigestSourceError as failure:
             files.append(DigestFile(name, error=str(failure)))
             continue
-        files.append(parse_text(name, text))
+        file = parse_text(name, text)
+        file.path = path
+        kept += file.papers
+        if keep_papers is not None and kept > keep_papers:
+            file.release()
+        files.append(file)
     prefer_fullest_days(files)
     return files
 
@@ -175,12 +257,13 @@ def prefer_fullest_days(files: list[DigestFile]) -> None:
     smaller copy after them. Files holding no day that has a fuller copy elsewhere
     come first; the order is otherwise kept.
     """
+    sizes = {id(file): file.day_sizes for file in files}
     most: dict = {}
     for file in files:
-        for record in file.records:
-            most[record.date] = max(most.get(record.date, 0), len(record.papers))
+        for date, size in sizes[id(file)].items():
+            most[date] = max(most.get(date, 0), size)
 
     def has_fuller_copy(file: DigestFile) -> bool:
-        return any(len(r.papers) < most[r.date] for r in file.records)
+        return any(size < most[date] for date, size in sizes[id(file)].items())
 
     files.sort(key=has_fuller_copy)

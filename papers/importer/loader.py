@@ -1,73 +1,64 @@
-"""Write parsed digest days to the database.
+"""Import parsed digest files: one `import_files()` for every caller.
 
-`load_digests(records)` stores the days of one file in one transaction and
-`load_digest(record)` is its one-day form; both return `ImportStats`. `load_files`
-loads parsed inputs (see papers.importer.files) one transaction each, for the import
-command and the admin's upload page. Rows are upserted on natural keys (`Paper.key`,
-`Author.name`, `Tag.slug`, `Digest.date`) and every relation is written with bulk
-queries, so a day costs a fixed number of queries whatever its length (lists longer
-than `CHUNK` are split to stay under SQLite's limit on query variables).
+The import command, the admin's upload page and the benchmark call `import_files`;
+`load_digest`/`load_digests`/`load_file` are its forms for one day, one file's days
+and one parsed input. Each works the same way: read what is stored for the records
+(papers.importer.writer.read_stored), decide what changes (the pure
+papers.importer.plan.plan, which holds every merge rule), write the changes in bulk
+(papers.importer.writer.write).
 
-Rules when a day names a paper that is already stored:
+Transactions: small files are grouped into batches of about BATCH_PAPERS papers, one
+transaction each, so a folder of thousands of days costs a few dozen commits rather
+than thousands, while no transaction holds SQLite's write lock for long. A batch
+holds whole files only, so each file is still all or nothing: when the database
+refuses a batch, its files are retried one transaction each and only the file at
+fault fails. A dry run reads but never writes: later files are planned against what
+the earlier ones would have written.
 
-- An import adds to a day, never removes from it: papers already on the day keep
-  their appearance and position, and papers new to the day follow its current last
-  position in file order. A publisher ships each day twice (a markdown table of
-  selected papers, a JSON of all of them), so importing both, in either order and any
-  number of times, leaves the day holding every paper of both.
-- With `overwrite=True` the file is authoritative for its days too: each day's
-  appearances become exactly its rows at the rows' positions, and a paper dropped
-  from the day loses that appearance (the paper itself is never deleted).
-- Tags, GitHub URLs and Hugging Face URLs are merged: what is stored stays, in its
-  order, and the day's new values follow.
-- Title, summary, arXiv URL and authors come from the newest digest: the day's values
-  are applied when its date is after the paper's last digest date, so importing an
-  older day later only adds that day's appearance, tags and links. Between two copies
-  of the same day the first one imported keeps its values (the markdown and the JSON
-  word a paper differently, and re-importing either must change nothing); apply a
-  corrected copy of a day with `overwrite=True`.
-- Fields listed in `paper.edited_fields` (changed by hand in the admin) are left
-  alone. With `overwrite=True` the file is authoritative: its title, summary, arXiv
-  URL and authors replace the stored ones whatever the dates or edits, tags and links
-  are merged as usual, and `edited_fields` is cleared.
-
-Writes never parse text: records come from `papers.importer.parser`.
+After an import that wrote something, `data_changed()` is the one place that tells
+the browse pages (it warms the list page's counts).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import nullcontext
+import datetime
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
 
-from django.db import DatabaseError, connection, models, transaction
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.db import DatabaseError, transaction
+from django.utils.translation import ngettext
 
-from papers.count_cache import bump_data_version
-from papers.importer.files import DigestFile
-from papers.importer.parser import tag_slug
-from papers.importer.records import DigestRecord, PaperRecord
-from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
+from papers.importer.files import DigestFile, prefer_fullest_days
+from papers.importer.plan import EDITABLE_FIELDS, DayStats, Stored, plan
+from papers.importer.records import DataWarning, DigestRecord
+from papers.importer.writer import read_stored, write
+from papers.models import Digest
 
-# Longest list sent in one `IN (...)`: SQLite builds can cap a query at 999 variables.
-CHUNK = 500
+__all__ = [
+    "EDITABLE_FIELDS",
+    "ImportReport",
+    "ImportStats",
+    "data_changed",
+    "import_files",
+    "load_digest",
+    "load_digests",
+    "load_file",
+    "load_files",
+]
 
-# The paper fields a re-import may change, and so the ones an admin edit protects.
-TEXT_FIELDS = ("title", "summary", "arxiv_url")
-LINK_FIELDS = ("github_urls", "huggingface_urls")
-EDITABLE_FIELDS = (*TEXT_FIELDS, *LINK_FIELDS, "authors", "tags")
-
-_WARNING_LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)
-
-TagLink = Paper.tags.through
+# Papers per write transaction when files are small (a file is never split): small
+# enough that SQLite's write lock is held for a fraction of a second, so readers'
+# own writes (bookmark toggles) wait briefly instead of timing out.
+BATCH_PAPERS = 500
+SOURCE_LENGTH = Digest._meta.get_field("source").max_length
 
 
 @dataclass
 class ImportStats:
-    """What an import did; papers count once per day they appear on."""
+    """What an import did; created/updated/unchanged count a paper once per day it
+    appears on, the key sets once per paper (for a run's summary)."""
 
     created: int = 0
     updated: int = 0
@@ -75,8 +66,26 @@ class ImportStats:
     days: int = 0
     # Appearances dropped because an --overwrite import of the day left them out.
     removed: int = 0
-    # Data-quality findings, "source:line: message".
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[DataWarning] = field(default_factory=list)
+    created_keys: set[str] = field(default_factory=set)
+    updated_keys: set[str] = field(default_factory=set)
+    seen_keys: set[str] = field(default_factory=set)
+    dates: set[datetime.date] = field(default_factory=set)
+
+    @classmethod
+    def of_day(cls, day: DayStats) -> ImportStats:
+        return cls(
+            created=len(day.created),
+            updated=len(day.updated),
+            unchanged=len(day.unchanged),
+            days=1,
+            removed=day.removed,
+            warnings=list(day.warnings),
+            created_keys=set(day.created),
+            updated_keys=set(day.updated),
+            seen_keys={*day.created, *day.updated, *day.unchanged},
+            dates={day.date},
+        )
 
     def __add__(self, other: ImportStats) -> ImportStats:
         if not isinstance(other, ImportStats):
@@ -88,17 +97,97 @@ class ImportStats:
             days=self.days + other.days,
             removed=self.removed + other.removed,
             warnings=[*self.warnings, *other.warnings],
+            created_keys=self.created_keys | other.created_keys,
+            updated_keys=self.updated_keys | other.updated_keys,
+            seen_keys=self.seen_keys | other.seen_keys,
+            dates=self.dates | other.dates,
         )
 
     @property
     def papers(self) -> int:
         return self.created + self.updated + self.unchanged
 
+    # What an admin checks against the site: distinct papers and days.
+    @property
+    def new_papers(self) -> int:
+        return len(self.created_keys)
+
+    @property
+    def changed_papers(self) -> int:
+        return len(self.updated_keys - self.created_keys)
+
+    @property
+    def papers_as_stored(self) -> int:
+        return len(self.seen_keys - self.created_keys - self.updated_keys)
+
+    def __iadd__(self, other: ImportStats) -> ImportStats:
+        # In place: summing a whole archive with `+` would copy the growing key
+        # sets once per file, quadratic in the number of files.
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.days += other.days
+        self.removed += other.removed
+        self.warnings.extend(other.warnings)
+        self.created_keys |= other.created_keys
+        self.updated_keys |= other.updated_keys
+        self.seen_keys |= other.seen_keys
+        self.dates |= other.dates
+        return self
+
+
+def _sum(stats: Iterable[ImportStats]) -> ImportStats:
+    total = ImportStats()
+    for each in stats:
+        total += each
+    return total
+
+
+@dataclass
+class ImportReport:
+    """Every input of one import and what became of it."""
+
+    files: list[DigestFile]
+    results: list[ImportStats | None]  # None where the file failed (file.error)
+    dry_run: bool = False
+    longest_write: float = 0.0  # seconds, the longest write transaction
+
+    @cached_property
+    def total(self) -> ImportStats:
+        return _sum(stats for stats in self.results if stats is not None)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for stats in self.results if stats is None)
+
+    def summary(self) -> str:
+        """One line an admin can check against the site."""
+        total = self.total
+        prefix = "Dry run, nothing saved: " if self.dry_run else "Imported "
+        return (
+            f"{prefix}{len(self.files) - self.failed} of "
+            + counted(len(self.files), "%(count)d file", "%(count)d files")
+            + ", "
+            + counted(len(total.dates), "%(count)d day", "%(count)d days")
+            + ": "
+            + counted(total.new_papers, "%(count)d new paper", "%(count)d new papers")
+            + f", {total.changed_papers} changed, {total.papers_as_stored} as stored, "
+            + counted(len(total.warnings), "%(count)d warning", "%(count)d warnings")
+            + ", "
+            + counted(self.failed, "%(count)d error", "%(count)d errors")
+            + "."
+        )
+
+
+def counted(count: int, singular: str, plural: str) -> str:
+    """`count` and its noun in the right number: "1 file", "2 files"."""
+    return ngettext(singular, plural, count) % {"count": count}
+
 
 def load_digest(
     record: DigestRecord, *, dry_run: bool = False, overwrite: bool = False
 ) -> ImportStats:
-    """Store one digest day in one transaction; a dry run rolls it back."""
+    """Store one digest day in one transaction; a dry run only reports."""
     return load_digests([record], dry_run=dry_run, overwrite=overwrite)
 
 
@@ -107,19 +196,14 @@ def load_digests(
 ) -> ImportStats:
     """Store the days of one file in one transaction: all of them or none.
 
-    A dry run does every write, counts, then rolls back, so its stats are exactly
-    those a real import would report.
+    A dry run reads and plans but writes nothing; its stats are exactly those a
+    real import would report.
     """
-    stats = ImportStats()
+    records = list(records)
+    if dry_run:
+        return _sum(_plan_dry(records, Stored(), overwrite=overwrite)[0])
     with transaction.atomic():
-        for record in records:
-            stats += _load_day(record, overwrite=overwrite)
-        if dry_run:
-            transaction.set_rollback(True)
-        else:
-            # Cached counts are stale once this commits (and only if it does).
-            transaction.on_commit(bump_data_version)
-    return stats
+        return _sum(_load(records, overwrite=overwrite))
 
 
 def load_file(
@@ -131,13 +215,7 @@ def load_file(
     its column, a clash with a row edited by hand): that file rolls back and is
     reported like a parse error, and the other files go on.
     """
-    if not file.ok:
-        return None
-    try:
-        return load_digests(file.records, dry_run=dry_run, overwrite=overwrite)
-    except DatabaseError as failure:
-        file.error = f"{file.name}: the database refused the import: {failure}"
-        return None
+    return load_files([file], dry_run=dry_run, overwrite=overwrite)[0]
 
 
 def load_files(
@@ -146,355 +224,179 @@ def load_files(
     dry_run: bool = False,
     overwrite: bool = False,
     on_loaded: Callable[[DigestFile, ImportStats | None], object] | None = None,
+    batch_papers: int = BATCH_PAPERS,
+    release: bool = False,
 ) -> list[ImportStats | None]:
-    """Load each file in its own transaction; stats (None if it failed) per file.
+    """Load the files in order, each atomically; stats (None if it failed) per file.
 
-    A dry run rolls back all the files together at the end rather than each on its
-    own, so a later file sees what earlier ones would have written (a paper on two
-    days counts as created once) and the stats are exactly those of a real run.
-    `on_loaded(file, stats)` is called after each file, for progress reports.
+    `on_loaded(file, stats)` is called for each file once its batch is committed,
+    in order, for progress reports. Files whose parsed days were released are
+    parsed again when their batch comes; with `release`, files read from disk drop
+    their parsed days once written, so memory stays flat on a large archive.
     """
     results: list[ImportStats | None] = []
-    with transaction.atomic() if dry_run else nullcontext():
-        for file in files:
-            results.append(load_file(file, overwrite=overwrite))
+    global _longest_write
+    _longest_write = 0.0
+    virtual = Stored()  # a dry run's view of what earlier files would have written
+    batch: list[DigestFile] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal virtual
+        for file in batch:
+            file.reload()
+        loaded = [file for file in batch if file.ok]
+        if dry_run:
+            stats, virtual = _dry_batch(loaded, virtual, overwrite=overwrite)
+        else:
+            stats = _write_batch(loaded, overwrite=overwrite)
+        for file in batch:
+            results.append(stats.get(id(file)))
             if on_loaded is not None:
                 on_loaded(file, results[-1])
-        if dry_run:
-            transaction.set_rollback(True)
+            if release:
+                file.release()
+        batch.clear()
+
+    for file in files:
+        papers = file.papers
+        if batch and size + papers > batch_papers:
+            flush()
+            size = 0
+        batch.append(file)
+        size += papers
+    if batch:
+        flush()
     return results
 
 
-def _load_day(record: DigestRecord, *, overwrite: bool) -> ImportStats:
-    rows, warnings = _unique_rows(record)
-    stats = ImportStats(days=1, warnings=warnings)
-    now = timezone.now()
-    source = record.source[: Digest._meta.get_field("source").max_length]
+def import_files(
+    files: Sequence[DigestFile],
+    *,
+    dry_run: bool = False,
+    overwrite: bool = False,
+    on_loaded: Callable[[DigestFile, ImportStats | None], object] | None = None,
+    release: bool = False,
+) -> ImportReport:
+    """Import parsed inputs (papers.importer.files) for any caller; see module doc.
 
-    digest, day_is_new = Digest.objects.get_or_create(
-        date=record.date, defaults={"source": source}
+    Each day's fullest copy is loaded first (see `prefer_fullest_days`); `release`
+    as for `load_files`.
+    """
+    files = list(files)
+    prefer_fullest_days(files)
+    results = load_files(
+        files,
+        dry_run=dry_run,
+        overwrite=overwrite,
+        on_loaded=on_loaded,
+        release=release,
     )
-    stored = _in_bulk(Paper.objects.all(), "key", [row.key for row in rows])
-    author_ids = _upsert_authors(
-        {name: None for row in rows for name in row.authors}.keys()
+    report = ImportReport(
+        files=files, results=results, dry_run=dry_run, longest_write=_longest_write
     )
-    tag_ids = _upsert_tags(name for row in rows for name in row.tags)
-    stored_ids = [paper.pk for paper in stored.values()]
-    stored_authors = _authors_by_paper(stored_ids)
-    stored_tags = _tags_by_paper(stored_ids)
-    positions = {} if day_is_new else _appearances_by_paper(digest)
+    total = report.total
+    if not dry_run and (total.created or total.updated or total.removed):
+        data_changed()
+    return report
 
-    new_papers: list[Paper] = []
-    changed_papers: list[Paper] = []
-    authors_to_replace: list[Paper] = []
-    new_tag_links: list[tuple[Paper, int]] = []
-    for row in rows:
-        row_tags = list(dict.fromkeys(tag_ids[tag_slug(name)] for name in row.tags))
-        paper = stored.get(row.key)
-        if paper is None:
-            paper = _new_paper(row)
-            new_papers.append(paper)
-            authors_to_replace.append(paper)
-            new_tag_links.extend((paper, tag_id) for tag_id in row_tags)
-            stats.created += 1
-            continue
 
-        edited = set() if overwrite else set(paper.edited_fields)
-        newest = (
-            overwrite
-            or paper.last_digest_date is None
-            or record.date > paper.last_digest_date
-        )
-        changed = False
-        if newest:
-            for name in TEXT_FIELDS:
-                value = getattr(row, name)
-                if name not in edited and getattr(paper, name) != value:
-                    setattr(paper, name, value)
-                    changed = True
-            if "authors" not in edited and stored_authors.get(
-                paper.pk, ()
-            ) != _distinct(row.authors):
-                authors_to_replace.append(paper)
-                changed = True
-        for name in LINK_FIELDS:
-            merged = _distinct([*getattr(paper, name), *getattr(row, name)])
-            if name not in edited and list(merged) != getattr(paper, name):
-                setattr(paper, name, list(merged))
-                changed = True
-        if "tags" not in edited:
-            have = stored_tags.get(paper.pk, set())
-            missing = [tag_id for tag_id in row_tags if tag_id not in have]
-            new_tag_links.extend((paper, tag_id) for tag_id in missing)
-            changed = changed or bool(missing)
-        if overwrite and paper.edited_fields:
-            paper.edited_fields = []
-            changed = True
-        if paper.pk not in positions or (
-            overwrite and positions[paper.pk][1] != row.position
-        ):
-            changed = True
-        if changed:
-            paper.updated_at = now
-            changed_papers.append(paper)
-            stats.updated += 1
-        else:
-            stats.unchanged += 1
+def data_changed() -> None:
+    """Tell the browse pages that an import changed the papers.
 
-    Paper.objects.bulk_create(new_papers, batch_size=CHUNK)
-    if any(paper.pk is None for paper in new_papers):
-        # Backends without RETURNING leave the primary keys unset.
-        created = _in_bulk(Paper.objects.all(), "key", [p.key for p in new_papers])
-        for paper in new_papers:
-            paper.pk = created[paper.key].pk
-    paper_fields = [*TEXT_FIELDS, *LINK_FIELDS, "edited_fields", "updated_at"]
-    Paper.objects.bulk_update(
-        changed_papers, paper_fields, batch_size=_update_batch_size(paper_fields)
+    The one call site for it: the count cache is invalidated when each batch
+    commits (papers.importer.writer); this computes the list page's counts once so
+    the first visitor does not wait for them.
+    """
+    from papers.views.browse import warm_list_page_counts
+
+    warm_list_page_counts()
+
+
+# Batches ---------------------------------------------------------------------------
+
+# SQLite's busy handler polls with growing sleeps (up to 100 ms), so a writer that
+# begins its next transaction right after committing can starve the others (a
+# bookmark toggle waited 13 s in bench/import_contention.py). A pause after each
+# batch, a fraction of the batch's own time, lets them in.
+PAUSE_SHARE = 0.25
+MAX_PAUSE = 0.1  # seconds
+
+
+def _let_other_writers_in(took: float) -> None:
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.in_atomic_block is False:
+        time.sleep(min(MAX_PAUSE, took * PAUSE_SHARE))
+
+
+# How long the longest write transaction of the current load_files call took.
+_longest_write = 0.0
+
+
+def _load(records: list[DigestRecord], *, overwrite: bool) -> list[ImportStats]:
+    """Read, plan and write `records` in the current transaction; stats per day."""
+    stored = read_stored(records, overwrite=overwrite)
+    changes = plan(records, stored, overwrite=overwrite, source_length=SOURCE_LENGTH)
+    write(changes, stored)
+    return [ImportStats.of_day(day) for day in changes.stats]
+
+
+def _plan_dry(
+    records: list[DigestRecord], virtual: Stored, *, overwrite: bool
+) -> tuple[list[ImportStats], Stored]:
+    stored = read_stored(records, overwrite=overwrite)
+    stored.papers.update(virtual.papers)
+    stored.days.update(virtual.days)
+    changes = plan(records, stored, overwrite=overwrite, source_length=SOURCE_LENGTH)
+    virtual = Stored(
+        papers={**virtual.papers, **changes.papers, **changes.redated},
+        days={**virtual.days, **changes.days},
     )
-    rows_by_key = {row.key: row for row in rows}
-    _replace_authors(authors_to_replace, rows_by_key, author_ids)
-    TagLink.objects.bulk_create(
-        [TagLink(paper_id=paper.pk, tag_id=tag_id) for paper, tag_id in new_tag_links],
-        ignore_conflicts=True,
-        batch_size=CHUNK,
-    )
+    return [ImportStats.of_day(day) for day in changes.stats], virtual
 
-    day_changed = _write_appearances(
-        digest,
-        rows_by_key,
-        {**stored, **{p.key: p for p in new_papers}},
-        positions,
-        exact=overwrite,
-    )
-    stats.removed = len(day_changed.removed_papers)
-    if day_changed.added:
-        Paper.objects.filter(
-            Exists(Appearance.objects.filter(digest=digest, paper=OuterRef("pk")))
-        ).refresh_digest_dates()
-    for chunk in _chunks(day_changed.removed_papers):
-        Paper.objects.filter(pk__in=chunk).refresh_digest_dates()
 
-    if not day_is_new and (
-        digest.source != source or new_papers or changed_papers or stats.removed
-    ):
-        Digest.objects.filter(pk=digest.pk).update(source=source, imported_at=now)
+def _per_file(
+    files: list[DigestFile], days: list[ImportStats]
+) -> dict[int, ImportStats]:
+    stats, start = {}, 0
+    for file in files:
+        end = start + len(file.records)
+        stats[id(file)] = _sum(days[start:end])
+        start = end
     return stats
 
 
-def _unique_rows(record: DigestRecord) -> tuple[list[PaperRecord], list[str]]:
-    """The day's rows, a paper listed twice kept at its first row; plus warnings."""
-    warnings = [_located(record.source, warning) for warning in record.warnings]
-    first: dict[str, PaperRecord] = {}
-    for row in record.papers:
-        if row.key in first:
-            warnings.append(
-                f"{record.source}:{row.line}: {row.key} is listed twice on "
-                f"{record.date.isoformat()} (first on line {first[row.key].line}); "
-                "this row is ignored"
-            )
-        else:
-            first[row.key] = row
-    return list(first.values()), warnings
+def _records(files: list[DigestFile]) -> list[DigestRecord]:
+    return [record for file in files for record in file.records]
 
 
-def _located(source: str, warning: str) -> str:
-    """Turn the parser's "line 12: msg" into "source:12: msg", like errors."""
-    match = _WARNING_LINE.fullmatch(warning)
-    if match:
-        return f"{source}:{match[1]}: {match[2]}"
-    return f"{source}: {warning}"
+def _dry_batch(
+    files: list[DigestFile], virtual: Stored, *, overwrite: bool
+) -> tuple[dict[int, ImportStats], Stored]:
+    days, virtual = _plan_dry(_records(files), virtual, overwrite=overwrite)
+    return _per_file(files, days), virtual
 
 
-def _new_paper(row: PaperRecord) -> Paper:
-    return Paper(
-        key=row.key,
-        arxiv_id=row.arxiv_id,
-        title=row.title,
-        summary=row.summary,
-        arxiv_url=row.arxiv_url,
-        github_urls=list(_distinct(row.github_urls)),
-        huggingface_urls=list(_distinct(row.huggingface_urls)),
-    )
-
-
-def _upsert_authors(names: Iterable[str]) -> dict[str, int]:
-    names = list(names)
-    ids = {
-        name: pk
-        for chunk in _chunks(names)
-        for name, pk in Author.objects.filter(name__in=chunk).values_list("name", "pk")
-    }
-    missing = [name for name in names if name not in ids]
-    if missing:
-        # ignore_conflicts: another import may have added the same author meanwhile.
-        Author.objects.bulk_create(
-            [Author(name=name) for name in missing],
-            ignore_conflicts=True,
-            batch_size=CHUNK,
-        )
-        for chunk in _chunks(missing):
-            ids.update(Author.objects.filter(name__in=chunk).values_list("name", "pk"))
-    return ids
-
-
-def _upsert_tags(names: Iterable[str]) -> dict[str, int]:
-    """Tag ids by slug; the first spelling of a new slug becomes the tag's name."""
-    wanted: dict[str, str] = {}
-    for name in names:
-        wanted.setdefault(tag_slug(name), name)
-    ids = _find_tags(wanted)
-    missing = {slug: name for slug, name in wanted.items() if slug not in ids}
-    if missing:
-        Tag.objects.bulk_create(
-            [Tag(name=name, slug=slug) for slug, name in missing.items()],
-            ignore_conflicts=True,
-            batch_size=CHUNK,
-        )
-        ids.update(_find_tags(missing))
-    return ids
-
-
-def _find_tags(wanted: dict[str, str]) -> dict[str, int]:
-    # A tag renamed in the admin keeps its slug; one whose slug was changed by hand
-    # is still found by its name, so neither ever gets a twin.
-    by_slug: dict[str, int] = {}
-    by_name: dict[str, int] = {}
-    items = list(wanted.items())
-    # Two values per tag in one query: half a chunk keeps under the variable limit.
-    for chunk in _chunks(items, CHUNK // 2):
-        query = Q(slug__in=[slug for slug, _ in chunk]) | Q(
-            name__in=[name for _, name in chunk]
-        )
-        for pk, slug, name in Tag.objects.filter(query).values_list(
-            "pk", "slug", "name"
-        ):
-            by_slug[slug] = pk
-            by_name[name] = pk
-    found = {}
-    for slug, name in items:
-        pk = by_slug.get(slug, by_name.get(name))
-        if pk is not None:
-            found[slug] = pk
-    return found
-
-
-def _authors_by_paper(paper_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    authors: dict[int, list[str]] = {}
-    for chunk in _chunks(paper_ids):
-        for paper_id, name in (
-            Authorship.objects.filter(paper_id__in=chunk)
-            .order_by("paper_id", "position")
-            .values_list("paper_id", "author__name")
-        ):
-            authors.setdefault(paper_id, []).append(name)
-    return {paper_id: tuple(names) for paper_id, names in authors.items()}
-
-
-def _tags_by_paper(paper_ids: Sequence[int]) -> dict[int, set[int]]:
-    tags: dict[int, set[int]] = {}
-    for chunk in _chunks(paper_ids):
-        for paper_id, tag_id in TagLink.objects.filter(paper_id__in=chunk).values_list(
-            "paper_id", "tag_id"
-        ):
-            tags.setdefault(paper_id, set()).add(tag_id)
-    return tags
-
-
-def _appearances_by_paper(digest: Digest) -> dict[int, tuple[int, int]]:
-    """(appearance id, position) by paper id for the day as stored."""
-    return {
-        paper_id: (pk, position)
-        for pk, paper_id, position in Appearance.objects.filter(
-            digest=digest
-        ).values_list("pk", "paper_id", "position")
-    }
-
-
-def _replace_authors(
-    papers: list[Paper], rows: dict[str, PaperRecord], author_ids: dict[str, int]
-) -> None:
-    for chunk in _chunks([paper.pk for paper in papers]):
-        Authorship.objects.filter(paper_id__in=chunk).delete()
-    Authorship.objects.bulk_create(
-        [
-            Authorship(paper_id=paper.pk, author_id=author_ids[name], position=position)
-            for paper in papers
-            for position, name in enumerate(_distinct(rows[paper.key].authors), 1)
-        ],
-        batch_size=CHUNK,
-    )
-
-
-@dataclass
-class _DayChanges:
-    added: bool
-    removed_papers: list[int]
-
-
-def _write_appearances(
-    digest: Digest,
-    rows: dict[str, PaperRecord],
-    papers: dict[str, Paper],
-    stored: dict[int, tuple[int, int]],
-    *,
-    exact: bool,
-) -> _DayChanges:
-    """Add the rows missing from the day after its last position; see the module doc.
-
-    `exact` makes the day's appearances exactly its rows, at the rows' positions.
-    """
-    new: list[Appearance] = []
-    moved: list[Appearance] = []
-    kept: set[int] = set()
-    last = max((position for _, position in stored.values()), default=0)
-    for key, row in rows.items():
-        paper_id = papers[key].pk
-        kept.add(paper_id)
-        if paper_id not in stored:
-            if not exact:
-                last += 1
-            new.append(
-                Appearance(
-                    paper_id=paper_id,
-                    digest=digest,
-                    date=digest.date,
-                    position=row.position if exact else last,
-                )
-            )
-        elif exact and stored[paper_id][1] != row.position:
-            moved.append(Appearance(pk=stored[paper_id][0], position=row.position))
-    gone = [paper_id for paper_id in stored if exact and paper_id not in kept]
-    for chunk in _chunks([stored[paper_id][0] for paper_id in gone]):
-        Appearance.objects.filter(pk__in=chunk).delete()
-    Appearance.objects.bulk_update(
-        moved, ["position"], batch_size=_update_batch_size(["position"])
-    )
-    Appearance.objects.bulk_create(new, batch_size=CHUNK)
-    return _DayChanges(added=bool(new), removed_papers=gone)
-
-
-def _in_bulk(
-    queryset: models.QuerySet, field_name: str, values: Sequence[Any]
-) -> dict[Any, Any]:
-    found = {}
-    for chunk in _chunks(values):
-        found.update(queryset.in_bulk(chunk, field_name=field_name))
-    return found
-
-
-def _update_batch_size(fields: Sequence[str]) -> int:
-    # bulk_update sends two variables per object and field (`WHEN pk = %s THEN %s`)
-    # plus the primary key list; Django's own estimate counts one per field.
-    limit = connection.features.max_query_params
-    per_object = 2 * len(fields) + 1
-    return min(CHUNK, limit // per_object) if limit else CHUNK
-
-
-def _distinct(values: Iterable[str]) -> tuple[str, ...]:
-    """The values without repeats, in first-seen order."""
-    return tuple(dict.fromkeys(values))
-
-
-def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+def _write_batch(files: list[DigestFile], *, overwrite: bool) -> dict[int, ImportStats]:
+    global _longest_write
+    if not files:
+        return {}
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            stats = _per_file(files, _load(_records(files), overwrite=overwrite))
+        took = time.perf_counter() - started
+        _longest_write = max(_longest_write, took)
+        _let_other_writers_in(took)
+        return stats
+    except DatabaseError as failure:
+        if len(files) == 1:
+            file = files[0]
+            file.error = f"{file.name}: the database refused the import: {failure}"
+            return {}
+    # One file of the batch is at fault: find it, keeping the others.
+    stats: dict[int, ImportStats] = {}
+    for file in files:
+        stats.update(_write_batch([file], overwrite=overwrite))
+    return stats

@@ -19,18 +19,19 @@ from __future__ import annotations
 
 import ast
 import datetime
+import functools
 import hashlib
 import html
 import json
 import re
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit, urlunsplit
 
 from django.utils.text import slugify
 
-from papers.importer.records import DigestRecord, PaperRecord
+from papers.importer.records import DataWarning, DigestRecord, PaperRecord
 from papers.links import classify_link
 
 __all__ = [
@@ -70,11 +71,54 @@ _URL_SPACE_RE = re.compile(r"[\s\u200b]+")
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 NAME_MAX_LENGTH = 255  # author and tag names, as the database stores them
 _EMPTY_CELL = {"", "-", "--", "—", "n/a", "na", "none", "null", "[]"}
+# Words publishers write where a link belongs when there is none (the JSON's schema
+# placeholder "string" above all). They are never stored: a stored "string" became
+# the link button "https://string" and made its paper count as having links.
+PLACEHOLDER_WORDS = _EMPTY_CELL | {
+    "#",
+    "?",
+    "coming soon",
+    "link",
+    "nan",
+    "no",
+    "none available",
+    "not available",
+    "str",
+    "string",
+    "tba",
+    "tbd",
+    "todo",
+    "undefined",
+    "unknown",
+    "url",
+}
+_SCHEME_RE = re.compile(r"[a-z][a-z0-9+.\-]*:(?!\d)", re.IGNORECASE)
+
+# Caps on one row: a digest row has a handful of each, and a runaway row (50,000
+# tags, 100,000 authors) would otherwise make every page listing its paper huge.
+# The row is kept, cut to the cap, with a warning.
+MAX_AUTHORS = 200
+MAX_TAGS = 50
+MAX_LINKS = 20  # per column
+MAX_TITLE_LENGTH = 2_000
+MAX_SUMMARY_LENGTH = 20_000
+
+
+def _without_spaces(text: str) -> str:
+    """The text without whitespace (zero-width spaces included), as URLs need."""
+    if " " not in text and text.isprintable():  # nothing to remove: the usual case
+        return text
+    return _URL_SPACE_RE.sub("", text)
+
+
+def _br(text: str, replacement: str) -> str:
+    """`<br>` tags replaced (cells break lines with them)."""
+    return _BR_RE.sub(replacement, text) if "<" in text else text
 
 
 def arxiv_id_from_url(url: str) -> str:
     """The arXiv id an arxiv.org or huggingface.co/papers URL names ("" if none)."""
-    match = _ARXIV_URL_RE.search(_URL_SPACE_RE.sub("", url))
+    match = _ARXIV_URL_RE.search(_without_spaces(url))
     if not match:
         return ""
     arxiv_id = match["id"]
@@ -85,6 +129,7 @@ def arxiv_id_from_url(url: str) -> str:
     return arxiv_id
 
 
+@functools.lru_cache(maxsize=65_536)  # an archive repeats a few hundred tags
 def tag_slug(name: str) -> str:
     """The URL slug of a tag; names without Latin letters get a short stable hash."""
     slug = slugify(name)[:80].strip("-")
@@ -111,6 +156,44 @@ def _normalise_url(url: str) -> str:
     return urlunsplit(
         (parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, "")
     ).rstrip("/")
+
+
+def web_link(raw: str) -> tuple[str, str]:
+    """A digest's link as the http(s) URL to store, and what was wrong with it.
+
+    Returns (url, problem): problem is "" for a good link, "scheme" when "https://"
+    was added to a link written without one ("github.com/a/b"), "placeholder" for a
+    word standing in for a missing link ("string", "N/A", "https://TBD"), and
+    "not-web" for anything that is not a web page ("javascript:", "data:", "ftp:").
+    The url is "" for the last two: such a link is dropped.
+    """
+    url = raw.strip()
+    if url.startswith(("https://", "http://")):
+        # The usual case, checked without urlsplit: a host with a dot and no
+        # characters that would make urlsplit read it otherwise.
+        host = url.split("://", 1)[1].split("/", 1)[0]
+        if "." in host and not any(char in host for char in "[]@:?#\\"):
+            return url, ""
+    if url.casefold() in PLACEHOLDER_WORDS:
+        return "", "placeholder"
+    problem = ""
+    if "://" in url:
+        if url.split("://", 1)[0].casefold() not in ("http", "https"):
+            return "", "not-web"
+    elif url.startswith("//"):
+        url, problem = "https:" + url, "scheme"
+    elif _SCHEME_RE.match(url):
+        return "", "not-web"  # javascript:alert(1), data:..., mailto:...
+    else:
+        url, problem = "https://" + url, "scheme"
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        return "", "not-web"
+    if "." not in host and ":" not in host:
+        # "https://string", "https://N/A": a placeholder given a scheme.
+        return "", "placeholder"
+    return url, problem
 
 
 def _paper_key(arxiv_id: str, url: str, title: str) -> str:
@@ -190,6 +273,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _storable(day: _Day, line: int, name: str, value: str) -> str:
     """`value` without control characters; DigestParseError for a lone surrogate."""
+    if value.isprintable():  # the usual case: neither a control nor a surrogate
+        return value
     if match := _SURROGATE_RE.search(value):
         raise DigestParseError(
             f"invalid character U+{ord(match[0]):04X} in the {name} "
@@ -210,17 +295,20 @@ def _storable(day: _Day, line: int, name: str, value: str) -> str:
 
 @dataclass
 class _Day:
-    """A day's papers and warnings while its file is being read."""
+    """A day's papers and warnings while its file is being read.
+
+    A paper listed twice on a day is kept at its first row, here and only here.
+    """
 
     date: datetime.date
     line: int
     papers: list[PaperRecord] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[DataWarning] = field(default_factory=list)
     tables: int = 0
     seen: dict[str, int] = field(default_factory=dict)  # key -> line of first row
 
-    def warn(self, line: int, message: str) -> None:
-        self.warnings.append(f"line {line}: {message}")
+    def warn(self, line: int, message: str, *, kind: str = "data") -> None:
+        self.warnings.append(DataWarning(line=line, kind=kind, text=message))
 
     def add(self, paper: PaperRecord) -> None:
         if paper.key in self.seen:
@@ -228,6 +316,7 @@ class _Day:
                 paper.line,
                 f"duplicate of the paper on line {self.seen[paper.key]} "
                 f"({paper.key}); kept the first",
+                kind="duplicate",
             )
             return
         self.seen[paper.key] = paper.line
@@ -239,22 +328,33 @@ class _Day:
             papers=tuple(self.papers),
             source=source,
             line=self.line,
-            warnings=tuple(self.warnings),
+            warnings=tuple(replace(w, source=source) for w in self.warnings),
         )
 
 
 @dataclass
 class _Links:
-    """URLs gathered for one column, with what had to be repaired on the way."""
+    """URLs gathered for one column, with what had to be repaired on the way.
+
+    Only http(s) URLs are kept (see `web_link`); what was dropped or given a scheme
+    is remembered so the row can warn about it.
+    """
 
     urls: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
+    schemed: list[str] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (raw, problem)
 
     def add(self, raw: str) -> None:
-        url = _URL_SPACE_RE.sub("", raw)
+        url = _without_spaces(raw)
         if url != raw.strip():
             self.repaired.append(url)
-        if url and url.casefold() not in _EMPTY_CELL and url not in self.urls:
+        url, problem = web_link(url)
+        if problem == "scheme":
+            self.schemed.append(url)
+        elif problem:
+            self.dropped.append((raw.strip()[:200], problem))
+        if url and url not in self.urls:
             self.urls.append(url)
 
 
@@ -274,12 +374,31 @@ def _build_paper(
     title = _collapse(_storable(day, line, "title", title))
     if not title:
         raise DigestParseError("the title is empty", line)
-    summary = _storable(day, line, "summary", summary)
-    authors = _clean_authors(_storable(day, line, "authors", name) for name in authors)
-    tags = _dedupe(
-        name
-        for name in (_storable(day, line, "classification", tag) for tag in tags)
-        if name.strip()
+    title = _capped_text(day, line, "title", title, MAX_TITLE_LENGTH)
+    summary = _capped_text(
+        day,
+        line,
+        "summary",
+        _storable(day, line, "summary", summary),
+        MAX_SUMMARY_LENGTH,
+    )
+    authors = _capped(
+        day,
+        line,
+        "authors",
+        _clean_authors(_storable(day, line, "authors", name) for name in authors),
+        MAX_AUTHORS,
+    )
+    tags = _capped(
+        day,
+        line,
+        "tags",
+        _dedupe(
+            name
+            for name in (_storable(day, line, "classification", tag) for tag in tags)
+            if name.strip()
+        ),
+        MAX_TAGS,
     )
     for label, links in (
         ("paper link", paper),
@@ -293,6 +412,8 @@ def _build_paper(
                 if url
             )
         )
+        if label != "paper link":
+            links.urls = list(_capped(day, line, label, links.urls, MAX_LINKS))
     for kind, names in (("an author", authors), ("a tag", tags)):
         longest = max((len(name) for name in names), default=0)
         if longest > NAME_MAX_LENGTH:
@@ -318,20 +439,18 @@ def _build_paper(
 
     key = _paper_key(arxiv_id, arxiv_url, title)
     if not arxiv_id:
-        day.warn(line, f"no arXiv link for {title!r}; keyed as {key}")
-    for url in paper.repaired:
-        day.warn(line, f"removed whitespace inside the paper link: {url}")
+        day.warn(line, f"no arXiv link for {title!r}; keyed as {key}", kind="no-arxiv")
+    _warn_links(day, line, "the paper link", paper)
     for column, label, links in (
         ("github", "GitHub URLs", github),
         ("huggingface", "HuggingFace URLs", huggingface),
     ):
-        for url in links.repaired:
-            day.warn(line, f"removed whitespace inside a link in {label}: {url}")
+        _warn_links(day, line, f"a link in {label}", links)
         for url in links.urls:
-            if classify_link(url, column=column) == "placeholder":
-                day.warn(line, f"placeholder link in {label}: {url}")
-            elif "://" not in url:
-                day.warn(line, f"link without http(s):// in {label}: {url}")
+            if _may_be_placeholder(url) and classify_link(url, column=column) == (
+                "placeholder"
+            ):
+                day.warn(line, f"placeholder link in {label}: {url}", kind="link")
     day.add(
         PaperRecord(
             key=key,
@@ -347,6 +466,66 @@ def _build_paper(
             position=len(day.papers) + 1,
         )
     )
+
+
+# Hosts whose bare or site pages classify_link calls placeholders; a link elsewhere
+# (already checked to be http(s) with a dotted host) never is one.
+_PLACEHOLDER_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org")
+_PLACEHOLDER_HOSTS += ("gitee.com", "huggingface.co", "hf.co", "example.com")
+_PLACEHOLDER_HOSTS += ("example.org", "example.net")
+
+
+def _may_be_placeholder(url: str) -> bool:
+    """False when classify_link cannot call the link a placeholder: a dotted host
+    other than a code host or Hugging Face, or a path of two or more segments
+    (a repository, a model, a dataset)."""
+    host, _, path = url.split("://", 1)[-1].partition("/")
+    host = host.casefold().removeprefix("www.")
+    if "." not in host:
+        return True
+    segments = [segment for segment in path.split("?")[0].split("/") if segment]
+    return host in _PLACEHOLDER_HOSTS and len(segments) < 2
+
+
+_DROPPED = {
+    "placeholder": "dropped the placeholder {what}: {raw!r}",
+    "not-web": "dropped {what} that is not an http(s) URL: {raw!r}",
+}
+
+
+def _warn_links(day: _Day, line: int, what: str, links: _Links) -> None:
+    """Report what reading a cell's links repaired or dropped."""
+    for url in links.repaired:
+        day.warn(line, f"removed whitespace inside {what}: {url}", kind="link")
+    for url in links.schemed:
+        day.warn(
+            line, f"added https:// to {what} written without it: {url}", kind="link"
+        )
+    for raw, problem in links.dropped:
+        day.warn(line, _DROPPED[problem].format(what=what, raw=raw), kind=problem)
+
+
+def _capped[T](
+    day: _Day, line: int, name: str, values: Iterable[T], cap: int
+) -> tuple[T, ...]:
+    values = tuple(values)
+    if len(values) > cap:
+        day.warn(
+            line, f"{len(values)} {name} in one row; kept the first {cap}", kind="cap"
+        )
+        values = values[:cap]
+    return values
+
+
+def _capped_text(day: _Day, line: int, name: str, text: str, cap: int) -> str:
+    if len(text) > cap:
+        day.warn(
+            line,
+            f"the {name} is {len(text)} characters long; kept the first {cap}",
+            kind="cap",
+        )
+        text = text[:cap]
+    return text
 
 
 # --- markdown cells -------------------------------------------------------------------
@@ -375,7 +554,7 @@ _TITLE_ESCAPE_RE = re.compile(r"\\([\[\]*_|`])")
 
 
 def _cell_text(cell: str) -> str:
-    return html.unescape(_BR_RE.sub(" ", cell)).strip()
+    return html.unescape(_br(cell, " ")).strip()
 
 
 def _link_cell(cell: str) -> _Links:
@@ -412,7 +591,11 @@ def _title_cell(cell: str) -> tuple[str, _Links]:
     else:
         title, urls = text, []
     title = _collapse(
-        html.unescape(_TITLE_ESCAPE_RE.sub(r"\1", _BR_RE.sub(" ", title)))
+        html.unescape(
+            _TITLE_ESCAPE_RE.sub(r"\1", _br(title, " "))
+            if "\\" in title
+            else _br(title, " ")
+        )
     )
     links = _Links()
     for url in urls:
@@ -420,11 +603,17 @@ def _title_cell(cell: str) -> tuple[str, _Links]:
     return title, links
 
 
+_SIMPLE_LIST_RE = re.compile(r"\[\s*+'[^'\\]*+'(?:\s*+,\s*+'[^'\\]*+')*+\s*+,?\s*+\]")
+_QUOTED_RE = re.compile(r"'([^'\\]*)'")
+
+
 def _classification(text: str) -> tuple[list[str], bool]:
     """Tag names from a Python list literal; (names, well_formed)."""
     text = text.strip()
     if text.casefold() in _EMPTY_CELL:
         return [], True
+    if _SIMPLE_LIST_RE.fullmatch(text):  # ['A', 'B']: read without the compiler
+        return _QUOTED_RE.findall(text), True
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. SyntaxWarning: invalid escape
@@ -493,6 +682,8 @@ def _split_row(text: str) -> list[str]:
     body = body.removeprefix("|")
     if body.endswith("|") and not body.endswith("\\|"):
         body = body[:-1]
+    if "\\|" not in body:  # no escaped pipe: a plain split says the same
+        return body.split("|")
     return [cell.replace("\\|", "|") for cell in _PIPE_RE.split(body)]
 
 
@@ -500,7 +691,8 @@ MAX_TITLE_PIPES = 10
 
 
 def _count_pipes(line: str) -> int:
-    return sum(1 for _ in _PIPE_RE.finditer(line))
+    """Unescaped pipes: every "|" but those of "\\|"."""
+    return line.count("|") - line.count("\\|")
 
 
 def _is_row_line(line: str) -> bool:
@@ -759,7 +951,9 @@ class _MarkdownReader:
         github = _link_cell(values.get("github", ""))
         huggingface = _link_cell(values.get("huggingface", ""))
         # Line breaks inside a row render as spaces in markdown.
-        summary = _LINE_BREAK_RE.sub(" ", _BR_RE.sub("\n", values.get("summary", "")))
+        summary = _br(values.get("summary", ""), "\n")
+        if "\n" in summary:
+            summary = _LINE_BREAK_RE.sub(" ", summary)
         _build_paper(
             self.day,
             line=line,

@@ -1,0 +1,485 @@
+"""The import's database side: read what is stored, write a plan's changes.
+
+`read_stored(records)` fetches, in a few bulk queries, what papers.importer.plan needs
+to know about the papers, days and tags some records name. `write(changes, stored)`
+applies a plan with one bulk statement per table and kind of change, whatever the
+number of days or papers, and maintains the search index in bulk: per-row search
+triggers (migration 0002, made switchable by migration 0007) are switched off inside
+the import's own transaction only, so other connections' single edits keep the index
+in step as before, and the writer inserts each paper's search document once, with its
+author names joined here rather than re-aggregated per authorship row.
+
+Writes never parse text, and merge rules live in the plan: this module only turns
+final values into SQL. Callers run `write` inside a transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from papers.count_cache import bump_data_version
+from papers.importer.parser import tag_slug
+from papers.importer.plan import Changes, Stored, StoredDay, StoredPaper
+from papers.importer.records import DigestRecord
+from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
+
+TagLink = Paper.tags.through
+# Rows per `IN (...)` list: under SQLite's variable limit (which a build may lower
+# to 999) and small enough to keep each statement short.
+MAX_CHUNK = 5_000
+
+# How the SQLite search triggers are switched off for one transaction (a row in
+# this table, never committed) and PostgreSQL's (a transaction-local setting).
+SQLITE_BULK_TABLE = "papers_search_bulk"
+POSTGRES_BULK_SETTING = "papers.search_bulk"
+
+
+def chunks(values: Sequence[Any], size: int | None = None) -> Iterator[Sequence[Any]]:
+    size = size or chunk_size()
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def chunk_size(per_row: int = 1) -> int:
+    limit = connection.features.max_query_params or MAX_CHUNK
+    return max(1, min(MAX_CHUNK, (limit - 10) // per_row))
+
+
+def _fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _fetch_in(sql: str, values: Sequence[Any], *, extra: Sequence[Any] = ()) -> list:
+    """Rows of `sql` whose `{in}` placeholder is bound to each chunk of `values`."""
+    rows: list = []
+    for chunk in chunks(list(values)):
+        marks = ", ".join(["%s"] * len(chunk))
+        rows.extend(_fetch(sql.format(**{"in": marks}), [*extra, *chunk]))
+    return rows
+
+
+def _execute(sql: str, params: Sequence[Any] = ()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _many(sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+
+def _json(value: Any) -> Any:
+    return value if isinstance(value, list) else json.loads(value or "[]")
+
+
+def _date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+# Reading --------------------------------------------------------------------------
+
+
+def read_stored(records: Sequence[DigestRecord], *, overwrite: bool = False) -> Stored:
+    """What the database holds for the papers, days and tags `records` name.
+
+    With `overwrite`, papers on the records' days that the records leave out are
+    read too: the plan takes those days from them.
+    """
+    dates = sorted({record.date for record in records})
+    days = _read_days(dates)
+    keys = {row.key for record in records for row in record.papers}
+    if overwrite:
+        keys.update(key for day in days.values() for key in day.positions)
+    wanted_tags: dict[str, str] = {}
+    for record in records:
+        for row in record.papers:
+            for name in row.tags:
+                wanted_tags.setdefault(tag_slug(name), name)
+    return Stored(
+        papers=_read_papers(sorted(keys)), days=days, tags=_read_tags(wanted_tags)
+    )
+
+
+def _read_days(dates: Sequence[datetime.date]) -> dict[datetime.date, StoredDay]:
+    ops = connection.ops
+    found = {
+        _date(date): (pk, source)
+        for pk, date, source in _fetch_in(
+            f"SELECT id, date, source FROM {Digest._meta.db_table} "
+            "WHERE date IN ({in})",
+            [ops.adapt_datefield_value(date) for date in dates],
+        )
+    }
+    positions: dict[int, dict[str, int]] = {pk: {} for pk, _ in found.values()}
+    for digest_id, key, position in _fetch_in(
+        f"SELECT a.digest_id, p.key, a.position FROM {Appearance._meta.db_table} a "
+        f"JOIN {Paper._meta.db_table} p ON p.id = a.paper_id "
+        "WHERE a.digest_id IN ({in})",
+        list(positions),
+    ):
+        positions[digest_id][key] = position
+    return {
+        date: StoredDay(date=date, source=source, positions=positions[pk], id=pk)
+        for date, (pk, source) in found.items()
+    }
+
+
+def _read_papers(keys: Sequence[str]) -> dict[str, StoredPaper]:
+    rows = _fetch_in(
+        "SELECT id, key, arxiv_id, title, summary, arxiv_url, github_urls, "
+        f"huggingface_urls, edited_fields FROM {Paper._meta.db_table} "
+        "WHERE key IN ({in})",
+        keys,
+    )
+    ids = [row[0] for row in rows]
+    authors: dict[int, list[str]] = {}
+    for paper_id, name in _fetch_in(
+        f"SELECT s.paper_id, a.name FROM {Authorship._meta.db_table} s "
+        f"JOIN {Author._meta.db_table} a ON a.id = s.author_id "
+        "WHERE s.paper_id IN ({in}) ORDER BY s.paper_id, s.position",
+        ids,
+    ):
+        authors.setdefault(paper_id, []).append(name)
+    tags: dict[int, set[int]] = {}
+    for paper_id, tag_id in _fetch_in(
+        f"SELECT paper_id, tag_id FROM {TagLink._meta.db_table} "
+        "WHERE paper_id IN ({in})",
+        ids,
+    ):
+        tags.setdefault(paper_id, set()).add(tag_id)
+    dates: dict[int, set[datetime.date]] = {}
+    for paper_id, date in _fetch_in(
+        f"SELECT paper_id, date FROM {Appearance._meta.db_table} "
+        "WHERE paper_id IN ({in})",
+        ids,
+    ):
+        dates.setdefault(paper_id, set()).add(_date(date))
+    papers = {}
+    for pk, key, arxiv_id, title, summary, url, github, hf, edited in rows:
+        papers[key] = StoredPaper(
+            id=pk,
+            key=key,
+            arxiv_id=arxiv_id,
+            title=title,
+            summary=summary,
+            arxiv_url=url,
+            github_urls=tuple(_json(github)),
+            huggingface_urls=tuple(_json(hf)),
+            authors=tuple(authors.get(pk, ())),
+            tags=frozenset(tags.get(pk, ())),
+            edited_fields=tuple(_json(edited)),
+            dates=frozenset(dates.get(pk, ())),
+        )
+    return papers
+
+
+def _read_tags(wanted: dict[str, str]) -> dict[str, int]:
+    """Stored tag ids by slug, for the (slug, first spelling) pairs wanted.
+
+    A tag renamed in the admin keeps its slug; one whose slug was changed by hand
+    is still found by its name, so neither ever gets a twin.
+    """
+    if not wanted:
+        return {}
+    by_slug: dict[str, int] = {}
+    by_name: dict[str, int] = {}
+    table = Tag._meta.db_table
+    for pk, slug, name in _fetch_in(
+        f"SELECT id, slug, name FROM {table} WHERE slug IN ({{in}})", list(wanted)
+    ) + _fetch_in(
+        f"SELECT id, slug, name FROM {table} WHERE name IN ({{in}})",
+        list(wanted.values()),
+    ):
+        by_slug[slug] = pk
+        by_name[name] = pk
+    found = {}
+    for slug, name in wanted.items():
+        pk = by_slug.get(slug, by_name.get(name))
+        if pk is not None:
+            found[slug] = pk
+    return found
+
+
+# Writing --------------------------------------------------------------------------
+
+
+def write(changes: Changes, stored: Stored) -> None:
+    """Apply a plan's changes; call inside a transaction (one file, or a batch)."""
+    if not changes.writes_anything:
+        return
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    _size_page_cache()
+    with _search_triggers_off():
+        author_ids = _ensure_authors(
+            {
+                name: None
+                for key in changes.authors
+                for name in changes.papers[key].authors
+            }
+        )
+        tag_ids = {**stored.tags, **_ensure_tags(changes.new_tags)}
+        day_ids = _write_days(changes, now)
+        paper_ids = _write_papers(changes, stored, now)
+        _write_authorships(changes, paper_ids, author_ids)
+        _many(
+            f"INSERT INTO {TagLink._meta.db_table} (paper_id, tag_id) VALUES (%s, %s) "
+            "ON CONFLICT DO NOTHING",
+            [
+                (paper_ids[key], tag if isinstance(tag, int) else tag_ids[tag])
+                for key, tags in changes.tag_links.items()
+                for tag in tags
+            ],
+        )
+        _write_appearances(changes, stored, paper_ids, day_ids)
+        _write_search_documents(changes, stored, paper_ids)
+    # Cached counts are stale once this commits (and only if it does).
+    transaction.on_commit(bump_data_version)
+
+
+def _size_page_cache() -> None:
+    """SQLite: a 64 MB page cache for this connection, set once per connection.
+
+    The default 2 MB is smaller than the indexes a large import touches.
+    """
+    if connection.vendor != "sqlite":
+        return
+    raw = connection.connection
+    # Remembered on Django's wrapper: a new raw connection (after a reconnect) is
+    # sized again.
+    if getattr(connection, "_importer_sized", None) is not raw:
+        _execute("PRAGMA cache_size = -65536")
+        # Checkpoint every 64 MB of WAL rather than every 4 MB: an import commits
+        # often, and each checkpoint rewrites the index pages every batch touches.
+        _execute("PRAGMA wal_autocheckpoint = 16384")
+        connection._importer_sized = raw
+
+
+class _search_triggers_off:
+    """Switch the per-row search triggers off for the rest of this transaction."""
+
+    def __enter__(self) -> None:
+        if connection.vendor == "sqlite":
+            _execute(f"INSERT INTO {SQLITE_BULK_TABLE} (id) VALUES (1)")
+        elif connection.vendor == "postgresql":
+            _fetch("SELECT set_config(%s, 'on', true)", [POSTGRES_BULK_SETTING])
+
+    def __exit__(self, *exc: object) -> None:
+        # After an error the transaction rolls back, which undoes the switch too.
+        if exc[0] is not None:
+            return
+        if connection.vendor == "sqlite":
+            _execute(f"DELETE FROM {SQLITE_BULK_TABLE}")
+        elif connection.vendor == "postgresql":
+            _fetch("SELECT set_config(%s, 'off', true)", [POSTGRES_BULK_SETTING])
+
+
+def _ensure_authors(names: dict[str, None]) -> dict[str, int]:
+    """Author ids by name, creating the authors not stored yet."""
+    table = Author._meta.db_table
+    sql = f"SELECT name, id FROM {table} WHERE name IN ({{in}})"
+    ids = dict(_fetch_in(sql, list(names)))
+    missing = [name for name in names if name not in ids]
+    if missing:
+        # ON CONFLICT: another writer may have added the same author meanwhile.
+        _many(
+            f"INSERT INTO {table} (name) VALUES (%s) ON CONFLICT DO NOTHING",
+            [(name,) for name in missing],
+        )
+        ids.update(_fetch_in(sql, missing))
+    return ids
+
+
+def _ensure_tags(new_tags: dict[str, str]) -> dict[str, int]:
+    """Ids by slug of the tags a plan found missing, created with their spelling."""
+    if not new_tags:
+        return {}
+    _many(
+        f"INSERT INTO {Tag._meta.db_table} (name, slug) VALUES (%s, %s) "
+        "ON CONFLICT DO NOTHING",
+        [(name, slug) for slug, name in new_tags.items()],
+    )
+    return _read_tags(new_tags)
+
+
+def _write_days(changes: Changes, now: Any) -> dict[datetime.date, int]:
+    ops = connection.ops
+    table = Digest._meta.db_table
+    ids = {date: day.id for date, day in changes.days.items() if day.id is not None}
+    new = [date for date in changes.day_sources if date not in ids]
+    _many(
+        f"INSERT INTO {table} (date, source, imported_at) VALUES (%s, %s, %s)",
+        [(ops.adapt_datefield_value(d), changes.day_sources[d], now) for d in new],
+    )
+    _many(
+        f"UPDATE {table} SET source = %s, imported_at = %s WHERE id = %s",
+        [
+            (source, now, ids[date])
+            for date, source in changes.day_sources.items()
+            if date in ids
+        ],
+    )
+    if new:
+        ids.update(
+            (_date(date), pk)
+            for pk, date in _fetch_in(
+                f"SELECT id, date FROM {table} WHERE date IN ({{in}})",
+                [ops.adapt_datefield_value(date) for date in new],
+            )
+        )
+    return ids
+
+
+def _write_papers(changes: Changes, stored: Stored, now: Any) -> dict[str, int]:
+    """Insert and update the papers; their ids by key (every key the plan names)."""
+    ops = connection.ops
+    table = Paper._meta.db_table
+    postgres = connection.vendor == "postgresql"
+    as_json = "%s::jsonb" if postgres else "%s"
+    # PostgreSQL searches a column the triggers used to fill per authorship row;
+    # the document is computed here once per paper instead.
+    author_names = ", author_names" if postgres else ""
+
+    def dates(paper: StoredPaper) -> tuple:
+        first, last = paper.first_date, paper.last_date
+        return (
+            first and ops.adapt_datefield_value(first),
+            last and ops.adapt_datefield_value(last),
+        )
+
+    def values(paper: StoredPaper) -> list:
+        row = [
+            paper.arxiv_id,
+            paper.title,
+            paper.summary,
+            paper.arxiv_url,
+            json.dumps(list(paper.github_urls)),
+            json.dumps(list(paper.huggingface_urls)),
+            *dates(paper),
+            json.dumps(list(paper.edited_fields)),
+        ]
+        if postgres:
+            row.append(", ".join(paper.authors))
+        return row
+
+    new = [changes.papers[key] for key in changes.papers if key in changes.new]
+    _many(
+        f"INSERT INTO {table} (arxiv_id, title, summary, arxiv_url, github_urls, "
+        "huggingface_urls, first_digest_date, last_digest_date, edited_fields"
+        f"{author_names}, key, created_at, updated_at) VALUES (%s, %s, %s, %s, "
+        f"{as_json}, {as_json}, %s, %s, {as_json}{', %s' if postgres else ''}, "
+        "%s, %s, %s)",
+        [[*values(paper), paper.key, now, now] for paper in new],
+    )
+    changed = [p for key, p in changes.papers.items() if key not in changes.new]
+    _many(
+        f"UPDATE {table} SET arxiv_id = %s, title = %s, summary = %s, "
+        f"arxiv_url = %s, github_urls = {as_json}, huggingface_urls = {as_json}, "
+        f"first_digest_date = %s, last_digest_date = %s, edited_fields = {as_json}"
+        f"{', author_names = %s' if postgres else ''}, updated_at = %s WHERE id = %s",
+        [[*values(paper), now, paper.id] for paper in changed],
+    )
+    _many(
+        f"UPDATE {table} SET first_digest_date = %s, last_digest_date = %s "
+        "WHERE id = %s",
+        [[*dates(paper), paper.id] for paper in changes.redated.values()],
+    )
+    ids = {key: paper.id for key, paper in stored.papers.items()}
+    ids.update((key, p.id) for key, p in changes.papers.items() if p.id is not None)
+    if new:
+        ids.update(
+            _fetch_in(
+                f"SELECT key, id FROM {table} WHERE key IN ({{in}})",
+                [paper.key for paper in new],
+            )
+        )
+    return ids
+
+
+def _write_authorships(
+    changes: Changes, paper_ids: dict[str, int], author_ids: dict[str, int]
+) -> None:
+    table = Authorship._meta.db_table
+    replaced = [paper_ids[key] for key in changes.authors if key not in changes.new]
+    for chunk in chunks(replaced):
+        marks = ", ".join(["%s"] * len(chunk))
+        _execute(f"DELETE FROM {table} WHERE paper_id IN ({marks})", chunk)
+    _many(
+        f"INSERT INTO {table} (paper_id, author_id, position) VALUES (%s, %s, %s)",
+        [
+            (paper_ids[key], author_ids[name], position)
+            for key in changes.authors
+            for position, name in enumerate(changes.papers[key].authors, 1)
+        ],
+    )
+
+
+def _write_appearances(
+    changes: Changes,
+    stored: Stored,
+    paper_ids: dict[str, int],
+    day_ids: dict[datetime.date, int],
+) -> None:
+    ops = connection.ops
+    table = Appearance._meta.db_table
+    inserts, moves, deletes = [], [], []
+    for (date, key), position in changes.appearances.items():
+        day = stored.days.get(date)
+        was_stored = day is not None and key in day.positions
+        where = (day_ids[date], paper_ids[key])
+        if position is None:
+            if was_stored:
+                deletes.append(where)
+        elif was_stored:
+            moves.append((position, *where))
+        else:
+            inserts.append((*where, ops.adapt_datefield_value(date), position))
+    _many(f"DELETE FROM {table} WHERE digest_id = %s AND paper_id = %s", deletes)
+    _many(
+        f"UPDATE {table} SET position = %s WHERE digest_id = %s AND paper_id = %s",
+        moves,
+    )
+    _many(
+        f"INSERT INTO {table} (digest_id, paper_id, date, position) "
+        "VALUES (%s, %s, %s, %s)",
+        inserts,
+    )
+
+
+def _write_search_documents(
+    changes: Changes, stored: Stored, paper_ids: dict[str, int]
+) -> None:
+    """SQLite: one FTS row per new or re-worded paper (PostgreSQL: see papers)."""
+    if connection.vendor != "sqlite":
+        return
+    documents = [
+        paper
+        for key, paper in changes.papers.items()
+        if key in changes.new or paper.search_text != stored.papers[key].search_text
+    ]
+    old = [paper_ids[p.key] for p in documents if p.key not in changes.new]
+    _many("DELETE FROM papers_paper_fts WHERE rowid = %s", [(pk,) for pk in old])
+    _many(
+        "INSERT INTO papers_paper_fts (rowid, title, summary, authors, arxiv_id) "
+        "VALUES (%s, %s, %s, %s, %s)",
+        [
+            (
+                paper_ids[p.key],
+                p.title,
+                p.summary,
+                ", ".join(p.authors),
+                p.arxiv_id,
+            )
+            for p in documents
+        ],
+    )
