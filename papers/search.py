@@ -194,3 +194,34 @@ def _search_fallback(queryset: QuerySet, query: str) -> QuerySet:
             | Exists(by_author)
         )
     return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+
+
+def matching_ids(
+    query: str, *, ranked: bool, using: str = "default"
+) -> tuple[list[int], list[float] | None]:
+    """The ids of the papers matching `query`, and their ranks when `ranked` (the
+    same `rank` as `search_papers`, higher is better), for the browse engine.
+
+    Only the ids leave the database; on SQLite the FTS table alone answers, and the
+    ranks are computed only when the results are sorted by relevance.
+    """
+    from papers.models import Paper, PaperSearchDocument
+
+    if not search_terms(query):
+        return [], [] if ranked else None
+    if connections[using].vendor == "sqlite":
+        documents = PaperSearchDocument.objects.using(using).filter(
+            document__match=fts5_query(query)
+        )
+        if not ranked:
+            return list(documents.values_list("paper_id", flat=True)), None
+        rows = documents.annotate(rank=Bm25(F("document"))).values_list(
+            "paper_id", "rank"
+        )
+    else:
+        papers = search_papers(Paper.objects.using(using).order_by(), query)
+        if not ranked:
+            return list(papers.values_list("pk", flat=True)), None
+        rows = papers.values_list("pk", "rank")
+    rows = list(rows)
+    return [pk for pk, _ in rows], [rank for _, rank in rows]

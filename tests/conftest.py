@@ -17,12 +17,3 @@ def plain_static_files(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
-
-
-@pytest.fixture(autouse=True)
-def no_count_cache(settings):
-    """Tests write data straight through the ORM, not through the importer or admin
-    that invalidate the shared count cache; tests/test_count_cache.py turns it on."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    }

@@ -46,7 +46,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from papers.count_cache import bump_data_version
+from papers.browse.version import bump_data_version
 from papers.importer.files import DigestFile
 from papers.importer.parser import tag_slug
 from papers.importer.records import DigestRecord, PaperRecord
@@ -114,11 +114,10 @@ def load_digests(
     with transaction.atomic():
         for record in records:
             stats += _load_day(record, overwrite=overwrite)
+        # The browse indexes are stale once this commits (and only if it does).
+        bump_data_version()
         if dry_run:
             transaction.set_rollback(True)
-        else:
-            # Cached counts are stale once this commits (and only if it does).
-            transaction.on_commit(bump_data_version)
     return stats
 
 

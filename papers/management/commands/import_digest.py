@@ -10,8 +10,8 @@ authoritative for its days (see papers.importer.loader). When one run holds the 
 day twice (a publisher's markdown table and its JSON), the copy with the most papers
 is loaded first, so the day's order follows the fullest table.
 
-After an import the list page's counts are computed once into the shared count
-cache, so the first visitor after an import does not wait for them.
+After an import the browse index of the new data is built once (papers.browse), which
+shows that the new data browses and how long a web worker's rebuild takes.
 
 Verbosity: 0 prints errors only; 1 adds the summary and a warning count per file
 with data-quality findings; 2 adds one line per file and every finding.
@@ -20,14 +20,13 @@ with data-quality findings; 2 adds one line per file and every finding.
 from __future__ import annotations
 
 import sys
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from papers.browse.engine import warm_up
 from papers.importer.files import DigestFile, read_digest_files
 from papers.importer.loader import ImportStats, load_files
-from papers.views.browse import warm_list_page_counts
 
 # Show a progress bar from this many files on, when stderr is a terminal.
 PROGRESS_FROM = 10
@@ -101,11 +100,9 @@ class Command(BaseCommand):
             style = self.style.WARNING if failed else self.style.SUCCESS
             self.stdout.write(style(message))
         if loaded and not options["dry_run"]:
-            started = time.perf_counter()
-            warm_list_page_counts()
+            seconds = warm_up()
             if verbosity >= 2:
-                seconds = time.perf_counter() - started
-                self.stdout.write(f"Counted the list page's facets in {seconds:.1f} s.")
+                self.stdout.write(f"Built the browse index in {seconds:.1f} s.")
         if failed:
             raise CommandError(f"{failed} of {len(files)} files failed.")
 
