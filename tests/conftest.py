@@ -1,5 +1,7 @@
 import pytest
 
+from tests.sample_corpus import corpus_for_module
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
@@ -17,3 +19,15 @@ def plain_static_files(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture(scope="module")
+def loaded_corpus(django_db_setup, django_db_blocker):
+    """The real sample digests, imported once per test module that asks for them."""
+    yield from corpus_for_module(django_db_blocker)
+
+
+@pytest.fixture
+def corpus(loaded_corpus, db):
+    """The sample corpus's expected papers by key (tests.sample_corpus), loaded."""
+    return loaded_corpus

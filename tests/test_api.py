@@ -10,20 +10,9 @@ from django.utils.html import escape
 
 from papers.models import Bookmark
 from tests.factories import PaperFactory, UserFactory
-from tests.sample_corpus import corpus_for_module
 
 D = datetime.date
 API = "/api/papers"
-
-
-@pytest.fixture(scope="module")
-def loaded_corpus(django_db_setup, django_db_blocker):
-    yield from corpus_for_module(django_db_blocker)
-
-
-@pytest.fixture
-def corpus(loaded_corpus, db):
-    return loaded_corpus
 
 
 def get(client, params=None, url=API):

@@ -14,19 +14,9 @@ from django.http import QueryDict
 from papers.filters import MAX_VALUES, ApiPaperFilter, PaperFilter
 from papers.models import Paper
 from tests.factories import PaperFactory
-from tests.sample_corpus import corpus_for_module, keys
+from tests.sample_corpus import keys
 
 D = datetime.date
-
-
-@pytest.fixture(scope="module")
-def loaded_corpus(django_db_setup, django_db_blocker):
-    yield from corpus_for_module(django_db_blocker)
-
-
-@pytest.fixture
-def corpus(loaded_corpus, db):
-    return loaded_corpus
 
 
 def bound(params, filter_class=PaperFilter) -> PaperFilter:

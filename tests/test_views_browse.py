@@ -11,22 +11,11 @@ from django.urls import reverse
 
 from papers.models import Author, Tag
 from tests.factories import PaperFactory, UserFactory
-from tests.sample_corpus import corpus_for_module
 
 D = datetime.date
 HTMX = {"HX-Request": "true"}
 HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
 LIST = "/"
-
-
-@pytest.fixture(scope="module")
-def loaded_corpus(django_db_setup, django_db_blocker):
-    yield from corpus_for_module(django_db_blocker)
-
-
-@pytest.fixture
-def corpus(loaded_corpus, db):
-    return loaded_corpus
 
 
 class _Tags(HTMLParser):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F, Func, IntegerField, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, RowNumber
 
 from papers.browse.version import current_version
 
@@ -242,7 +242,11 @@ class FacetIndex:
         version = current_version(using=using)  # before the data: never newer than it
         papers = Paper.objects.using(using).order_by()
         flags = int_columns(
-            papers.order_by("pk").values(c0=F("pk"), c1=F("has_code"), c2=F("has_hf")),
+            papers.order_by("pk").values(
+                c0=F("pk"),
+                c1=Cast("has_code", IntegerField()),
+                c2=Cast("has_hf", IntegerField()),
+            ),
             3,
         )
         # The subquery's order is not guaranteed to survive the aggregate: sort here.
