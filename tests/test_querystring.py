@@ -6,6 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.http import QueryDict
+from hypothesis import given
+from hypothesis import strategies as st
 
 from papers.browse.facets import selection_facets
 from papers.browse.querystring import (
@@ -165,3 +167,40 @@ def test_selection_facets_keep_the_choice_without_counting(django_assert_num_que
     assert [v.value for v in facets.tag.excluded] == ["Robotics"]
     assert [v.value for v in facets.author.values] == ["Ada"]
     assert not any(v.selected for v in facets.has_code.values)
+
+
+def reference_toggle(path, params, key, value, also_remove_from=()):
+    """The plain QueryDict way of toggling, which toggle_url must match."""
+    params = params.copy()
+    values = params.getlist(key)
+    if value in values:
+        values = [item for item in values if item != value]
+    else:
+        values.append(value)
+        for other in also_remove_from:
+            params.setlist(other, [v for v in params.getlist(other) if v != value])
+    params.setlist(key, values)
+    params.pop("page", None)
+    query = params.urlencode()
+    return f"{path}?{query}" if query else path
+
+
+KEYS = st.sampled_from(["tag", "tag_not", "author", "page", "q", "has_code"])
+VALUES = st.sampled_from(["RL", "a b", "é&=?", "1", ""])
+
+
+@given(
+    pairs=st.lists(st.tuples(KEYS, VALUES), max_size=6),
+    key=KEYS,
+    value=VALUES,
+)
+def test_toggle_url_matches_the_query_dict_way(pairs, key, value):
+    params = QueryDict(mutable=True)
+    for name, item in pairs:
+        params.appendlist(name, item)
+    assert toggle_url("/p", params, key, value) == reference_toggle(
+        "/p", params, key, value
+    )
+    assert toggle_url(
+        "/p", params, key, value, also_remove_from=["tag_not"]
+    ) == reference_toggle("/p", params, key, value, ["tag_not"])

@@ -11,6 +11,7 @@ import calendar
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.http import QueryDict
 
@@ -27,6 +28,13 @@ def build_url(path: str, params: QueryDict) -> str:
     return f"{path}?{query}" if query else path
 
 
+def _url(path: str, pairs: list[tuple[str, str]]) -> str:
+    # What QueryDict.urlencode() writes, without copying a QueryDict per link: a
+    # page lists a few hundred facet links.
+    query = urlencode(pairs)
+    return f"{path}?{query}" if query else path
+
+
 def toggle_url(
     path: str,
     params: QueryDict,
@@ -38,33 +46,39 @@ def toggle_url(
     """The URL with `value` added to the repeatable `key`, or removed if present.
 
     `also_remove_from` names keys that must not keep the value at the same time,
-    e.g. including a tag drops it from `tag_not` and the other way round.
+    e.g. including a tag drops it from `tag_not` and the other way round. The other
+    keys keep their order; an added key goes last.
     """
-    params = params.copy()
-    values = params.getlist(key)
-    if value in values:
-        values = [item for item in values if item != value]
-    else:
-        values.append(value)
-        for other in also_remove_from:
-            params.setlist(
-                other, [item for item in params.getlist(other) if item != value]
-            )
-    params.setlist(key, values)
-    params.pop("page", None)
-    return build_url(path, params)
+    present = value in params.getlist(key)
+    pairs = []
+    for name, values in params.lists():
+        if name == "page":
+            continue
+        if name == key:
+            values = [v for v in values if v != value] if present else [*values, value]
+        elif not present and name in also_remove_from:
+            values = [v for v in values if v != value]
+        pairs += [(name, item) for item in values]
+    if not present and key not in params and key != "page":
+        pairs.append((key, value))
+    return _url(path, pairs)
 
 
 def replace_url(path: str, params: QueryDict, **values: str | None) -> str:
     """The URL with single-valued keys set, or removed where the value is None."""
-    params = params.copy()
-    for key, value in values.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params.setlist(key, [value])
-    params.pop("page", None)
-    return build_url(path, params)
+    pairs = []
+    for name, items in params.lists():
+        if name == "page":
+            continue
+        if name in values:
+            items = [] if values[name] is None else [values[name]]
+        pairs += [(name, item) for item in items]
+    pairs += [
+        (name, value)
+        for name, value in values.items()
+        if value is not None and name not in params and name != "page"
+    ]
+    return _url(path, pairs)
 
 
 # --- Dataclasses ---
