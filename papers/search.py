@@ -196,32 +196,47 @@ def _search_fallback(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
 
 
-def matching_ids(
-    query: str, *, ranked: bool, using: str = "default"
-) -> tuple[list[int], list[float] | None]:
-    """The ids of the papers matching `query`, and their ranks when `ranked` (the
-    same `rank` as `search_papers`, higher is better), for the browse engine.
+class ExactText(Func):
+    """A float as text that reads back as the same float (SQLite prints REALs with
+    15 digits in text contexts, which can merge two different ranks)."""
 
-    Only the ids leave the database; on SQLite the FTS table alone answers, and the
-    ranks are computed only when the results are sorted by relevance.
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="printf('%%.17g', %(expressions)s)", **extra
+        )
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="%(expressions)s", **extra)
+
+
+def matching_ids(query: str, *, ranked: bool, using: str = "default"):
+    """The ids of the papers matching `query` (an int64 array), and their ranks when
+    `ranked` (a float array aligned with the ids, the same `rank` as `search_papers`,
+    higher is better), for the browse engine.
+
+    Only ids and ranks leave the database, as one row (papers.browse.index.int_columns);
+    on SQLite the FTS table alone answers, and ranks are computed only when the
+    results are sorted by relevance.
     """
+    import numpy as np
+
+    from papers.browse.index import int_columns
     from papers.models import Paper, PaperSearchDocument
 
     if not search_terms(query):
-        return [], [] if ranked else None
+        return np.zeros(0, dtype=np.int64), np.zeros(0) if ranked else None
     if connections[using].vendor == "sqlite":
-        documents = PaperSearchDocument.objects.using(using).filter(
+        rows = PaperSearchDocument.objects.using(using).filter(
             document__match=fts5_query(query)
         )
-        if not ranked:
-            return list(documents.values_list("paper_id", flat=True)), None
-        rows = documents.annotate(rank=Bm25(F("document"))).values_list(
-            "paper_id", "rank"
-        )
+        pk, rank = F("paper_id"), Bm25(F("document"))
     else:
-        papers = search_papers(Paper.objects.using(using).order_by(), query)
-        if not ranked:
-            return list(papers.values_list("pk", flat=True)), None
-        rows = papers.values_list("pk", "rank")
-    rows = list(rows)
-    return [pk for pk, _ in rows], [rank for _, rank in rows]
+        rows = search_papers(Paper.objects.using(using).order_by(), query)
+        pk, rank = F("pk"), F("rank")
+    if not ranked:
+        return int_columns(rows.values(c0=pk), 1)[:, 0], None
+    # Ids below 2**53 survive the trip through a float column exactly.
+    found = int_columns(rows.values(c0=pk, c1=ExactText(rank)), 2, dtype=np.float64)
+    return found[:, 0].astype(np.int64), found[:, 1]

@@ -311,7 +311,7 @@ class _State:
             if ranks is not None:
                 self.ranks = np.zeros(index.size)
                 rows, known = index.locate(ids)
-                self.ranks[rows] = np.asarray(ranks, dtype=float)[known]
+                self.ranks[rows] = ranks[known]
         if tags := data.get("tag"):
             if data.get("tag_mode") == "all":
                 mask = np.ones(index.size, dtype=bool)

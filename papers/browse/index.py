@@ -54,7 +54,9 @@ class DateNumber(Func):
         )
 
 
-def int_columns(queryset: QuerySet, width: int) -> np.ndarray:
+def int_columns(
+    queryset: QuerySet, width: int, *, dtype: type = np.int64
+) -> np.ndarray:
     """The integer columns c0..c{width-1} of a `values(c0=..., ...)` queryset as an
     (n, width) array, fetched as one comma-separated string: a million rows cost one
     row and one numpy parse instead of a million Python tuples."""
@@ -70,8 +72,8 @@ def int_columns(queryset: QuerySet, width: int) -> np.ndarray:
         cursor.execute(f"SELECT {aggregate} FROM ({sql}) t", params)
         (text,) = cursor.fetchone()
     if not text:
-        return np.zeros((0, width), dtype=np.int64)
-    return np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, width)
+        return np.zeros((0, width), dtype=dtype)
+    return np.fromstring(text, dtype=dtype, sep=",").reshape(-1, width)
 
 
 @dataclass(frozen=True, eq=False)
