@@ -240,7 +240,7 @@ class _State:
     ) -> None:
         self.index = index
         self.data = data
-        self.reader = reader.user and reader
+        self.reader = reader if reader.user else None
         self.using = using
         self.ranks: np.ndarray | None = None  # by row, when sorting by relevance
         self._bookmarks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
