@@ -124,6 +124,9 @@ class Links:
         if mask is None:
             return self.totals
         matching = np.flatnonzero(mask)
+        if len(matching) * 2 > len(mask):
+            # Most papers: count the few others and subtract (a broad tag, has_hf=0).
+            return self.totals - self.counts(~mask)
         if len(matching) * 16 < len(mask):
             # Few papers: gather their own links rather than scanning every link.
             starts = self.paper_starts[matching]
