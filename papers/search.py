@@ -204,7 +204,11 @@ class ExactText(Func):
 
     def as_sqlite(self, compiler, connection, **extra):
         return super().as_sql(
-            compiler, connection, template="printf('%%.17g', %(expressions)s)", **extra
+            # "%%%%" reaches the database as "%%", which the driver reads as "%".
+            compiler,
+            connection,
+            template="printf('%%%%.17g', %(expressions)s)",
+            **extra,
         )
 
     def as_sql(self, compiler, connection, **extra):
@@ -228,8 +232,13 @@ def matching_ids(query: str, *, ranked: bool, using: str = "default"):
     if not search_terms(query):
         return np.zeros(0, dtype=np.int64), np.zeros(0) if ranked else None
     if connections[using].vendor == "sqlite":
-        rows = PaperSearchDocument.objects.using(using).filter(
-            document__match=fts5_query(query)
+        # Ordered by the FTS rowid itself: the model's ordering would join the papers
+        # table to sort, and an unordered subquery would be flattened into the
+        # aggregate, where SQLite refuses bm25().
+        rows = (
+            PaperSearchDocument.objects.using(using)
+            .filter(document__match=fts5_query(query))
+            .order_by(F("paper_id").asc())
         )
         pk, rank = F("paper_id"), Bm25(F("document"))
     else:
