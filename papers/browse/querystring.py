@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.http import QueryDict
 
@@ -28,10 +29,16 @@ def build_url(path: str, params: QueryDict) -> str:
     return f"{path}?{query}" if query else path
 
 
+@functools.lru_cache(maxsize=4096)
+def _pair(name: str, value: str) -> str:
+    return f"{quote_plus(name)}={quote_plus(value)}"
+
+
 def _url(path: str, pairs: list[tuple[str, str]]) -> str:
-    # What QueryDict.urlencode() writes, without copying a QueryDict per link: a
-    # page lists a few hundred facet links.
-    query = urlencode(pairs)
+    # What QueryDict.urlencode() writes, without copying a QueryDict per link and
+    # quoting each parameter once: a page lists a few hundred facet links that share
+    # most of their parameters.
+    query = "&".join(_pair(name, value) for name, value in pairs)
     return f"{path}?{query}" if query else path
 
 
