@@ -14,8 +14,8 @@ papers takes over half an hour), then copied for Datasette with sqlite-utils
 Every measurement runs in a fresh worker process (`--runs` of them per surface): the
 process builds its browse index (timed: that is a rebuild after an import), then asks
 each state once, cold (nothing about that state computed before in the process; the
-site keeps no per-state cache at all), then three times more, warm. Each surface (the
-JSON API, the HTML page, the htmx fragment) is measured in its own workers, so each
+site keeps no per-state cache at all), then `--warm` times more (3), warm. Each
+surface (the JSON API, the HTML page, the htmx fragment) has its own workers, so each
 one's cold request really is the state's first; Datasette's JSON is timed in the
 API workers, interleaved with ours, in its own fresh instance. Requests go through
 each application in process (Django's test client, Datasette's `ds.client`), so no
@@ -43,7 +43,6 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SURFACES = ("api", "html", "htmx")
-WARM_REPEATS = 3
 WARM_UP = {"has_code": "0", "has_hf": "1", "sort": "oldest", "page": "2"}
 FACETS = (
     "_facet_array=tags&_facet_array=authors&_facet=has_code&_facet=has_hf"
@@ -59,6 +58,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--runs", type=int, default=5, help="workers per surface (0: only prepare)"
+    )
+    parser.add_argument(
+        "--warm", type=int, default=3, help="warm requests after each cold one"
     )
     parser.add_argument(
         "--generate",
@@ -254,12 +256,12 @@ def worker(args: argparse.Namespace) -> None:
     for name, params, datasette_query in states():
         row = {
             "cold": ours(params),
-            "warm": [ours(params) for _ in range(WARM_REPEATS)],
+            "warm": [ours(params) for _ in range(args.warm)],
         }
         if datasette and datasette_query is not None:
             row["datasette_cold"] = datasette.get(datasette_query)
             row["datasette_warm"] = [
-                datasette.get(datasette_query) for _ in range(WARM_REPEATS)
+                datasette.get(datasette_query) for _ in range(args.warm)
             ]
         timings[name] = row
     print(
@@ -325,6 +327,8 @@ def run_workers(args: argparse.Namespace, datasette: Path | None) -> list[dict]:
                 surface,
                 "--database-url",
                 args.database_url,
+                "--warm",
+                str(args.warm),
             ]
             if datasette and surface == "api":
                 command += ["--datasette-db", str(datasette)]
