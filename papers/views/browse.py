@@ -1,7 +1,8 @@
 """The list page, its pre-filtered twins (an author's, a tag's) and author suggestions.
 
 One view serves both the full page and, for htmx, the `#browse` partial; every state
-is in the query string, so the same URL works without JavaScript.
+is in the query string, so the same URL works without JavaScript. The state itself
+(results, facets, chips) comes from the browse engine, papers.browse.engine.browse().
 """
 
 from __future__ import annotations
