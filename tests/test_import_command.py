@@ -81,7 +81,7 @@ def test_each_real_sample_file_imports_all_its_papers(relative):
     assert (
         Paper.objects.filter(last_digest_date=date).count() == PAPERS_PER_FILE[relative]
     )
-    assert f"1 days: {PAPERS_PER_FILE[relative]} new papers" in stdout
+    assert f"1 day: {PAPERS_PER_FILE[relative]} new papers" in stdout
     assert stderr == ""
 
 
