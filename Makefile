@@ -46,7 +46,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
+# The benchmark at 100,000 papers, side by side with Datasette (the `bench` extra);
+# see bench/run.py for --papers, --database-url and the rest.
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py
 
 # Scores the production profile with the MDN HTTP Observatory on loopback (ports 80

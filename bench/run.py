@@ -1,94 +1,53 @@
-"""Benchmark: how fast the browse pages answer on a large synthetic archive.
+"""Benchmark: the browse requests on a synthetic archive, cold and warm, side by side
+with Datasette on the same data.
 
-    python bench/run.py                        # 100,000 papers in bench/bench.sqlite3
-    python bench/run.py --papers 1000000       # the "million papers" goal
+    python bench/run.py                          # 100,000 papers, SQLite (make bench)
+    python bench/run.py --papers 4000
+    python bench/run.py --papers 1000000 --generate bulk
     python bench/run.py --database-url postgres://postgres@127.0.0.1/digest_bench
 
-The archive is generated once per database (re-used while its size matches) with the
-shape of the real digests: ~30 papers a day, 5 authors each from a long-tailed pool,
-1-3 tags from ~150 with a few very common ones, 45% with code, 30% with Hugging Face
-links, some papers on two days. Each scenario is a real request through Django's test
-client (middleware, filters, facets, templates); we report the median and worst of
-several runs, and write them to bench/results/.
+The archive (bench/archive.py) is written as digest markdown and imported with
+`import_digest` (or, with `--generate bulk`, inserted directly: importing a million
+papers takes over half an hour), then copied for Datasette with sqlite-utils
+(bench/datasette_db.py). Both are reused while the paper count matches.
+
+Every measurement runs in a fresh worker process (`--runs` of them per surface): the
+process builds its browse index (timed: that is a rebuild after an import), then asks
+each state once, cold (nothing about that state computed before in the process; the
+site keeps no per-state cache at all), then `--warm` times more (3), warm. Each
+surface (the JSON API, the HTML page, the htmx fragment) has its own workers, so each
+one's cold request really is the state's first; Datasette's JSON is timed in the
+API workers, interleaved with ours, in its own fresh instance. Requests go through
+each application in process (Django's test client, Datasette's `ds.client`), so no
+network or server is timed. Results go to bench/results/ and are printed as the table
+of docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
+import asyncio
 import datetime
-import itertools
 import json
 import os
-import random
+import platform
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-WORDS = (
-    "language",
-    "model",
-    "agent",
-    "reasoning",
-    "diffusion",
-    "video",
-    "vision",
-    "retrieval",
-    "alignment",
-    "reinforcement",
-    "learning",
-    "benchmark",
-    "multimodal",
-    "robot",
-    "policy",
-    "transformer",
-    "attention",
-    "sparse",
-    "efficient",
-    "scaling",
-    "synthetic",
-    "data",
-    "evaluation",
-    "graph",
-    "speech",
-    "audio",
-    "code",
-    "math",
-    "instruction",
-    "tuning",
-    "preference",
-    "reward",
-    "safety",
-    "memory",
-    "planning",
-    "tool",
-    "embodied",
+SURFACES = ("api", "html", "htmx")
+WARM_UP = {"has_code": "0", "has_hf": "1", "sort": "oldest", "page": "2"}
+FACETS = (
+    "_facet_array=tags&_facet_array=authors&_facet=has_code&_facet=has_hf"
+    "&_facet_array=months&_size=20"
 )
-
-
-def zipf_vocabulary(size: int = 3000) -> tuple[list[str], list[float]]:
-    """Words with cumulative Zipf weights: the real WORDS spread over the ranks (a
-    common one like "model" near the top, "embodied" far down) among made-up ones, so
-    a search for one word matches a realistic share of papers, not all of them."""
-    vocabulary = [f"w{rank:04d}" for rank in range(size)]
-    for index, word in enumerate(WORDS):
-        vocabulary[(index * 7) ** 2 % size if index else 3] = word
-    weights = [1 / rank for rank in range(1, size + 1)]
-    return vocabulary, list(itertools.accumulate(weights))
-
-
-VOCABULARY, CUMULATIVE_WEIGHTS = zipf_vocabulary()
-
-
-def words(rng: random.Random, count: int) -> str:
-    return " ".join(rng.choices(VOCABULARY, cum_weights=CUMULATIVE_WEIGHTS, k=count))
-
-
-COMMON_TAGS = ["Multimodal", "Natural Language Processing", "Computer Vision"]
 
 
 def parse_args() -> argparse.Namespace:
@@ -97,251 +56,378 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--database-url", default=f"sqlite:///{ROOT / 'bench' / 'bench.sqlite3'}"
     )
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--runs", type=int, default=5, help="workers per surface (0: only prepare)"
+    )
+    parser.add_argument(
+        "--warm", type=int, default=3, help="warm requests after each cold one"
+    )
+    parser.add_argument(
+        "--generate",
+        choices=["markdown", "bulk"],
+        default="markdown",
+        help="import digest markdown (default) or insert the papers directly",
+    )
+    parser.add_argument("--no-datasette", action="store_true")
+    parser.add_argument("--worker", choices=SURFACES, help=argparse.SUPPRESS)
+    parser.add_argument("--datasette-db", help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
-def setup_django(database_url: str) -> None:
+def setup_django(database_url: str, *, migrate: bool) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digestsite.settings")
     import django
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
 
-    # Tests and the benchmark need no hashed static files.
+    # The benchmark needs no hashed static files.
     settings.STORAGES["staticfiles"]["BACKEND"] = (
         "django.contrib.staticfiles.storage.StaticFilesStorage"
     )
-    call_command("migrate", verbosity=0)
+    settings.ALLOWED_HOSTS = ["*"]
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
 
 
-def generate(papers: int, *, seed: int = 20250311) -> None:
-    """Fill the database with `papers` synthetic papers (deleting what was there)."""
-    from django.db import transaction
-
-    from papers.importer.parser import tag_slug
-    from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
-
-    rng = random.Random(seed)
-    started = time.perf_counter()
-    with transaction.atomic(), authors_indexed_once():
-        for model in (Appearance, Authorship, Paper.tags.through, Paper, Digest):
-            model.objects.all().delete()
-        Author.objects.all().delete()
-        Tag.objects.all().delete()
-
-        tag_names = COMMON_TAGS + [f"Topic {n}" for n in range(150 - len(COMMON_TAGS))]
-        Tag.objects.bulk_create(Tag(name=n, slug=tag_slug(n)) for n in tag_names)
-        tag_ids = list(Tag.objects.order_by("pk").values_list("pk", flat=True))
-        author_count = max(1000, papers // 3)
-        Author.objects.bulk_create(
-            (Author(name=f"Author {n:07d}") for n in range(author_count)),
-            batch_size=10_000,
-        )
-        author_ids = list(Author.objects.order_by("pk").values_list("pk", flat=True))
-        days = max(1, papers // 30)
-        first_day = datetime.date(2026, 11, 27) - datetime.timedelta(days=days - 1)
-        Digest.objects.bulk_create(
-            Digest(date=first_day + datetime.timedelta(n)) for n in range(days)
-        )
-        digests = list(Digest.objects.order_by("date").values_list("pk", "date"))
-
-        batch = 10_000
-        for start in range(0, papers, batch):
-            size = min(batch, papers - start)
-            Paper.objects.bulk_create(
-                synthetic_paper(rng, start + i) for i in range(size)
-            )
-            created = list(
-                Paper.objects.filter(
-                    key__gte=f"{start:07d}", key__lt=f"{start + size:07d}"
-                )
-                .order_by("key")
-                .values_list("pk", "key")
-            )
-            link_batch(rng, created, tag_ids, author_ids, digests)
-            print(f"  {start + size:,} papers", end="\r", file=sys.stderr)
-        Paper.objects.refresh_digest_dates()
-    print(
-        f"generated {papers:,} papers in {time.perf_counter() - started:.0f} s",
-        file=sys.stderr,
-    )
+# --- The archive ---
 
 
-@contextlib.contextmanager
-def authors_indexed_once():
-    """On SQLite, fill the search index's author names once at the end instead of
-    through the per-authorship triggers (five index rewrites per paper)."""
-    import importlib
-
+def prepare(args: argparse.Namespace) -> dict:
+    """Make the database hold `--papers` papers; returns how it was made."""
+    from django.core.management import call_command
     from django.db import connection
 
-    if connection.vendor != "sqlite":
-        yield
-        return
-    migration = importlib.import_module("papers.migrations.0002_search")
-    with connection.cursor() as cursor:
-        # Re-created exactly as the migrations left them (0007 adds a guard).
-        cursor.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
-            "AND name LIKE 'papers_authorship_fts_%'"
-        )
-        triggers = [sql for (sql,) in cursor.fetchall()]
-        for name in ("insert", "update", "delete"):
-            cursor.execute(f"DROP TRIGGER papers_authorship_fts_{name}")
-        yield
-        authors = migration.author_names("papers_paper_fts.rowid")
-        cursor.execute(f"UPDATE papers_paper_fts SET authors = {authors}")
-        for sql in triggers:
-            cursor.execute(sql)
-
-
-def synthetic_paper(rng: random.Random, n: int):
+    from bench.archive import generate, write_markdown
     from papers.models import Paper
 
-    title = words(rng, rng.randint(5, 12)).capitalize()
-    summary = " ".join(f"- {words(rng, rng.randint(15, 30))}." for _ in range(4))
-    github = [f"https://github.com/org{n % 997}/repo{n}"] if rng.random() < 0.45 else []
-    hf = (
-        [f"https://huggingface.co/org{n % 991}/model{n}"] if rng.random() < 0.30 else []
-    )
-    return Paper(
-        key=f"{n:07d}",
-        arxiv_id=f"{n:07d}",
-        title=title,
-        summary=summary,
-        arxiv_url=f"https://arxiv.org/abs/{n:07d}",
-        github_urls=github,
-        huggingface_urls=hf,
-    )
+    if Paper.objects.count() == args.papers:
+        return {"generated": "reused"}
+    started = time.perf_counter()
+    if args.generate == "bulk":
+        generate(args.papers)
+        how = "inserted with bulk_create (bench/archive.py generate)"
+    else:
+        if Paper.objects.exists():
+            generate(0)  # empties the tables
+        with tempfile.TemporaryDirectory(prefix="digest-bench-") as folder:
+            files = write_markdown(args.papers, Path(folder))
+            print(f"importing {files:,} digest files…", file=sys.stderr)
+            call_command("import_digest", folder, verbosity=0)
+        how = "written as digest markdown and imported with import_digest"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    seconds = time.perf_counter() - started
+    print(f"{args.papers:,} papers {how} in {seconds:.0f} s", file=sys.stderr)
+    return {"generated": how, "generate_seconds": round(seconds)}
 
 
-def link_batch(rng, created, tag_ids, author_ids, digests) -> None:
-    from papers.models import Appearance, Authorship, Paper
+def datasette_path(args: argparse.Namespace) -> Path:
+    """Datasette's copy of the archive, made from the site's database if missing."""
+    from bench.datasette_db import export
+    from papers.models import Paper
 
-    taggings, authorships, appearances = [], [], []
-    for index, (paper_id, key) in enumerate(created):
-        n = int(key)
-        tags = {tag_ids[min(int(rng.paretovariate(1.2)) - 1, len(tag_ids) - 1)]}
-        tags.update(rng.sample(tag_ids, rng.randint(0, 2)))
-        taggings += [Paper.tags.through(paper_id=paper_id, tag_id=t) for t in tags]
-        # A long tail: the most prolific author is on about 1% of the papers.
-        authors = {
-            author_ids[int(len(author_ids) * rng.random() ** 2)] for _ in range(5)
-        }
-        authorships += [
-            Authorship(paper_id=paper_id, author_id=a, position=p)
-            for p, a in enumerate(authors, start=1)
-        ]
-        day = min(n // 30, len(digests) - 1)
-        for offset in (0, 1) if rng.random() < 0.05 else (0,):
-            digest_id, date = digests[min(day + offset, len(digests) - 1)]
-            appearances.append(
-                Appearance(
-                    paper_id=paper_id,
-                    digest_id=digest_id,
-                    date=date,
-                    position=index % 30 + 1,
-                )
-            )
-    Paper.tags.through.objects.bulk_create(taggings, ignore_conflicts=True)
-    Authorship.objects.bulk_create(authorships, ignore_conflicts=True)
-    Appearance.objects.bulk_create(appearances, ignore_conflicts=True)
+    path = ROOT / "bench" / f"datasette-{args.papers}.sqlite3"
+    marker = path.with_suffix(".count")
+    if not path.exists() or marker.read_text() != str(Paper.objects.count()):
+        started = time.perf_counter()
+        export(path)
+        marker.write_text(str(Paper.objects.count()))
+        print(
+            f"Datasette copy written in {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
+    return path
 
 
-def scenarios() -> list[tuple[str, str, dict]]:
+# --- The states ---
+
+
+def states() -> list[tuple[str, dict, str | None]]:
+    """(name, our query parameters, Datasette's query string or None)."""
+    from django.db.models import Count
+
     from papers.models import Appearance, Author, Paper
 
-    popular_author = (
-        Author.objects.order_by("pk").values_list("name", flat=True).first()
+    author = (
+        Author.objects.annotate(n=Count("authorships")).order_by("-n", "pk").first()
     )
     latest = Appearance.objects.order_by("-date").values_list("date", flat=True)[0]
     month_start = latest.replace(day=1)
-    a_paper = Paper.objects.order_by("-pk").values_list("key", flat=True)[0]
-    htmx = {"HTTP_HX_REQUEST": "true"}
+    pages = Paper.objects.count() // 20
+    deep = max(1, min(500, pages // 2))
+
+    def has(column: str, value: str) -> str:
+        return urlencode({f"{column}__arraycontains": value})
+
+    def also(column: str, value: str) -> str:
+        where = f"exists(select 1 from json_each({column}) where value = '{value}')"
+        return urlencode({"_where": where})
+
+    days = (
+        "exists(select 1 from json_each(digest_dates) "
+        f"where value between '{month_start}' and '{latest}')"
+    )
     return [
-        ("home, full page", "/", {}),
-        ("one tag (htmx)", "/?tag=Multimodal", htmx),
-        ("rare tag (htmx)", "/?tag=Topic+140", htmx),
+        ("no filter", {}, ""),
+        ("one broad tag", {"tag": "Multimodal"}, has("tags", "Multimodal")),
+        ("one rare tag", {"tag": "Topic 140"}, has("tags", "Topic 140")),
         (
-            "two tags, all, has code",
-            "/?tag=Multimodal&tag=Computer+Vision&tag_mode=all&has_code=1",
-            htmx,
+            "two tags, all",
+            {"tag": ["Multimodal", "Computer Vision"], "tag_mode": "all"},
+            has("tags", "Multimodal") + "&" + also("tags", "Computer Vision"),
         ),
-        ("exclude a tag, no HF", "/?tag_not=Multimodal&has_hf=0", htmx),
-        ("search one word", "/?q=diffusion", htmx),
-        ("search phrase, relevance", "/?q=reward+model+alignment&sort=relevance", htmx),
-        ("author", f"/?author={popular_author.replace(' ', '+')}", htmx),
-        ("last month", f"/?date_from={month_start}&date_to={latest}", htmx),
-        ("sort by title, page 50", "/?sort=title&page=50", htmx),
-        ("API, tag, 100 per page", "/api/papers?tag=Multimodal&page_size=100", {}),
-        ("paper page", f"/papers/{a_paper}/", {}),
-        ("digest day page", f"/days/{latest}/", {}),
+        (
+            "tag + has_code",
+            {"tag": "Multimodal", "has_code": "1"},
+            has("tags", "Multimodal") + "&has_code=1",
+        ),
+        (
+            "tag excluded + has_hf=0",
+            {"tag_not": "Multimodal", "has_hf": "0"},
+            urlencode({"tags__arraynotcontains": "Multimodal"}) + "&has_hf=0",
+        ),
+        (
+            f"one author ({author.n} papers)",
+            {"author": author.name},
+            has("authors", author.name),
+        ),
+        (
+            "latest month (date range)",
+            {"date_from": str(month_start), "date_to": str(latest)},
+            urlencode({"_where": days}),
+        ),
+        ("one digest day", {"date_from": str(latest), "date_to": str(latest)}, None),
+        ("search one word", {"q": "diffusion"}, "_search=diffusion"),
+        (
+            "search 3 words, relevance",
+            # Relevance is the default order of a search: `sort=relevance` would be
+            # redirected to this clean address (papers.clean_urls).
+            {"q": "reward model alignment"},
+            urlencode({"_search": "reward model alignment"}),  # sorts by rank
+        ),
+        (
+            "search + tag + has_code",
+            {"q": "diffusion", "tag": "Multimodal", "has_code": "1"},
+            "_search=diffusion&" + has("tags", "Multimodal") + "&has_code=1",
+        ),
+        (f"deep page ({deep}, by title)", {"sort": "title", "page": deep}, None),
     ]
 
 
-def timed_get(client, url: str, headers: dict) -> float:
-    started = time.perf_counter()
-    response = client.get(url, **headers)
-    elapsed = (time.perf_counter() - started) * 1000
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
-    return elapsed
+# --- A worker: one fresh process ---
 
 
-def measure(runs: int) -> list[dict]:
-    """Each scenario three ways: cold (the count cache just invalidated, nothing
-    counted yet: the worst case), after an import (invalidated, then the list page
-    counted as import_digest does) and warm (the same state asked for again)."""
+def worker(args: argparse.Namespace) -> None:
     from django.test import Client
 
-    from papers.count_cache import bump_data_version
-    from papers.views.browse import warm_list_page_counts
+    from papers.browse.index import facet_index
 
+    surface = args.worker
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    index = facet_index()
+    rebuild = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     client = Client()
-    rows = []
-    print(f"{'scenario':<32} {'cold':>9} {'after import':>13} {'warm':>9}  (medians)")
-    for name, url, headers in scenarios():
-        timed_get(client, url, headers)  # warms the database's page cache
-        cold, after_import, warm = [], [], []
-        for _ in range(runs):
-            bump_data_version()
-            cold.append(timed_get(client, url, headers))
-            warm.append(timed_get(client, url, headers))
-            bump_data_version()
-            warm_list_page_counts()
-            after_import.append(timed_get(client, url, headers))
+    headers = {"HX-Request": "true"} if surface == "htmx" else {}
+    path = "/api/papers" if surface == "api" else "/"
+    datasette = Datasette(args.datasette_db) if args.datasette_db else None
+
+    def ours(params: dict) -> float:
+        started = time.perf_counter()
+        response = client.get(path, params, headers=headers)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(
+                f"{path}?{urlencode(params)} answered {response.status_code}"
+            )
+        return elapsed
+
+    # Django's and Datasette's first request in a process pays for imports, URL
+    # resolvers and template compilation: warm those up on a state the table does not
+    # measure, so "cold" means the state itself was never computed before.
+    ours(WARM_UP)
+    if datasette:
+        datasette.get("has_code=0&has_hf=1")
+    timings = {}
+    for name, params, datasette_query in states():
         row = {
-            "scenario": name,
-            "url": url,
-            "cold_median_ms": round(statistics.median(cold), 1),
-            "cold_max_ms": round(max(cold), 1),
-            "after_import_median_ms": round(statistics.median(after_import), 1),
-            "warm_median_ms": round(statistics.median(warm), 1),
+            "cold": ours(params),
+            "warm": [ours(params) for _ in range(args.warm)],
         }
-        rows.append(row)
-        print(
-            f"{name:<32} {row['cold_median_ms']:>7.0f} ms"
-            f" {row['after_import_median_ms']:>10.0f} ms"
-            f" {row['warm_median_ms']:>7.0f} ms"
+        if datasette and datasette_query is not None:
+            row["datasette_cold"] = datasette.get(datasette_query)
+            row["datasette_warm"] = [
+                datasette.get(datasette_query) for _ in range(args.warm)
+            ]
+        timings[name] = row
+    print(
+        json.dumps(
+            {
+                "rebuild_s": rebuild,
+                "index_mb": index.nbytes / 2**20,
+                "rebuild_rss_mb": (rss - before) / 1024,
+                "timings": timings,
+            }
         )
-    return rows
+    )
+
+
+class Datasette:
+    """A fresh Datasette instance over the copy, asked in process like our client."""
+
+    def __init__(self, path: str) -> None:
+        from datasette.app import Datasette as App
+
+        # No time limits (the default 1 s / 200 ms would cut its facets short) and
+        # no facet suggestions (extra queries that our pages do not make).
+        self.app = App(
+            [path],
+            settings={
+                "sql_time_limit_ms": 600_000,
+                "facet_time_limit_ms": 600_000,
+                "suggest_facets": False,
+                "num_sql_threads": 1,
+            },
+        )
+        self.loop = asyncio.new_event_loop()
+        self.loop.run_until_complete(self.app.invoke_startup())
+        self.table = f"/{Path(path).stem}/papers.json"
+
+    def get(self, query: str) -> float:
+        url = f"{self.table}?{FACETS}" + (f"&{query}" if query else "")
+        started = time.perf_counter()
+        response = self.loop.run_until_complete(self.app.client.get(url))
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"Datasette {url} answered {response.status_code}")
+        return elapsed
+
+
+# --- The report ---
+
+
+def p95(values: list[float]) -> float:
+    """Nearest-rank 95th percentile (with 5 samples: the slowest)."""
+    ordered = sorted(values)
+    return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
+
+
+def run_workers(args: argparse.Namespace, datasette: Path | None) -> list[dict]:
+    runs = []
+    for surface in SURFACES:
+        for _ in range(args.runs):
+            command = [
+                sys.executable,
+                __file__,
+                "--worker",
+                surface,
+                "--database-url",
+                args.database_url,
+                "--warm",
+                str(args.warm),
+            ]
+            if datasette and surface == "api":
+                command += ["--datasette-db", str(datasette)]
+            output = subprocess.run(
+                command, check=True, capture_output=True, text=True
+            ).stdout
+            runs.append({"surface": surface, **json.loads(output.splitlines()[-1])})
+            print(".", end="", flush=True, file=sys.stderr)
+    print(file=sys.stderr)
+    return runs
+
+
+def summarise(runs: list[dict]) -> tuple[list[dict], dict]:
+    names = list(runs[0]["timings"])
+    rows = []
+    for name in names:
+        row = {"state": name}
+        for surface in SURFACES:
+            mine = [run["timings"][name] for run in runs if run["surface"] == surface]
+            cold = [sample["cold"] for sample in mine]
+            warm = [value for sample in mine for value in sample["warm"]]
+            row[surface] = {
+                "cold_median": statistics.median(cold),
+                "cold_p95": p95(cold),
+                "warm_median": statistics.median(warm),
+                "warm_p95": p95(warm),
+            }
+            if surface == "api" and "datasette_cold" in mine[0]:
+                cold = [sample["datasette_cold"] for sample in mine]
+                warm = [v for sample in mine for v in sample["datasette_warm"]]
+                row["datasette"] = {
+                    "cold_median": statistics.median(cold),
+                    "cold_p95": p95(cold),
+                    "warm_median": statistics.median(warm),
+                    "warm_p95": p95(warm),
+                }
+        rows.append(row)
+    engine = {
+        "rebuild_s_median": statistics.median(run["rebuild_s"] for run in runs),
+        "index_mb": runs[0]["index_mb"],
+        "rebuild_rss_mb_median": statistics.median(
+            run["rebuild_rss_mb"] for run in runs
+        ),
+    }
+    return rows, engine
+
+
+def table(rows: list[dict]) -> str:
+    def ms(value: float) -> str:
+        return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+    lines = [
+        "| state | Datasette cold (med / p95) | API cold (med / p95) | API warm "
+        "(med / p95) | HTML cold p95 | htmx cold p95 | Datasette ÷ API, cold med |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        api, html, htmx = row["api"], row["html"], row["htmx"]
+        other = row.get("datasette")
+        theirs = (
+            f"{ms(other['cold_median'])} / {ms(other['cold_p95'])}" if other else "n/a"
+        )
+        ratio = f"{other['cold_median'] / api['cold_median']:.1f}×" if other else "n/a"
+        lines.append(
+            f"| {row['state']} | {theirs} "
+            f"| {ms(api['cold_median'])} / {ms(api['cold_p95'])} "
+            f"| {ms(api['warm_median'])} / {ms(api['warm_p95'])} "
+            f"| {ms(html['cold_p95'])} | {ms(htmx['cold_p95'])} | {ratio} |"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
     args = parse_args()
-    setup_django(args.database_url)
+    if args.worker:
+        setup_django(args.database_url, migrate=False)
+        worker(args)
+        return
+    setup_django(args.database_url, migrate=True)
     from django.db import connection
 
-    from papers.models import Paper
-
-    if Paper.objects.count() != args.papers:
-        generate(args.papers)
+    how = prepare(args)
+    datasette = None if args.no_datasette else datasette_path(args)
     vendor = connection.vendor
-    print(f"{args.papers:,} papers on {vendor}, median of {args.runs} runs")
-    rows = measure(args.runs)
+    if not args.runs:
+        return
+    print(
+        f"{args.papers:,} papers on {vendor}; {args.runs} fresh workers per surface",
+        file=sys.stderr,
+    )
+    rows, engine = summarise(run_workers(args, datasette))
+    print(table(rows))
+    print(
+        f"\nbrowse index: rebuilt in {engine['rebuild_s_median']:.2f} s (median), "
+        f"{engine['index_mb']:.0f} MB of arrays, "
+        f"{engine['rebuild_rss_mb_median']:.0f} MB peak RSS growth while building"
+    )
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
     out = results / f"{vendor}-{args.papers}.json"
@@ -350,9 +436,14 @@ def main() -> None:
             {
                 "papers": args.papers,
                 "database": vendor,
+                "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, "
+                f"{platform.python_implementation()} {platform.python_version()}",
                 "measured_at": datetime.datetime.now(datetime.UTC).isoformat(
                     timespec="seconds"
                 ),
+                "command": " ".join(sys.argv),
+                **how,
+                "engine": engine,
                 "results": rows,
             },
             indent=2,

@@ -162,25 +162,6 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or load_or_create_secret_key(
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The count cache (papers.count_cache) must be shared by every worker process, so
-# that counts cached by one serve all and an import's invalidation reaches them all:
-# Redis where REDIS_URL is set (a deployment on several machines), else files.
-if REDIS_URL := os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", BASE_DIR / ".cache"),
-            "OPTIONS": {"MAX_ENTRIES": 20_000},
-        }
-    }
-
 AUTHENTICATION_BACKENDS = [
     # django-axes first: a locked-out account is refused before any password check.
     "axes.backends.AxesStandaloneBackend",

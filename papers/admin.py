@@ -23,7 +23,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from papers.count_cache import bump_data_version
+from papers.browse.version import bump_data_version
 from papers.importer.files import DigestFile, DigestSourceError, decode, parse_text
 from papers.importer.loader import EDITABLE_FIELDS, ImportStats, import_files
 from papers.models import (
@@ -66,7 +66,7 @@ class ChangesCountsAdmin(admin.ModelAdmin):
     """An admin whose changes alter what the browse pages count.
 
     The admin logs every successful addition, change and deletion; that is where the
-    shared count cache (papers.count_cache) learns that its counts are out of date.
+    data version moves, so every worker's browse index (papers.browse) is rebuilt.
     """
 
     def log_addition(self, request, obj, message):

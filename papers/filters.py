@@ -18,6 +18,7 @@ import django_filters
 from django import forms
 from django.db.models.functions import Lower
 
+from papers.browse.reader import ANONYMOUS, Reader
 from papers.models import Bookmark, Paper, PaperQuerySet, ReadingList
 from papers.search import MAX_QUERY_LENGTH
 
@@ -102,11 +103,34 @@ class MultipleValueFilter(django_filters.Filter):
     field_class = MultipleValueField
 
 
-class IntegerFilter(django_filters.Filter):
-    field_class = forms.IntegerField
+def _page_field(label: str, maximum: int, message: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=1,
+        max_value=maximum,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+    )
 
 
 class PaperFilterForm(forms.Form):
+    """The filters' form plus the parameters that control the listing rather than
+    choose papers: how selected tags combine, the sort and the page."""
+
+    tag_mode = forms.ChoiceField(
+        choices=TAG_MODES,
+        required=False,
+        label="Match",
+        error_messages=_choice_errors(TAG_MODES),
+    )
+    sort = forms.ChoiceField(
+        choices=SORTS,
+        required=False,
+        label="Sort by",
+        error_messages=_choice_errors(SORTS),
+    )
+    page = _page_field("Page", MAX_PAGE, "Enter a page number (1, 2, 3, …).")
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
@@ -116,7 +140,6 @@ class PaperFilterForm(forms.Form):
 
 
 class PaperFilter(django_filters.FilterSet):
-    counting = False  # set by filter_queryset while it applies the filters
     q = django_filters.CharFilter(
         field_name="title",
         lookup_expr="search",
@@ -127,15 +150,6 @@ class PaperFilter(django_filters.FilterSet):
     )
     tag = MultipleValueFilter(
         field_name="tags__name", lookup_expr="in", method="filter_tag", label="Tags"
-    )
-    tag_mode = django_filters.ChoiceFilter(
-        field_name="tags__name",
-        lookup_expr="in",
-        method="filter_nothing",  # read by filter_tag
-        choices=TAG_MODES,
-        empty_label=None,
-        label="Match",
-        error_messages=_choice_errors(TAG_MODES),
     )
     tag_not = MultipleValueFilter(
         field_name="tags__name",
@@ -210,33 +224,25 @@ class PaperFilter(django_filters.FilterSet):
         label="New since your last visit",
         error_messages=_choice_errors(NEW_CHOICES),
     )
-    sort = django_filters.ChoiceFilter(
-        field_name="last_digest_date",
-        lookup_expr="exact",
-        method="filter_nothing",  # applied last, by sort_queryset
-        choices=SORTS,
-        empty_label=None,
-        label="Sort by",
-        error_messages=_choice_errors(SORTS),
-    )
-    page = IntegerFilter(
-        field_name="pk",
-        lookup_expr="exact",
-        method="filter_nothing",  # the view paginates
-        label="Page",
-        min_value=1,
-        max_value=MAX_PAGE,
-        error_messages={
-            "invalid": "Enter a page number (1, 2, 3, …).",
-            "min_value": "Enter a page number (1, 2, 3, …).",
-            "max_value": "Enter a page number (1, 2, 3, …).",
-        },
-    )
 
     class Meta:
         model = Paper
         fields: list[str] = []  # every parameter is declared above
         form = PaperFilterForm
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: PaperQuerySet | None = None,
+        *,
+        request: Any = None,
+        reader: Reader | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(data, queryset, request=request, **options)
+        # Whose marks `bookmarked`, `hide`, `new` (and on "My bookmarks" `status`,
+        # `list`) read: given, or the request's logged-in user.
+        self.reader_state = reader or (Reader.of(request) if request else ANONYMOUS)
 
     # --- Filter methods: each calls a PaperQuerySet method. ---
 
@@ -247,18 +253,18 @@ class PaperFilter(django_filters.FilterSet):
         self, queryset: PaperQuerySet, name: str, value: list[str]
     ) -> PaperQuerySet:
         if self.tag_match == "all":
-            return queryset.tagged_all(*value, counting=self.counting)
-        return queryset.tagged_any(*value, counting=self.counting)
+            return queryset.tagged_all(*value)
+        return queryset.tagged_any(*value)
 
     def filter_tag_not(
         self, queryset: PaperQuerySet, name: str, value: list[str]
     ) -> PaperQuerySet:
-        return queryset.not_tagged(*value, counting=self.counting)
+        return queryset.not_tagged(*value)
 
     def filter_author(
         self, queryset: PaperQuerySet, name: str, value: list[str]
     ) -> PaperQuerySet:
-        return queryset.by_authors(*value, counting=self.counting)
+        return queryset.by_authors(*value)
 
     # One digest day must satisfy both bounds, so the range is a single condition:
     # date_from applies it with both bounds, date_to only when there is no date_from.
@@ -266,16 +272,14 @@ class PaperFilter(django_filters.FilterSet):
     def filter_date_from(
         self, queryset: PaperQuerySet, name: str, value: datetime.date
     ) -> PaperQuerySet:
-        return queryset.in_digests_between(
-            value, self.form.cleaned_data.get("date_to"), counting=self.counting
-        )
+        return queryset.in_digests_between(value, self.form.cleaned_data.get("date_to"))
 
     def filter_date_to(
         self, queryset: PaperQuerySet, name: str, value: datetime.date
     ) -> PaperQuerySet:
         if self.form.cleaned_data.get("date_from"):
             return queryset
-        return queryset.in_digests_between(None, value, counting=self.counting)
+        return queryset.in_digests_between(None, value)
 
     def filter_has_code(
         self, queryset: PaperQuerySet, name: str, value: str
@@ -314,15 +318,9 @@ class PaperFilter(django_filters.FilterSet):
     ) -> PaperQuerySet:
         if self.reader is None:
             return queryset
-        profile = getattr(self.request, "reader_profile", None)
-        since = profile.previous_visit_at if profile else None
+        since = self.reader_state.since
         # A first visit has nothing new.
         return queryset.created_since(since) if since else queryset.none()
-
-    def filter_nothing(
-        self, queryset: PaperQuerySet, name: str, value: Any
-    ) -> PaperQuerySet:
-        return queryset
 
     # --- Whole-query behaviour ---
 
@@ -331,26 +329,10 @@ class PaperFilter(django_filters.FilterSet):
         """ "any" or "all": how the selected tags combine."""
         return self.form.cleaned_data.get("tag_mode") or "any"
 
-    def qs_for_counting(self, *skip: str) -> PaperQuerySet:
-        """The papers of `qs` (but for the filters in `skip`), unsorted, in the SQL
-        form that counts fast: the paginator's total and each facet's base."""
-        return self.filter_queryset(
-            self.queryset.order_by(), skip=skip, sort=False, counting=True
-        )
-
-    @property
-    def counts_are_shared(self) -> bool:
-        """Whether the results are the same for every visitor (no reader's own marks
-        apply), so their counts may live in papers.count_cache."""
-        data = self.form.cleaned_data
-        marks = ("bookmarked", "hide", "new")
-        return self.reader is None or not any(data.get(name) for name in marks)
-
     @property
     def reader(self):
         """The logged-in user the reader parameters apply to, or None."""
-        user = getattr(self.request, "user", None)
-        return user if user is not None and user.is_authenticated else None
+        return self.reader_state.user
 
     @property
     def effective_sort(self) -> str:
@@ -370,49 +352,38 @@ class PaperFilter(django_filters.FilterSet):
         *,
         skip: Collection[str] = (),
         sort: bool = True,
-        counting: bool = False,
     ) -> PaperQuerySet:
-        """Apply every parameter but those in `skip`; facets skip their own.
-
-        `counting` asks for the SQL form that counts fast rather than the one that
-        pages fast (see PaperQuerySet); the papers are the same.
-        """
-        self.counting = counting  # read by the filter methods
-        try:
-            for name, value in self.form.cleaned_data.items():
-                if name not in skip:
-                    queryset = self.filters[name].filter(queryset, value)
-        finally:
-            self.counting = False
+        """Apply every filter but those in `skip` (the SQL oracle of a facet skips
+        its own); the form's control fields (sort, page, ...) are no filters."""
+        for name, value in self.form.cleaned_data.items():
+            if name in self.filters and name not in skip:
+                queryset = self.filters[name].filter(queryset, value)
         return self.sort_queryset(queryset) if sort else queryset
+
+
+class ApiPaperFilterForm(PaperFilterForm):
+    page_size = _page_field(
+        "Page size", MAX_PAGE_SIZE, f"Enter a whole number from 1 to {MAX_PAGE_SIZE}."
+    )
 
 
 class ApiPaperFilter(PaperFilter):
     """The JSON twin's parameters: the list page's plus `page_size`."""
 
-    page_size = IntegerFilter(
-        field_name="pk",
-        lookup_expr="exact",
-        method="filter_nothing",  # the view paginates
-        label="Page size",
-        min_value=1,
-        max_value=MAX_PAGE_SIZE,
-        error_messages={
-            "invalid": f"Enter a whole number from 1 to {MAX_PAGE_SIZE}.",
-            "min_value": f"Enter a whole number from 1 to {MAX_PAGE_SIZE}.",
-            "max_value": f"Enter a whole number from 1 to {MAX_PAGE_SIZE}.",
-        },
-    )
+    class Meta(PaperFilter.Meta):
+        form = ApiPaperFilterForm
 
 
 BOOKMARK_SORTS = [("bookmarked", "Bookmarked most recently"), *SORTS]
 
 
-def _own_reading_lists(request) -> Any:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return ReadingList.objects.none()
-    return ReadingList.objects.filter(user=user)
+class BookmarkFilterForm(PaperFilterForm):
+    sort = forms.ChoiceField(
+        choices=BOOKMARK_SORTS,
+        required=False,
+        label="Sort by",
+        error_messages=_choice_errors(BOOKMARK_SORTS),
+    )
 
 
 class BookmarkFilter(PaperFilter):
@@ -436,34 +407,29 @@ class BookmarkFilter(PaperFilter):
         field_name="bookmarks__lists",
         lookup_expr="exact",
         method="filter_list",
-        queryset=_own_reading_lists,
+        queryset=ReadingList.objects.none(),  # the reader's own, set per instance
         empty_label=None,
         label="List",
         error_messages={"invalid_choice": "That is not one of your lists."},
     )
-    sort = django_filters.ChoiceFilter(
-        field_name="last_digest_date",
-        lookup_expr="exact",
-        method="filter_nothing",  # applied last, by sort_queryset
-        choices=BOOKMARK_SORTS,
-        empty_label=None,
-        label="Sort by",
-        error_messages=_choice_errors(BOOKMARK_SORTS),
-    )
+
+    class Meta(PaperFilter.Meta):
+        form = BookmarkFilterForm
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.reader is not None:
+            self.filters["list"].queryset = ReadingList.objects.filter(user=self.reader)
 
     def filter_status(
         self, queryset: PaperQuerySet, name: str, value: str
     ) -> PaperQuerySet:
-        return queryset.with_bookmark_status(self.request.user, value)
+        return queryset.with_bookmark_status(self.reader, value)
 
     def filter_list(
         self, queryset: PaperQuerySet, name: str, value: ReadingList
     ) -> PaperQuerySet:
         return queryset.in_reading_list(value)
-
-    @property
-    def counts_are_shared(self) -> bool:
-        return False  # one reader's bookmarks
 
     @property
     def effective_sort(self) -> str:

@@ -194,3 +194,58 @@ def _search_fallback(queryset: QuerySet, query: str) -> QuerySet:
             | Exists(by_author)
         )
     return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+
+
+class ExactText(Func):
+    """A float as text that reads back as the same float (SQLite prints REALs with
+    15 digits in text contexts, which can merge two different ranks)."""
+
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            # "%%%%" reaches the database as "%%", which the driver reads as "%".
+            compiler,
+            connection,
+            template="printf('%%%%.17g', %(expressions)s)",
+            **extra,
+        )
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="%(expressions)s", **extra)
+
+
+def matching_ids(query: str, *, ranked: bool, using: str = "default"):
+    """The ids of the papers matching `query` (an int64 array), and their ranks when
+    `ranked` (a float array aligned with the ids, the same `rank` as `search_papers`,
+    higher is better), for the browse engine.
+
+    Only ids and ranks leave the database, as one row (papers.browse.index.int_columns);
+    on SQLite the FTS table alone answers, and ranks are computed only when the
+    results are sorted by relevance.
+    """
+    import numpy as np
+
+    from papers.browse.index import int_columns
+    from papers.models import Paper, PaperSearchDocument
+
+    if not search_terms(query):
+        return np.zeros(0, dtype=np.int64), np.zeros(0) if ranked else None
+    if connections[using].vendor == "sqlite":
+        # Ordered by the FTS rowid itself: the model's ordering would join the papers
+        # table to sort, and an unordered subquery would be flattened into the
+        # aggregate, where SQLite refuses bm25().
+        rows = (
+            PaperSearchDocument.objects.using(using)
+            .filter(document__match=fts5_query(query))
+            .order_by(F("paper_id").asc())
+        )
+        pk, rank = F("paper_id"), Bm25(F("document"))
+    else:
+        rows = search_papers(Paper.objects.using(using).order_by(), query)
+        pk, rank = F("pk"), F("rank")
+    if not ranked:
+        return int_columns(rows.values(c0=pk), 1)[:, 0], None
+    # Ids below 2**53 survive the trip through a float column exactly.
+    found = int_columns(rows.values(c0=pk, c1=ExactText(rank)), 2, dtype=np.float64)
+    return found[:, 0].astype(np.int64), found[:, 1]

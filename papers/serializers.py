@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from papers.facets import Facet, Facets
+from papers.browse.facets import Facet, Facets
 from papers.links import classify_links, web_url, web_urls
 from papers.models import Paper
 

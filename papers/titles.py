@@ -1,8 +1,8 @@
 """The browser tab's title for a list state: "Robotics, with code · 48 papers".
 
 A reader with several tabs of the site, or a bookmark or history entry, tells the
-states apart by their titles. Pure: built from the chips (papers.facets.Chip) that the
-page shows for its active filters.
+states apart by their titles. Pure: built from the chips
+(papers.browse.querystring.Chip) that the page shows for its active filters.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from django.utils.translation import ngettext
 
-from papers.facets import Chip
+from papers.browse.querystring import Chip
 from papers.filters import HIDE_CHOICES
 from papers.models import Bookmark
 

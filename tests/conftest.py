@@ -1,5 +1,7 @@
 import pytest
 
+from tests.sample_corpus import corpus_for_module
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
@@ -19,10 +21,13 @@ def plain_static_files(settings):
     }
 
 
-@pytest.fixture(autouse=True)
-def no_count_cache(settings):
-    """Tests write data straight through the ORM, not through the importer or admin
-    that invalidate the shared count cache; tests/test_count_cache.py turns it on."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    }
+@pytest.fixture(scope="module")
+def loaded_corpus(django_db_setup, django_db_blocker):
+    """The real sample digests, imported once per test module that asks for them."""
+    yield from corpus_for_module(django_db_blocker)
+
+
+@pytest.fixture
+def corpus(loaded_corpus, db):
+    """The sample corpus's expected papers by key (tests.sample_corpus), loaded."""
+    return loaded_corpus

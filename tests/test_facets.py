@@ -1,399 +1,192 @@
-"""Facet counts on the sample digests, and facet links (tested without a database)."""
+"""Facet rules of the browse engine, on cases small enough that the counts are obvious.
+
+Three papers, two tags:  P1 RL (code)   P2 RL + Vision   P3 Vision (code, HF)
+"""
 
 import datetime
-from collections import Counter
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.http import QueryDict
 
-from papers.facets import (
-    AUTHOR_LIMIT,
-    active_filters,
-    author_facet,
-    boolean_facet,
-    clear_all_url,
-    compute_facets,
-    month_facet,
-    quick_ranges,
-    replace_url,
-    selection_facets,
-    tag_facet,
-    toggle_url,
-)
-from papers.filters import PaperFilter
-from papers.models import Paper
+from papers.browse.engine import Scope, browse
+from papers.browse.facets import AUTHOR_LIMIT
+from papers.browse.reader import Reader
 from tests.factories import PaperFactory
-from tests.sample_corpus import corpus_for_module
 
 D = datetime.date
+pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def loaded_corpus(django_db_setup, django_db_blocker):
-    yield from corpus_for_module(django_db_blocker)
-
-
-@pytest.fixture
-def corpus(loaded_corpus, db):
-    return loaded_corpus
-
-
-def bound(params=None) -> PaperFilter:
-    query = QueryDict(urlencode(params or {}, doseq=True))
-    filterset = PaperFilter(query, queryset=Paper.objects.all())
-    assert filterset.is_valid(), filterset.errors
-    return filterset
+def run(params=None, scope=None, reader=None):
+    result = browse(
+        scope or Scope(path="/"),
+        QueryDict(urlencode(params or {}, doseq=True)),
+        reader or Reader(),
+    )
+    assert result.valid, result.errors
+    return result
 
 
 def counts(facet) -> dict[str, int]:
     return {value.value: value.count for value in facet.values}
 
 
-def query(url: str) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(url).query)
+def titles(result) -> list[str]:
+    return [paper.title for paper in result.page]
 
 
-# --- Links, without a database ---
-
-
-def test_toggle_adds_a_value_and_drops_the_page():
-    params = QueryDict("tag=Audio&page=3&q=x")
-    url = toggle_url("/", params, "tag", "Robotics")
-    assert url.startswith("/?")
-    assert query(url) == {"tag": ["Audio", "Robotics"], "q": ["x"]}
-
-
-def test_toggle_removes_a_present_value():
-    url = toggle_url("/", QueryDict("tag=Audio&tag=Robotics"), "tag", "Audio")
-    assert query(url) == {"tag": ["Robotics"]}
-
-
-def test_toggling_the_last_value_leaves_the_bare_path():
-    assert toggle_url("/authors/3/", QueryDict("tag=Audio"), "tag", "Audio") == (
-        "/authors/3/"
+@pytest.fixture
+def three():
+    code = ["https://github.com/a/b"]
+    PaperFactory(title="P1", tags=["RL"], days=[D(2025, 3, 1)], github_urls=code)
+    PaperFactory(title="P2", tags=["RL", "Vision"], days=[D(2025, 3, 2)])
+    PaperFactory(
+        title="P3",
+        tags=["Vision"],
+        days=[D(2025, 4, 1)],
+        github_urls=code,
+        huggingface_urls=["https://huggingface.co/x"],
     )
 
 
-def test_including_a_tag_drops_its_exclusion_and_the_other_way_round():
-    params = QueryDict("tag_not=Audio&tag=Robotics")
-    assert query(toggle_url("/", params, "tag", "Audio", also_remove_from=["tag_not"]))[
-        "tag"
-    ] == ["Robotics", "Audio"]
-    assert "tag_not" not in query(
-        toggle_url("/", params, "tag", "Audio", also_remove_from=["tag_not"])
-    )
-    excluded = toggle_url("/", params, "tag_not", "Robotics", also_remove_from=["tag"])
-    assert query(excluded) == {"tag_not": ["Audio", "Robotics"]}
+def test_tag_counts_without_filters(three):
+    assert counts(run().facets.tag) == {"RL": 2, "Vision": 2}
 
 
-def test_toggle_leaves_the_request_parameters_alone():
-    params = QueryDict("tag=Audio&page=2")
-    toggle_url("/", params, "tag", "Robotics")
-    assert params.getlist("tag") == ["Audio"] and params["page"] == "2"
+def test_tag_counts_ignore_the_tag_selection_but_not_other_filters(three):
+    result = run({"tag": "RL", "has_code": "1"})
+    assert titles(result) == ["P1"]
+    # P1 and P3 have code: what ticking each tag would give with has_code kept.
+    assert counts(result.facets.tag) == {"RL": 1, "Vision": 1}
 
 
-def test_values_are_url_encoded():
-    url = toggle_url("/", QueryDict(""), "author", "Zoë & Co?")
-    assert url == "/?author=Zo%C3%AB+%26+Co%3F"
+def test_tag_counts_drill_down_with_tag_mode_all(three):
+    result = run({"tag": "RL", "tag_mode": "all"})
+    assert counts(result.facets.tag) == {"RL": 2, "Vision": 1}
+    assert run({"tag": ["RL", "Vision"], "tag_mode": "all"}).total == 1
+    assert run({"tag": ["RL", "Vision"]}).total == 3
 
 
-def test_replace_sets_and_removes_single_values():
-    params = QueryDict("has_code=1&page=4&date_from=2025-01-01")
-    assert query(replace_url("/", params, has_code="0")) == {
-        "has_code": ["0"],
-        "date_from": ["2025-01-01"],
-    }
-    assert replace_url("/", params, has_code=None, date_from=None) == "/"
-
-
-def test_chips_remove_one_filter_each():
-    params = QueryDict(
-        "q=robots&tag=Audio&tag_not=Robotics&author=Ada&date_from=2025-03-01"
-        "&date_to=2025-03-31&has_code=1&has_hf=0&sort=title&page=2"
-    )
-    data = {
-        "q": "robots",
-        "tag": ["Audio"],
-        "tag_not": ["Robotics"],
-        "author": ["Ada"],
-        "date_from": D(2025, 3, 1),
-        "date_to": D(2025, 3, 31),
-        "has_code": "1",
-        "has_hf": "0",
-    }
-    chips = active_filters(data, path="/", params=params)
-    labels = [chip.label for chip in chips]
-    assert labels == [
-        "“robots”",
-        "Audio",
-        "not Robotics",
-        "by Ada",
-        "Mar 1–31, 2025",
-        "With code",
-        "Without Hugging Face links",
+def test_excluded_tags_are_listed_apart_and_apply_to_the_other_counts(three):
+    result = run({"tag_not": "RL"})
+    assert titles(result) == ["P3"]
+    assert counts(result.facets.tag) == {"Vision": 1}
+    assert [(v.value, v.count, v.excluded) for v in result.facets.tag.excluded] == [
+        ("RL", 0, True)
     ]
-    removed = {chip.label: query(chip.remove_url) for chip in chips}
-    assert "q" not in removed["“robots”"]
-    assert "tag" not in removed["Audio"]
-    assert "tag_not" not in removed["not Robotics"]
-    assert "date_from" not in removed["Mar 1–31, 2025"]
-    assert "date_to" not in removed["Mar 1–31, 2025"]
-    assert all(chip_query["sort"] == ["title"] for chip_query in removed.values())
-    assert all("page" not in chip_query for chip_query in removed.values())
 
 
-def test_clear_all_keeps_only_a_valid_sort():
-    assert clear_all_url("/", QueryDict("tag=Audio&sort=title&page=2")) == (
-        "/?sort=title"
-    )
-    assert clear_all_url("/tags/audio/", QueryDict("sort=bogus&q=x")) == (
-        "/tags/audio/"
-    )
+def test_a_selected_tag_without_papers_stays_listed(three):
+    result = run({"tag": "Nowhere"})
+    assert result.total == 0
+    assert counts(result.facets.tag) == {"Nowhere": 0, "RL": 2, "Vision": 2}
+    assert [v.value for v in result.facets.tag.values if v.selected] == ["Nowhere"]
 
 
-def test_quick_ranges_are_relative_to_the_newest_digest_day():
-    ranges = quick_ranges(
-        D(2025, 3, 12),
-        {"date_from": D(2025, 3, 6), "date_to": D(2025, 3, 12)},
-        path="/",
-        params=QueryDict("tag=Audio"),
-    )
-    assert [(r.label, r.selected) for r in ranges] == [
-        ("Latest week (Mar 6–12, 2025)", True),
-        ("Latest month (March 2025)", False),
-    ]
-    assert query(ranges[1].url) == {
-        "tag": ["Audio"],
-        "date_from": ["2025-03-01"],
-        "date_to": ["2025-03-31"],
+def test_tag_links_toggle_one_tag_and_keep_the_rest(three):
+    result = run({"has_code": "1", "page": "1"})
+    rl = next(v for v in result.facets.tag.values if v.value == "RL")
+    assert parse_qs(urlsplit(rl.toggle_url).query) == {"has_code": ["1"], "tag": ["RL"]}
+    assert parse_qs(urlsplit(rl.exclude_url).query) == {
+        "has_code": ["1"],
+        "tag_not": ["RL"],
     }
-    assert quick_ranges(None, {}, path="/", params=QueryDict("")) == []
 
 
-def test_quick_ranges_stop_at_the_first_day_of_the_calendar():
-    (week, _) = quick_ranges(D(1, 1, 3), {}, path="/", params=QueryDict(""))
-    assert query(week.url) == {"date_from": ["0001-01-01"], "date_to": ["0001-01-03"]}
+def test_tag_search_narrows_the_values_but_not_the_results(three):
+    result = run({"tag_q": "vis"})
+    assert counts(result.facets.tag) == {"Vision": 2}
+    assert result.total == 3
 
 
-def test_a_week_across_months_is_spelled_out():
-    (week, _) = quick_ranges(D(2025, 3, 3), {}, path="/", params=QueryDict(""))
-    assert week.label == "Latest week (Feb 25–Mar 3, 2025)"
+def test_boolean_facets_count_yes_and_no_ignoring_their_own_selection(three):
+    result = run({"has_code": "1"})
+    assert counts(result.facets.has_code) == {"1": 2, "0": 1}
+    assert counts(result.facets.has_hf) == {"1": 1, "0": 1}  # among P1, P3
+    selected = [v.value for v in result.facets.has_code.values if v.selected]
+    assert selected == ["1"]
 
 
-@pytest.mark.django_db
-def test_selection_facets_keep_the_choice_without_counting(django_assert_num_queries):
-    params = QueryDict("tag=Audio&tag_not=Robotics&author=Ada&has_code=maybe")
-    filterset = PaperFilter(params, queryset=Paper.objects.none())
-    with django_assert_num_queries(0):
-        assert not filterset.is_valid()
-        facets = selection_facets(filterset.form, path="/", params=params)
-    assert [(v.value, v.count, v.selected) for v in facets.tag.values] == [
-        ("Audio", None, True)
+def test_month_counts_ignore_the_date_range(three):
+    result = run({"date_from": "2025-04-01", "date_to": "2025-04-30"})
+    assert titles(result) == ["P3"]
+    assert counts(result.facets.month) == {"2025-03": 2, "2025-04": 1}
+    assert [v.value for v in result.facets.month.values if v.selected] == ["2025-04"]
+
+
+def test_a_paper_counts_once_per_month_and_in_each_of_its_months():
+    PaperFactory(days=[D(2025, 3, 1), D(2025, 3, 9), D(2025, 4, 2)])
+    assert counts(run().facets.month) == {"2025-03": 1, "2025-04": 1}
+
+
+def test_a_date_range_needs_one_digest_day_inside_it():
+    PaperFactory(title="Around", days=[D(2025, 3, 1), D(2025, 3, 20)])
+    PaperFactory(title="Inside", days=[D(2025, 3, 10)])
+    assert titles(run({"date_from": "2025-03-05", "date_to": "2025-03-15"})) == [
+        "Inside"
     ]
-    assert [v.value for v in facets.tag.excluded] == ["Robotics"]
-    assert [v.value for v in facets.author.values] == ["Ada"]
-    assert not any(v.selected for v in facets.has_code.values)
+    assert titles(run({"date_from": "2025-03-15"})) == ["Around"]
 
 
-# --- Counts on the sample corpus ---
+def test_author_counts_ignore_the_author_selection():
+    PaperFactory(authors=["Ada", "Bo"])
+    PaperFactory(authors=["Bo"])
+    result = run({"author": "Ada"})
+    assert result.total == 1
+    assert counts(result.facets.author) == {"Bo": 2, "Ada": 1}
 
 
-def tag_counts(corpus, predicate=lambda paper: True) -> Counter:
-    return Counter(
-        tag for paper in corpus.values() if predicate(paper) for tag in paper.tags
-    )
-
-
-def test_tag_counts_without_filters(corpus):
-    facet = tag_facet(bound(), path="/", params=QueryDict(""))
-    assert counts(facet) == tag_counts(corpus)
-    assert counts(facet)["Robotics"] == 5
-    # By count, then name.
-    order = [(-v.count, v.label.lower()) for v in facet.values]
-    assert order == sorted(order)
-
-
-def test_tag_counts_ignore_the_tag_selection_but_not_other_filters(corpus):
-    params = {"tag": ["Robotics"], "has_code": "1"}
-    facet = tag_facet(
-        bound(params), path="/", params=QueryDict(urlencode(params, doseq=True))
-    )
-    assert counts(facet) == tag_counts(corpus, lambda p: p.has_code)
-    selected = [v.value for v in facet.values if v.selected]
-    assert selected == ["Robotics"]
-
-
-def test_tag_counts_drill_down_with_tag_mode_all(corpus):
-    params = {"tag": ["Multimodal"], "tag_mode": "all"}
-    facet = tag_facet(
-        bound(params), path="/", params=QueryDict(urlencode(params, doseq=True))
-    )
-    expected = tag_counts(corpus, lambda p: "Multimodal" in p.tags)
-    assert counts(facet) == expected
-    assert counts(facet)["Multimodal"] == len(
-        [p for p in corpus.values() if "Multimodal" in p.tags]
-    )
-
-
-def test_tag_counts_respect_exclusions_and_list_excluded_tags_apart(corpus):
-    params = {"tag_not": ["Natural Language Processing"]}
-    facet = tag_facet(
-        bound(params), path="/", params=QueryDict(urlencode(params, doseq=True))
-    )
-    assert counts(facet) == tag_counts(
-        corpus, lambda p: "Natural Language Processing" not in p.tags
-    )
-    assert [v.value for v in facet.excluded] == ["Natural Language Processing"]
-    (excluded,) = facet.excluded
-    assert excluded.excluded and "tag_not" not in query(excluded.exclude_url)
-
-
-def test_a_selected_tag_without_papers_stays_listed(corpus):
-    params = {"tag": ["No such tag"]}
-    facet = tag_facet(
-        bound(params), path="/", params=QueryDict(urlencode(params, doseq=True))
-    )
-    assert counts(facet)["No such tag"] == 0
-
-
-def test_tag_links(corpus):
-    params = QueryDict("tag=Audio&page=2")
-    facet = tag_facet(bound(params), path="/", params=params)
-    robotics = next(v for v in facet.values if v.value == "Robotics")
-    assert query(robotics.toggle_url) == {"tag": ["Audio", "Robotics"]}
-    assert query(robotics.exclude_url) == {"tag": ["Audio"], "tag_not": ["Robotics"]}
-    audio = next(v for v in facet.values if v.value == "Audio")
-    assert audio.toggle_url == "/"
-
-
-def test_tag_search_narrows_the_values(corpus):
-    facet = tag_facet(bound(), path="/", params=QueryDict(""), contains="text")
-    assert facet.values
-    assert all("text" in v.label.lower() for v in facet.values)
-
-
-def test_author_facet_lists_the_top_authors_and_flags_truncation(corpus):
-    facet = author_facet(bound(), path="/", params=QueryDict(""))
-    expected = Counter(a for paper in corpus.values() for a in paper.authors)
-    assert len(facet.values) == AUTHOR_LIMIT
+def test_the_author_facet_lists_the_top_authors_and_flags_truncation():
+    for n in range(AUTHOR_LIMIT + 1):
+        PaperFactory(authors=[f"Author {n:02d}", "Prolific"])
+    PaperFactory(authors=["Prolific", "Second"])
+    PaperFactory(authors=["Second"])
+    facet = run().facets.author
     assert facet.truncated
-    for value in facet.values:
-        assert value.count == expected[value.value]
-    assert min(v.count for v in facet.values) >= max(
-        count
-        for name, count in expected.items()
-        if name not in {v.value for v in facet.values}
-    )
-
-
-def test_selected_authors_are_always_listed(corpus):
-    expected = Counter(a for paper in corpus.values() for a in paper.authors)
-    rare = sorted(name for name, count in expected.items() if count == 1)[-1]
-    params = {"author": [rare, "Nobody at all"]}
-    facet = author_facet(
-        bound(params), path="/", params=QueryDict(urlencode(params, doseq=True))
-    )
-    listed = {v.value: v for v in facet.values}
-    assert listed[rare].selected and listed[rare].count == 1
-    assert listed["Nobody at all"].count == 0
-    assert len(facet.values) == AUTHOR_LIMIT + 2
-
-
-def test_author_search_narrows_the_values(corpus):
-    facet = author_facet(bound(), path="/", params=QueryDict(""), contains="yu")
-    assert facet.values
-    assert all("yu" in v.label.lower() for v in facet.values)
-
-
-def test_author_counts_ignore_the_author_selection(corpus):
-    params = {"author": ["Yu Cheng"], "tag": ["Multimodal"]}
-    facet = author_facet(
-        bound(params), path="/", params=QueryDict(urlencode(params, doseq=True))
-    )
-    expected = Counter(
-        a for p in corpus.values() if "Multimodal" in p.tags for a in p.authors
-    )
-    for value in facet.values:
-        assert value.count == expected[value.value]
-
-
-def test_boolean_facets_from_one_query_match_the_expected_counts(corpus):
-    params = {"tag": ["Multimodal"]}
-    facets = compute_facets(
-        bound(params), path="/", params=QueryDict(urlencode(params, doseq=True))
-    )
-    multimodal = [p for p in corpus.values() if "Multimodal" in p.tags]
-    assert counts(facets.has_code) == {
-        "1": sum(p.has_code for p in multimodal),
-        "0": sum(not p.has_code for p in multimodal),
-    }
-    assert counts(facets.has_hf) == {
-        "1": sum(p.has_hf for p in multimodal),
-        "0": sum(not p.has_hf for p in multimodal),
-    }
-
-
-def test_boolean_facets_count_yes_and_no_ignoring_their_own_selection(corpus):
-    params = {"has_code": "1", "tag": ["Multimodal"]}
-    filterset = bound(params)
-    facet = boolean_facet(
-        filterset, "has_code", path="/", params=QueryDict(urlencode(params, doseq=True))
-    )
-    multimodal = [p for p in corpus.values() if "Multimodal" in p.tags]
-    assert counts(facet) == {
-        "1": sum(p.has_code for p in multimodal),
-        "0": sum(not p.has_code for p in multimodal),
-    }
-    yes = next(v for v in facet.values if v.value == "1")
-    assert yes.selected and "has_code" not in query(yes.toggle_url)
-
-    hf = boolean_facet(filterset, "has_hf", path="/", params=QueryDict(""))
-    with_code = [p for p in multimodal if p.has_code]
-    assert counts(hf) == {
-        "1": sum(p.has_hf for p in with_code),
-        "0": sum(not p.has_hf for p in with_code),
-    }
-
-
-def test_month_counts_ignore_the_date_range(corpus):
-    params = {"date_from": "2025-03-01", "date_to": "2025-03-31"}
-    facet = month_facet(
-        bound(params), path="/", params=QueryDict(urlencode(params, doseq=True))
-    )
-    assert counts(facet) == {"2025-03": 126, "2024-09": 8, "2024-12": 7}
-    march = next(v for v in facet.values if v.value == "2025-03")
-    assert march.selected and march.label == "March 2025"
-    assert march.toggle_url == "/"
-    september = next(v for v in facet.values if v.value == "2024-09")
-    assert query(september.toggle_url) == {
-        "date_from": ["2024-09-01"],
-        "date_to": ["2024-09-30"],
-    }
-    assert [v.value for v in facet.newest_first] == ["2025-03", "2024-12", "2024-09"]
-
-
-@pytest.mark.django_db
-def test_a_paper_on_days_in_two_months_counts_in_both():
-    PaperFactory(days=[D(2025, 1, 31), D(2025, 2, 1), D(2025, 2, 2)])
-    facet = month_facet(bound(), path="/", params=QueryDict(""))
-    # (Other tests of this module may have the sample corpus loaded: no 2025-01/02.)
-    assert counts(facet)["2025-01"] == counts(facet)["2025-02"] == 1
-
-
-def test_facets_take_a_fixed_number_of_queries(corpus, django_assert_num_queries):
-    params = {"q": "language", "tag": ["Multimodal"], "author": ["Yu Cheng"]}
-    filterset = bound(params)
-    # One count per facet (has_code and has_hf share one when neither is selected),
-    # plus the names of the counted tags and authors.
-    with django_assert_num_queries(6):
-        facets = compute_facets(
-            filterset, path="/", params=QueryDict(urlencode(params, doseq=True))
-        )
-    assert [facet.name for facet in facets.as_list()] == [
-        "tag",
-        "author",
-        "has_code",
-        "has_hf",
-        "month",
+    assert len(facet.values) == AUTHOR_LIMIT
+    assert [(v.value, v.count) for v in facet.values[:2]] == [
+        ("Prolific", 22),
+        ("Second", 2),
     ]
+    # Ties are broken by who came first, then listed by name.
+    assert facet.values[-1].value == f"Author {AUTHOR_LIMIT - 3:02d}"
+
+
+def test_a_selected_author_is_listed_even_outside_the_top():
+    for n in range(AUTHOR_LIMIT + 2):
+        PaperFactory(authors=[f"Author {n:02d}", "Prolific"])
+    result = run({"author": f"Author {AUTHOR_LIMIT + 1:02d}"})
+    listed = counts(result.facets.author)
+    assert listed[f"Author {AUTHOR_LIMIT + 1:02d}"] == 1
+    assert listed["Prolific"] == AUTHOR_LIMIT + 2
+    assert counts(run({"author": "Nobody"}).facets.author)["Nobody"] == 0
+
+
+def test_author_search_narrows_the_values():
+    PaperFactory(authors=["Ada Lovelace", "Bo"])
+    assert counts(run({"author_q": "LOVE"}).facets.author) == {"Ada Lovelace": 1}
+
+
+def test_the_scope_applies_to_every_count(three):
+    result = run(scope=Scope(path="/tags/rl/", tag="RL"))
+    assert sorted(titles(result)) == ["P1", "P2"]
+    assert counts(result.facets.tag) == {"RL": 2, "Vision": 1}
+    assert all(v.toggle_url.startswith("/tags/rl/?") for v in result.facets.tag.values)
+
+
+def test_an_invalid_parameter_counts_nothing_and_keeps_the_selection(
+    three, django_assert_num_queries
+):
+    params = QueryDict("tag=RL&has_code=maybe")
+    with django_assert_num_queries(0):
+        result = browse(Scope(path="/"), params, Reader())
+    assert not result.valid
+    assert "has_code" in result.errors
+    assert [(v.value, v.count) for v in result.facets.tag.values] == [("RL", None)]
+
+
+def test_pages_past_the_end_fall_back_to_the_last_page(three):
+    result = browse(Scope(path="/"), QueryDict("page=9"), Reader(), filter_class=None)
+    assert result.page.number == 1
+    assert result.total == 3

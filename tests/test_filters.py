@@ -14,19 +14,9 @@ from django.http import QueryDict
 from papers.filters import MAX_VALUES, ApiPaperFilter, PaperFilter
 from papers.models import Paper
 from tests.factories import PaperFactory
-from tests.sample_corpus import corpus_for_module, keys
+from tests.sample_corpus import keys
 
 D = datetime.date
-
-
-@pytest.fixture(scope="module")
-def loaded_corpus(django_db_setup, django_db_blocker):
-    yield from corpus_for_module(django_db_blocker)
-
-
-@pytest.fixture
-def corpus(loaded_corpus, db):
-    return loaded_corpus
 
 
 def bound(params, filter_class=PaperFilter) -> PaperFilter:
@@ -299,34 +289,3 @@ def test_repeated_values_count_once():
 def test_the_api_page_size_is_1_to_100(value):
     assert not bound({"page_size": value}, ApiPaperFilter).is_valid()
     assert bound({"page_size": "100"}, ApiPaperFilter).is_valid()
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"tag": ["RL", "Vision"]},
-        {"tag": ["RL", "Vision"], "tag_mode": "all"},
-        {"tag_not": ["RL"]},
-        {"author": ["Ada", "Bo"]},
-        {"date_from": "2025-03-02", "date_to": "2025-03-03"},
-        {"date_to": "2025-03-02", "tag": ["Vision"], "tag_not": ["Audio"]},
-    ],
-)
-def test_the_counting_form_of_the_filters_selects_the_same_papers(params):
-    PaperFactory(tags=["RL"], authors=["Ada"], days=[D(2025, 3, 1)])
-    PaperFactory(tags=["RL", "Vision"], authors=["Bo"], days=[D(2025, 3, 2)])
-    PaperFactory(tags=["Vision", "Audio"], authors=["Cy"], days=[D(2025, 3, 3)])
-    PaperFactory(
-        tags=["Vision"], authors=["Ada", "Cy"], days=[D(2025, 3, 1), D(2025, 3, 4)]
-    )
-    filterset = PaperFilter(
-        QueryDict(urlencode(params, doseq=True)), queryset=Paper.objects.all()
-    )
-    assert filterset.is_valid(), filterset.errors
-
-    paging = set(filterset.qs.values_list("key", flat=True))
-    counting = set(filterset.qs_for_counting().values_list("key", flat=True))
-
-    assert counting == paging
-    assert paging

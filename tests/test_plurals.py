@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from papers.facets import TAG_HEAD
+from papers.browse.facets import TAG_HEAD
 from papers.models import Author, Bookmark, Paper, ReadingList
 from tests.factories import PaperFactory, UserFactory
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from papers.facets import Chip
+from papers.browse.querystring import Chip
 from papers.models import Bookmark, ReadingList
 from papers.titles import list_title, reader_labels
 from tests.factories import PaperFactory, UserFactory

@@ -16,7 +16,9 @@ fault fails. A dry run reads but never writes: later files are planned against w
 the earlier ones would have written.
 
 After an import that wrote something, `data_changed()` is the one place that tells
-the browse pages (it warms the list page's counts).
+the browse pages: each write bumps the data version inside its own transaction
+(papers.importer.writer), and `data_changed()` then builds this process's browse
+index of the new data once (papers.browse.engine.warm_up).
 """
 
 from __future__ import annotations
@@ -151,6 +153,8 @@ class ImportReport:
     results: list[ImportStats | None]  # None where the file failed (file.error)
     dry_run: bool = False
     longest_write: float = 0.0  # seconds, the longest write transaction
+    # Seconds the browse index took to build after the import (None: not rebuilt).
+    warm_up_seconds: float | None = None
 
     @cached_property
     def total(self) -> ImportStats:
@@ -297,20 +301,22 @@ def import_files(
     )
     total = report.total
     if not dry_run and (total.created or total.updated or total.removed):
-        data_changed()
+        report.warm_up_seconds = data_changed()
     return report
 
 
-def data_changed() -> None:
-    """Tell the browse pages that an import changed the papers.
+def data_changed() -> float:
+    """Tell the browse pages that an import changed the papers; returns the seconds
+    the browse index took to build.
 
-    The one call site for it: the count cache is invalidated when each batch
-    commits (papers.importer.writer); this computes the list page's counts once so
-    the first visitor does not wait for them.
+    The one call site for it: the data version was bumped inside each write
+    transaction (papers.importer.writer), so every worker rebuilds its browse index
+    on its next request; this builds this process's index of the new data once, which
+    also proves the new data browses (papers.browse.engine.warm_up).
     """
-    from papers.views.browse import warm_list_page_counts
+    from papers.browse.engine import warm_up
 
-    warm_list_page_counts()
+    return warm_up()
 
 
 # Batches ---------------------------------------------------------------------------

@@ -20,10 +20,10 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
-from papers.count_cache import bump_data_version
+from papers.browse.version import bump_data_version
 from papers.importer.parser import tag_slug
 from papers.importer.plan import Changes, Stored, StoredDay, StoredPaper
 from papers.importer.records import DigestRecord
@@ -243,8 +243,9 @@ def write(changes: Changes, stored: Stored) -> None:
         )
         _write_appearances(changes, stored, paper_ids, day_ids)
         _write_search_documents(changes, stored, paper_ids)
-    # Cached counts are stale once this commits (and only if it does).
-    transaction.on_commit(bump_data_version)
+    # The browse indexes are stale once this commits (and only if it does): the
+    # version changes in the same transaction as the data.
+    bump_data_version()
 
 
 def _size_page_cache() -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from papers.api_errors import api_error, form_errors
-from papers.count_cache import SharedCountPaginator
-from papers.facets import compute_facets
-from papers.filters import DEFAULT_PAGE_SIZE, ApiPaperFilter
+from papers.browse.engine import Scope, browse
+from papers.browse.reader import Reader
+from papers.filters import ApiPaperFilter
 from papers.models import Paper, PaperQuerySet
 from papers.serializers import serialize_facets, serialize_paper
 from papers.views import HtmxHttpRequest
@@ -27,33 +26,27 @@ def _serialize(request: HtmxHttpRequest, paper: Paper) -> dict:
 
 @require_GET
 def paper_list_api(request: HtmxHttpRequest) -> JsonResponse:
-    # The request lets `bookmarked` and `hide` apply to a signed-in reader.
-    filterset = ApiPaperFilter(request.GET, queryset=_papers(request), request=request)
-    if not filterset.is_valid():
-        return api_error(
-            400, "Some parameters are invalid.", errors=form_errors(filterset.errors)
-        )
-    data = filterset.form.cleaned_data
-    shared = filterset.counts_are_shared
-    page_size = data["page_size"] or DEFAULT_PAGE_SIZE
-    if shared:
-        paginator = SharedCountPaginator(
-            filterset.qs, page_size, count_from=filterset.qs_for_counting()
-        )
-    else:
-        paginator = Paginator(filterset.qs, page_size)
-    page = paginator.get_page(data["page"])
-    facets = compute_facets(
-        filterset, path=reverse("papers:list"), params=request.GET, shared=shared
+    # The reader lets `bookmarked` and `hide` apply to a signed-in reader; facet
+    # links point at the list page, the API's HTML twin.
+    result = browse(
+        Scope(path=reverse("papers:list")),
+        request.GET,
+        Reader.of(request),
+        filter_class=ApiPaperFilter,
     )
+    if not result.valid:
+        return api_error(
+            400, "Some parameters are invalid.", errors=form_errors(result.errors)
+        )
+    page = result.page
     return JsonResponse(
         {
-            "count": paginator.count,
+            "count": result.total,
             "page": page.number,
-            "page_size": paginator.per_page,
-            "num_pages": paginator.num_pages,
+            "page_size": page.paginator.per_page,
+            "num_pages": page.paginator.num_pages,
             "results": [_serialize(request, paper) for paper in page],
-            "facets": serialize_facets(facets),
+            "facets": serialize_facets(result.facets),
         }
     )
 

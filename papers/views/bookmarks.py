@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from papers.api_errors import api_error, form_errors
+from papers.browse.engine import Scope, browse
+from papers.browse.reader import Reader
 from papers.clean_urls import redirect_to_clean_url
 from papers.exports import ExportedBookmark, to_bibtex, to_csv, to_json
 from papers.filters import BOOKMARK_SORTS, BookmarkFilter
@@ -270,22 +272,17 @@ def bookmark_list(request: HtmxHttpRequest) -> HttpResponse:
     or its `browse` partial for htmx.
     """
     user = request.user
-    context = browse_context(
-        request,
-        scope=bookmarked_papers(user).with_bookmark_of(user),
-        path=reverse("papers:bookmarks"),
-        filter_class=BookmarkFilter,
-        scope_name="My bookmarks",
-    )
-    filterset = context["filterset"]
+    path = reverse("papers:bookmarks")
+    result = browse(Scope(path=path, bookmarks=True), request.GET, Reader.of(request))
+    context = browse_context(request, result, path=path, scope_name="My bookmarks")
     context |= {
         "heading_kind": "bookmarks",
         "sorts": BOOKMARK_SORTS,
         "reading_lists": list(ReadingList.objects.filter(user=user)),
     }
-    if not context["invalid"]:
-        context["sort"] = filterset.effective_sort
-        context["current_list"] = filterset.form.cleaned_data.get("list")
+    if result.valid:
+        context["sort"] = result.effective_sort
+        context["current_list"] = result.data.get("list")
         for paper in context["page"]:
             # None only if the bookmark went away since the papers were filtered.
             paper.bookmark = next(iter(paper.user_bookmarks), None)

@@ -1,39 +1,27 @@
 """The list page, its pre-filtered twins (an author's, a tag's) and author suggestions.
 
 One view serves both the full page and, for htmx, the `#browse` partial; every state
-is in the query string, so the same URL works without JavaScript.
+is in the query string, so the same URL works without JavaScript. The state itself
+(results, facets, chips) comes from the browse engine, papers.browse.engine.browse().
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
-from django.core.paginator import Paginator
-from django.db.models import Count, Max
-from django.http import HttpResponse, QueryDict
+from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.test import RequestFactory
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie, vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
+from papers.browse.engine import Browse, Scope, browse, facet_search
+from papers.browse.querystring import replace_url
+from papers.browse.reader import Reader
 from papers.clean_urls import redirect_to_clean_url
-from papers.count_cache import SharedCountPaginator
-from papers.facets import (
-    MAX_FACET_SEARCH,
-    active_filters,
-    author_facet,
-    clear_all_url,
-    compute_facets,
-    quick_ranges,
-    replace_url,
-    selection_facets,
-)
-from papers.filters import DEFAULT_PAGE_SIZE, SORTS, TAG_MODES, PaperFilter
+from papers.filters import SORTS, TAG_MODES, PaperFilter
 from papers.links import link_buttons
 from papers.list_mode import ListMode, list_mode_for
-from papers.middleware import new_since
-from papers.models import Author, Digest, Paper, PaperQuerySet, Tag
+from papers.models import Author, Tag
 from papers.summaries import split_summary
 from papers.titles import list_title, reader_labels
 from papers.views import HtmxHttpRequest
@@ -41,97 +29,54 @@ from papers.views import HtmxHttpRequest
 TEMPLATE = "papers/paper_list.html"
 
 
-def _facet_search(params: QueryDict, name: str) -> str:
-    """A facet's own search box ("find an author"): narrows the values it lists."""
-    return params.get(name, "").replace("\x00", "").strip()[:MAX_FACET_SEARCH]
-
-
 def browse_context(
-    request: HtmxHttpRequest,
-    *,
-    scope: PaperQuerySet,
-    path: str,
-    filter_class: type[PaperFilter] = PaperFilter,
-    scope_name: str = "",
+    request: HtmxHttpRequest, result: Browse, *, path: str, scope_name: str = ""
 ) -> dict:
-    """Everything paper_list.html shows for `scope` filtered by the query string.
+    """What paper_list.html (and bookmark_list.html) show of a list state.
 
-    "My bookmarks" passes its own scope and `filter_class` (papers.views.bookmarks).
     `scope_name` (an author's or tag's name, "My bookmarks") starts the page title.
 
     With an invalid parameter there are no results: the errors are shown next to their
     fields and the selection is kept, so fixing one value restores the rest.
     """
-    params = request.GET
-    filterset = filter_class(params, queryset=scope.for_listing(), request=request)
-    author_q = _facet_search(params, "author_q")
-    tag_q = _facet_search(params, "tag_q")
     context = {
-        "filterset": filterset,
-        "form": filterset.form,
+        "browse": result,
+        "form": result.form,
         "action": path,
         "sorts": SORTS,
         "tag_modes": TAG_MODES,
-        "author_q": author_q,
-        "tag_q": tag_q,
-        "clear_url": clear_all_url(path, params),
+        "author_q": result.author_q,
+        "tag_q": result.tag_q,
+        "clear_url": result.clear_url,
+        "facets": result.facets,
+        "invalid": not result.valid,
         "list_mode": list_mode_for(request),
         "list_modes": ListMode.choices,
     }
-    if not filterset.is_valid():
-        return {
-            **context,
-            "invalid": True,
-            "facets": selection_facets(filterset.form, path=path, params=params),
-            "page_title": list_title(scope=scope_name, count=None),
-        }
-
-    data = filterset.form.cleaned_data
-    papers = (
-        filterset.qs.with_is_bookmarked(request.user)
-        .with_is_dismissed(request.user)
-        .with_is_new(new_since(request))
-    )
-    shared = filterset.counts_are_shared
-    if shared:
-        paginator = SharedCountPaginator(
-            papers, DEFAULT_PAGE_SIZE, count_from=filterset.qs_for_counting()
-        )
-    else:
-        paginator = Paginator(papers, DEFAULT_PAGE_SIZE)
-    page = paginator.get_page(data["page"])
-    for paper in page:
+    if not result.valid:
+        return {**context, "page_title": list_title(scope=scope_name, count=None)}
+    for paper in result.page:
         paper.summary_points = split_summary(paper.summary)
         paper.link_buttons = link_buttons(paper)
-    latest = Digest.objects.aggregate(latest=Max("date"))["latest"]
-    chips = active_filters(data, path=path, params=params)
+    page = result.page
     return {
         **context,
-        "invalid": False,
         "page": page,
-        "page_range": page.paginator.get_elided_page_range(
-            page.number, on_each_side=2, on_ends=1
-        ),
-        "sort": data.get("sort") or "",
-        "tag_mode": filterset.tag_match,
-        "facets": compute_facets(
-            filterset,
-            path=path,
-            params=params,
-            author_contains=author_q,
-            tag_contains=tag_q,
-            shared=shared,
-        ),
-        "chips": chips,
+        "page_range": result.page_range,
+        "sort": result.sort,
+        "tag_mode": result.tag_mode,
+        "chips": result.chips,
         # Page 1 is the state's own address, without `page=1`.
-        "first_page_url": replace_url(path, params),
-        "quick_ranges": quick_ranges(latest, data, path=path, params=params),
+        "first_page_url": replace_url(path, request.GET),
+        "quick_ranges": result.quick_ranges,
         "page_title": list_title(
             scope=scope_name,
-            chips=chips,
+            chips=result.chips,
             # Anonymous requests ignore the reader's parameters.
-            reader_filters=reader_labels(data) if filterset.reader else (),
-            count=page.paginator.count,
+            reader_filters=(
+                reader_labels(result.data) if Reader.of(request).user else ()
+            ),
+            count=result.total,
             page=page.number,
             pages=page.paginator.num_pages,
         ),
@@ -144,46 +89,29 @@ def _template(request: HtmxHttpRequest, template: str, partial: str) -> str:
     return template
 
 
-def warm_list_page_counts() -> None:
-    """Count the list page as a visitor without filters sees it, into the shared
-    count cache (papers.count_cache).
-
-    An import invalidates the cache, and over a large archive these counts take
-    seconds; the importer calls this so that no visitor waits for them. The global
-    counts are also each facet's own counts when only that facet is selected (one
-    tag, one author), so those states get faster too. The request is built here
-    rather than received, so the counts are computed by the view's own code.
-    """
-    request = RequestFactory().get(reverse("papers:list"))
-    request.user = AnonymousUser()
-    request.htmx = HtmxDetails(request)
-    browse_context(request, scope=Paper.objects.all(), path=reverse("papers:list"))
-
-
 @require_GET
 @vary_on_headers("HX-Request")
 @vary_on_cookie  # the list_mode cookie picks the layout
 @redirect_to_clean_url()
 def paper_list(request: HtmxHttpRequest) -> HttpResponse:
-    context = browse_context(
-        request, scope=Paper.objects.all(), path=reverse("papers:list")
-    )
+    path = reverse("papers:list")
+    result = browse(Scope(path=path), request.GET, Reader.of(request))
+    context = browse_context(request, result, path=path)
     return render(request, _template(request, TEMPLATE, "browse"), context)
 
 
 def _scoped_list(
     request: HtmxHttpRequest,
     *,
-    scope: PaperQuerySet,
+    scope: Scope,
     heading: str,
     heading_kind: str,
     scope_count: int,
 ) -> HttpResponse:
     """The list page limited to `scope`, headed by the author's or tag's name and its
     paper count; `heading_kind` ("author", "tag") picks the heading's wording."""
-    context = browse_context(
-        request, scope=scope, path=request.path, scope_name=heading
-    )
+    result = browse(scope, request.GET, Reader.of(request))
+    context = browse_context(request, result, path=request.path, scope_name=heading)
     context |= {
         "heading": heading,
         "heading_kind": heading_kind,
@@ -203,7 +131,7 @@ def author_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     return _scoped_list(
         request,
-        scope=Paper.objects.by_authors(author.name),
+        scope=Scope(path=request.path, author=author.name),
         heading=author.name,
         heading_kind="author",
         scope_count=author.paper_count,
@@ -221,7 +149,7 @@ def tag_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     )
     return _scoped_list(
         request,
-        scope=Paper.objects.tagged_any(tag.name),
+        scope=Scope(path=request.path, tag=tag.name),
         heading=tag.name,
         heading_kind="tag",
         scope_count=tag.paper_count,
@@ -241,17 +169,15 @@ def author_suggest(request: HtmxHttpRequest) -> HttpResponse:
     """
     params = request.GET
     if "author_q" in params:
-        contains = _facet_search(params, "author_q")
+        contains = facet_search(params, "author_q")
     else:
-        contains = _facet_search(params, "q")
+        contains = facet_search(params, "q")
         params = params.copy()
         params.pop("q", None)
         params["author_q"] = contains
     list_url = reverse("papers:list")
-    filterset = PaperFilter(params, queryset=Paper.objects.all())
-    facet = None
-    if filterset.is_valid():
-        facet = author_facet(filterset, path=list_url, params=params, contains=contains)
+    result = browse(Scope(path=list_url), params, Reader(), filter_class=PaperFilter)
+    facet = result.facets.author if result.valid else None
     # What the plain page's form carries back to the list besides the author boxes.
     hidden = [
         (key, value)
@@ -262,7 +188,7 @@ def author_suggest(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "facet": facet,
         "author_q": contains,
-        "form": filterset.form,
+        "form": result.form,
         "action": list_url,
         "hidden": hidden,
     }

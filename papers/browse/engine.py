@@ -1,0 +1,458 @@
+"""`browse(scope, params, reader) -> Browse`: one list state for every caller.
+
+The query string is validated by the page's FilterSet form (papers.filters, which
+stays the SQL definition of every filter). Each active filter becomes a boolean mask
+over the facet index's papers; the total and the page come from the AND of them all,
+each facet's counts from the AND of every mask but its own selection's. The database
+answers only what the index does not hold, each in one query whatever the filters:
+the data version, full-text matches, the selected authors' ids, the reader's own
+marks, the listed authors' names and the page's papers (with their prefetches).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django import forms
+from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page, Paginator
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import F
+from django.http import QueryDict
+from django.urls import reverse
+
+from papers.browse.facets import (
+    MAX_FACET_SEARCH,
+    AuthorFacet,
+    BooleanFacet,
+    FacetKind,
+    FacetRequest,
+    Facets,
+    MonthFacet,
+    TagFacet,
+    selection_facets,
+)
+from papers.browse.index import FacetIndex, facet_index, int_columns
+from papers.browse.querystring import (
+    Chip,
+    QuickRange,
+    active_filters,
+    clear_all_url,
+    quick_ranges,
+)
+from papers.browse.reader import Reader
+from papers.filters import DEFAULT_PAGE_SIZE, BookmarkFilter, PaperFilter
+from papers.models import Author, Bookmark, Dismissal, Paper, Tag
+from papers.search import matching_ids
+
+FACETS: tuple[FacetKind, ...] = (
+    TagFacet(),
+    AuthorFacet(),
+    BooleanFacet("has_code"),
+    BooleanFacet("has_hf"),
+    MonthFacet(),
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The papers a page lists before any filter, and the path its links stay on."""
+
+    path: str
+    author: str | None = None  # an author's page: their papers
+    tag: str | None = None  # a tag's page: the papers carrying it
+    bookmarks: bool = False  # "My bookmarks": the reader's bookmarked papers
+
+    @property
+    def filter_class(self) -> type[PaperFilter]:
+        return BookmarkFilter if self.bookmarks else PaperFilter
+
+
+@dataclass(frozen=True)
+class Browse:
+    """A list state: the validated filters or their errors, and what they select."""
+
+    form: forms.Form
+    errors: dict[str, list[str]]  # by parameter; empty when the query string is valid
+    facets: Facets
+    clear_url: str
+    page: Page | None = None
+    chips: tuple[Chip, ...] = ()
+    quick_ranges: tuple[QuickRange, ...] = ()
+    sort: str = ""  # as asked; "" for the default
+    effective_sort: str = ""  # the order the results are in
+    tag_mode: str = "any"
+    author_q: str = ""
+    tag_q: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.form.cleaned_data if self.valid else {}
+
+    @property
+    def total(self) -> int:
+        return self.page.paginator.count if self.page is not None else 0
+
+    @property
+    def page_range(self) -> Iterable:
+        if self.page is None:
+            return ()
+        return self.page.paginator.get_elided_page_range(
+            self.page.number, on_each_side=2, on_ends=1
+        )
+
+
+def facet_search(params: QueryDict, name: str) -> str:
+    """A facet's own search box ("find an author"): narrows the values it lists."""
+    return params.get(name, "").replace("\x00", "").strip()[:MAX_FACET_SEARCH]
+
+
+def browse(
+    scope: Scope,
+    params: QueryDict,
+    reader: Reader,
+    *,
+    filter_class: type[PaperFilter] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> Browse:
+    """The list state `params` asks for within `scope`, as `reader` sees it.
+
+    `filter_class` defaults to the scope's (BookmarkFilter on "My bookmarks"); the API
+    passes ApiPaperFilter for its `page_size`. With an invalid parameter nothing is
+    counted: the errors come back with the selection, so fixing one value keeps the
+    rest.
+    """
+    filterset = (filter_class or scope.filter_class)(
+        params, queryset=Paper.objects.none(), reader=reader
+    )
+    author_q, tag_q = facet_search(params, "author_q"), facet_search(params, "tag_q")
+    clear_url = clear_all_url(scope.path, params)
+    if not filterset.is_valid():
+        form = filterset.form
+        return Browse(
+            form=form,
+            errors={
+                name: [str(message) for message in messages]
+                for name, messages in form.errors.items()
+            },
+            facets=selection_facets(
+                getattr(form, "cleaned_data", {}), path=scope.path, params=params
+            ),
+            clear_url=clear_url,
+            author_q=author_q,
+            tag_q=tag_q,
+        )
+    data = filterset.form.cleaned_data
+    index = facet_index(using=using)
+    state = _State(index, data, scope, reader, using=using)
+    sort = filterset.effective_sort
+    if sort == "relevance" and not data.get("q"):
+        sort = "newest"
+    rows = state.ordered(state.matching(), sort)
+    paginator = Paginator(rows, data.get("page_size") or DEFAULT_PAGE_SIZE)
+    page = paginator.get_page(data.get("page"))
+    page.object_list = _papers(
+        index.paper_ids[np.asarray(page.object_list, dtype=np.int64)],
+        reader,
+        bookmarks=scope.bookmarks,
+        using=using,
+    )
+    request = FacetRequest(
+        data=data,
+        path=scope.path,
+        params=params,
+        tag_allowed=state.tags_matching(tag_q),
+        author_allowed=state.authors_matching(author_q),
+        author_values=state.selected_authors,
+    )
+    counted = {}
+    for facet in FACETS:
+        mask = state.matching(ignoring=facet.ignores(data))
+        counted[facet.name] = facet.facet_results(
+            index, facet.counts(index, mask), request, state.author_names
+        )
+    return Browse(
+        form=filterset.form,
+        errors={},
+        facets=Facets(**counted),
+        clear_url=clear_url,
+        page=page,
+        chips=tuple(active_filters(data, path=scope.path, params=params)),
+        quick_ranges=tuple(
+            quick_ranges(index.latest_digest, data, path=scope.path, params=params)
+        ),
+        sort=data.get("sort") or "",
+        effective_sort=filterset.effective_sort,
+        tag_mode=data.get("tag_mode") or "any",
+        author_q=author_q,
+        tag_q=tag_q,
+    )
+
+
+def warm_up(*, using: str = DEFAULT_DB_ALIAS) -> float:
+    """Build this process's index of the current data (the import's last step, which
+    also proves the new data browses); returns the seconds it took. Web workers build
+    their own on their first request after the data version moved."""
+    started = time.perf_counter()
+    browse(Scope(path=reverse("papers:list")), QueryDict(), Reader(), using=using)
+    return time.perf_counter() - started
+
+
+def _papers(
+    ids: np.ndarray, reader: Reader, *, bookmarks: bool, using: str
+) -> list[Paper]:
+    """The papers with these ids, in this order, with what a card shows."""
+    user = reader.user or AnonymousUser()
+    papers = (
+        Paper.objects.using(using)
+        .filter(pk__in=[int(pk) for pk in ids])
+        .for_listing()
+        .with_is_bookmarked(user)
+        .with_is_dismissed(user)
+        .with_is_new(reader.since if reader.user else None)
+    )
+    if bookmarks and reader.user:
+        papers = papers.with_bookmark_of(reader.user).with_bookmarked_at(reader.user)
+    by_id = {paper.pk: paper for paper in papers}
+    return [by_id[int(pk)] for pk in ids if int(pk) in by_id]
+
+
+class _State:
+    """The masks of one request's filters over the index, and the few database
+    answers they need (each fetched at most once)."""
+
+    def __init__(
+        self,
+        index: FacetIndex,
+        data: dict[str, Any],
+        scope: Scope,
+        reader: Reader,
+        *,
+        using: str,
+    ) -> None:
+        self.index = index
+        self.data = data
+        self.reader = reader if reader.user else None
+        self.using = using
+        self.ranks: np.ndarray | None = None  # by row, when sorting by relevance
+        self._bookmarks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        names = list(data.get("author") or [])
+        if scope.author is not None:
+            names.append(scope.author)
+        author_ids = dict(
+            Author.objects.using(using).filter(name__in=names).values_list("name", "pk")
+            if names
+            else ()
+        )
+        self.selected_authors = {
+            name: next(iter(index.author_values([author_ids[name]])), None)
+            if name in author_ids
+            else None
+            for name in data.get("author") or []
+        }
+        self.scope = self._scope_mask(scope, author_ids)
+        self.masks = self._filter_masks()
+
+    # --- Masks ---
+
+    def matching(self, ignoring: Sequence[str] = ()) -> np.ndarray | None:
+        """The AND of the scope and every filter but those `ignoring`; None when
+        nothing constrains the papers (facets then use their precomputed totals)."""
+        masks = [mask for name, mask in self.masks.items() if name not in ignoring]
+        if self.scope is not None:
+            masks.append(self.scope)
+        if not masks:
+            return None
+        result = masks[0].copy()
+        for mask in masks[1:]:
+            result &= mask
+        return result
+
+    def _scope_mask(
+        self, scope: Scope, author_ids: dict[str, int]
+    ) -> np.ndarray | None:
+        index = self.index
+        if scope.bookmarks:
+            if not self.reader:
+                return np.zeros(index.size, dtype=bool)
+            return index.mask_of(self.bookmarks[0])
+        if scope.author is not None:
+            values = index.author_values(
+                [author_ids[scope.author]] if scope.author in author_ids else []
+            )
+            return index.authors.papers_with_any(values, index.size)
+        if scope.tag is not None:
+            return self._tagged_any([scope.tag])
+        return None
+
+    def _tagged_any(self, names: Iterable[str]) -> np.ndarray:
+        values = [
+            self.index.tag_values[name]
+            for name in names
+            if name in self.index.tag_values
+        ]
+        return self.index.tags.papers_with_any(values, self.index.size)
+
+    def _filter_masks(self) -> dict[str, np.ndarray]:
+        """One mask per active filter, keyed by the parameter a facet ignores."""
+        index, data, masks = self.index, self.data, {}
+        if data.get("q"):
+            ranked = data.get("sort") == "relevance" or not data.get("sort")
+            ids, ranks = matching_ids(data["q"], ranked=ranked, using=self.using)
+            masks["q"] = index.mask_of(ids)
+            if ranks is not None:
+                self.ranks = np.zeros(index.size)
+                rows, known = index.locate(ids)
+                self.ranks[rows] = ranks[known]
+        if tags := data.get("tag"):
+            if data.get("tag_mode") == "all":
+                mask = np.ones(index.size, dtype=bool)
+                for name in tags:
+                    mask &= self._tagged_any([name])
+                masks["tag"] = mask
+            else:
+                masks["tag"] = self._tagged_any(tags)
+        if excluded := data.get("tag_not"):
+            masks["tag_not"] = ~self._tagged_any(excluded)
+        if data.get("author"):
+            values = [v for v in self.selected_authors.values() if v is not None]
+            masks["author"] = index.authors.papers_with_any(values, index.size)
+        start, end = data.get("date_from"), data.get("date_to")
+        if start or end:
+            # One digest day must lie in the whole range; the month facet ignores it.
+            masks["date_from"] = index.days_between(start, end)
+        for name in ("has_code", "has_hf"):
+            if data.get(name):
+                masks[name] = getattr(index, name) == (data[name] == "1")
+        if self.reader:
+            masks.update(self._reader_masks())
+        return masks
+
+    def _reader_masks(self) -> dict[str, np.ndarray]:
+        index, data, masks = self.index, self.data, {}
+        if data.get("bookmarked"):
+            bookmarked = index.mask_of(self.bookmarks[0])
+            masks["bookmarked"] = (
+                bookmarked if data["bookmarked"] == "1" else ~bookmarked
+            )
+        if hide := data.get("hide"):
+            hidden = np.zeros(index.size, dtype=bool)
+            if "bookmarked" in hide:
+                hidden |= index.mask_of(self.bookmarks[0])
+            if "read" in hide:
+                paper_ids, statuses, _ = self.bookmarks
+                hidden |= index.mask_of(paper_ids[statuses == Bookmark.Status.READ])
+            if "dismissed" in hide:
+                hidden |= index.mask_of(
+                    Dismissal.objects.using(self.using)
+                    .filter(user=self.reader.user)
+                    .values_list("paper_id", flat=True)
+                )
+            masks["hide"] = ~hidden
+        if data.get("new"):
+            since = self.reader.since
+            masks["new"] = (
+                index.mask_of(
+                    Paper.objects.using(self.using)
+                    .created_since(since)
+                    .values_list("pk", flat=True)
+                )
+                if since
+                else np.zeros(index.size, dtype=bool)
+            )
+        if status := data.get("status"):
+            paper_ids, statuses, _ = self.bookmarks
+            masks["status"] = index.mask_of(paper_ids[statuses == status])
+        if (reading_list := data.get("list")) is not None:
+            masks["list"] = index.mask_of(
+                Bookmark.objects.using(self.using)
+                .filter(user_id=reading_list.user_id, lists=reading_list)
+                .values_list("paper_id", flat=True)
+            )
+        return masks
+
+    @property
+    def bookmarks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The reader's bookmarks: paper ids, statuses and creation times (µs)."""
+        if self._bookmarks is None:
+            rows = list(
+                Bookmark.objects.using(self.using)
+                .filter(user=self.reader.user)
+                .values_list("paper_id", "status", "created_at")
+            )
+            self._bookmarks = (
+                np.array([row[0] for row in rows], dtype=np.int64),
+                np.array([row[1] for row in rows], dtype=object),
+                np.array(
+                    [int(row[2].timestamp() * 1_000_000) for row in rows],
+                    dtype=np.int64,
+                ),
+            )
+        return self._bookmarks
+
+    # --- Order ---
+
+    def ordered(self, mask: np.ndarray | None, sort: str) -> np.ndarray:
+        """The rows of `mask` in the sort's order."""
+        index = self.index
+        if sort in index.orders:
+            order = index.orders[sort]
+            if mask is None:
+                return order
+            rows = np.flatnonzero(mask)
+            if len(rows) * 16 < index.size:  # few: sort them rather than scan all
+                return rows[np.argsort(index.positions[sort][rows], kind="stable")]
+            return order[mask[order]]
+        rows = np.arange(index.size) if mask is None else np.flatnonzero(mask)
+        newest = index.positions["newest"][rows]
+        if sort == "relevance":
+            ranks = self.ranks if self.ranks is not None else np.zeros(index.size)
+            return rows[np.lexsort((newest, -ranks[rows]))]
+        # "bookmarked": most recently bookmarked first, then the higher id.
+        paper_ids, _, created = self.bookmarks
+        when = np.zeros(index.size, dtype=np.int64)
+        bookmarked, known = index.locate(paper_ids)
+        when[bookmarked] = created[known]
+        return rows[np.lexsort((-index.paper_ids[rows], -when[rows]))]
+
+    # --- Facet search boxes and labels ---
+
+    def tags_matching(self, text: str) -> frozenset[str] | None:
+        if not text:
+            return None
+        return frozenset(
+            Tag.objects.using(self.using)
+            .filter(name__icontains=text)
+            .values_list("name", flat=True)
+        )
+
+    def authors_matching(self, text: str) -> np.ndarray | None:
+        if not text:
+            return None
+        ids = int_columns(
+            Author.objects.using(self.using)
+            .filter(name__icontains=text)
+            .order_by()
+            .values(c0=F("pk")),
+            1,
+        )[:, 0]
+        allowed = np.zeros(len(self.index.author_ids), dtype=bool)
+        allowed[self.index.author_values(ids)] = True
+        return allowed
+
+    def author_names(self, author_ids: Sequence[int]) -> dict[int, str]:
+        if not author_ids:
+            return {}
+        return dict(
+            Author.objects.using(self.using)
+            .filter(pk__in=list(author_ids))
+            .values_list("pk", "name")
+        )

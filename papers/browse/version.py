@@ -1,0 +1,54 @@
+"""The data version: a token in the database that changes with the browsable data.
+
+Every request reads it (one small query) and compares it with the token its process's
+browse index was built for, so several workers and several servers on one database
+agree on when to rebuild. Writers bump it inside their own transaction: readers see
+the new token exactly when they can see the new data, and a rollback restores the old
+token together with the old data.
+
+Who bumps: the importer (one call per file), the admin (every logged addition, change
+and deletion), `PaperQuerySet.refresh_digest_dates`, and the model signals connected in
+`papers.apps` for single-object writes through the ORM (`save()`, `delete()`, tag
+`add()`), which bulk writes bypass, hence the explicit calls.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import DEFAULT_DB_ALIAS
+
+VERSION_PK = 1
+
+
+def current_version(*, using: str = DEFAULT_DB_ALIAS) -> str:
+    from papers.models import DataVersion
+
+    token = (
+        DataVersion.objects.using(using)
+        .filter(pk=VERSION_PK)
+        .values_list("token", flat=True)
+        .first()
+    )
+    return token or ""
+
+
+def bump_data_version(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Mark the browsable data as changed: every browse index built before is stale."""
+    from papers.models import DataVersion
+
+    token = uuid.uuid4().hex
+    updated = DataVersion.objects.using(using).filter(pk=VERSION_PK).update(token=token)
+    if not updated:  # a database emptied by hand (or by a test's flush)
+        DataVersion.objects.using(using).update_or_create(
+            pk=VERSION_PK, defaults={"token": token}
+        )
+
+
+def bump_on_change(sender, *, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Signal receiver for writes to the models the browse index reads."""
+    if kwargs.get("raw"):  # fixtures being loaded: the loader bumps once
+        return
+    if kwargs.get("action", "post_").startswith("pre_"):  # m2m_changed fires twice
+        return
+    bump_data_version(using=using)
