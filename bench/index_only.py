@@ -114,7 +114,17 @@ def main() -> None:
         f"{args.papers:,} papers: index built from arrays in "
         f"{time.perf_counter() - started:.1f} s, {index.nbytes / 2**20:.0f} MB"
     )
-    from papers.browse.facets import AuthorFacet, BooleanFacet, MonthFacet, TagFacet
+    from django.http import QueryDict
+
+    from papers.browse.facets import (
+        AuthorFacet,
+        BooleanFacet,
+        FacetRequest,
+        MonthFacet,
+        TagFacet,
+    )
+
+    request = FacetRequest(data={}, path="/", params=QueryDict(), author_values={})
 
     facets = [
         TagFacet(),
@@ -171,7 +181,7 @@ def main() -> None:
                     mask = chosen[0].copy()
                     for other in chosen[1:]:
                         mask &= other
-                facet.counts(index, mask)
+                facet.counts(index, mask, request)
             everything = None
             if masks:
                 everything = np.logical_and.reduce(list(masks.values()))

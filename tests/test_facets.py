@@ -4,13 +4,18 @@ Three papers, two tags:  P1 RL (code)   P2 RL + Vision   P3 Vision (code, HF)
 """
 
 import datetime
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import numpy as np
 import pytest
 from django.http import QueryDict
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from papers.browse.engine import Scope, browse
-from papers.browse.facets import AUTHOR_LIMIT
+from papers.browse.facets import AUTHOR_LIMIT, AuthorFacet, FacetRequest
+from papers.browse.index import Links
 from papers.browse.reader import Reader
 from tests.factories import PaperFactory
 
@@ -190,3 +195,47 @@ def test_pages_past_the_end_fall_back_to_the_last_page(three):
     result = browse(Scope(path="/"), QueryDict("page=9"), Reader(), filter_class=None)
     assert result.page.number == 1
     assert result.total == 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    share=st.floats(0.07, 1.0),
+    selected=st.lists(st.integers(0, 1999), max_size=3, unique=True),
+)
+def test_the_author_facet_stops_counting_early_with_the_same_top_authors(
+    seed, share, selected
+):
+    """With many papers in the mask, AuthorFacet counts authors by descending total
+    and stops early; what it lists must equal a full count's listing."""
+    rng = np.random.default_rng(seed)
+    papers, authors = 5000, 2000
+    pairs = np.unique(
+        np.column_stack(
+            (
+                np.repeat(np.arange(papers), 3),
+                (authors * rng.random(papers * 3) ** 3).astype(int),
+            )
+        ),
+        axis=0,
+    )
+    links = Links.from_pairs(pairs[:, 0], pairs[:, 1], papers, authors)
+    present = set(pairs[:, 1].tolist())
+    selected = [value for value in selected if value in present]
+    index = SimpleNamespace(authors=links)
+    mask = rng.random(papers) < share
+    request = FacetRequest(
+        data={},
+        path="/",
+        params=QueryDict(),
+        author_values={str(v): v for v in selected},
+    )
+    facet = AuthorFacet()
+    pruned = facet.counts(index, mask, request)
+    full = links.counts(mask)
+    assert list(facet.top_values(pruned, selected)) == list(
+        facet.top_values(full, selected)
+    )
+    top = facet.top_values(full, selected)
+    assert (pruned[top] == full[top]).all()
+    assert (pruned[selected] == full[selected]).all()

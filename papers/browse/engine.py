@@ -177,7 +177,7 @@ def browse(
     for facet in FACETS:
         mask = state.matching(ignoring=facet.ignores(data))
         counted[facet.name] = facet.facet_results(
-            index, facet.counts(index, mask), request, state.author_names
+            index, facet.counts(index, mask, request), request, state.author_names
         )
     return Browse(
         form=filterset.form,

@@ -110,8 +110,11 @@ class FacetKind(Protocol):
     def ignores(self, data: dict[str, Any]) -> tuple[str, ...]:
         """The filters left out of this facet's counts: its own selection."""
 
-    def counts(self, index: FacetIndex, mask: np.ndarray | None) -> np.ndarray:
-        """Papers per value among the papers of `mask` (None: every paper)."""
+    def counts(
+        self, index: FacetIndex, mask: np.ndarray | None, request: FacetRequest
+    ) -> np.ndarray:
+        """Papers per value among the papers of `mask` (None: every paper); exact
+        for every value `facet_results` may list."""
 
     def facet_results(
         self,
@@ -129,7 +132,7 @@ class TagFacet:
     def ignores(self, data: dict[str, Any]) -> tuple[str, ...]:
         return () if data.get("tag_mode") == "all" else ("tag",)
 
-    def counts(self, index: FacetIndex, mask: np.ndarray | None) -> np.ndarray:
+    def counts(self, index, mask, request) -> np.ndarray:
         return index.tags.counts(mask)
 
     def facet_results(self, index, counts, request, names) -> Facet:
@@ -183,8 +186,33 @@ class AuthorFacet:
     def ignores(self, data: dict[str, Any]) -> tuple[str, ...]:
         return ("author",)
 
-    def counts(self, index: FacetIndex, mask: np.ndarray | None) -> np.ndarray:
-        return index.authors.counts(mask)
+    def counts(self, index, mask, request) -> np.ndarray:
+        links = index.authors
+        if mask is None or request.author_allowed is not None:
+            return links.counts(mask)
+        if np.count_nonzero(mask) * 16 < len(mask):
+            return links.counts(mask)  # few papers: their own links are cheap
+        # Many papers: count authors in order of their overall totals and stop once
+        # no author left can reach the (limit+1)-th count (a count never exceeds the
+        # total). The selected authors are counted whatever their totals.
+        counts = np.zeros(links.size, dtype=np.int64)
+        selected = [v for v in (request.author_values or {}).values() if v is not None]
+        if selected:
+            counts[selected] = links.counts_of(np.asarray(selected), mask)
+        order = links.by_total
+        done, chunk = 0, 256
+        while done < len(order):
+            batch = order[done : done + chunk]
+            counts[batch] = links.counts_of(batch, mask)
+            done += len(batch)
+            chunk *= 2
+            others = counts[order[:done]].copy()
+            others[np.isin(order[:done], selected)] = 0
+            if np.count_nonzero(others) > self.limit:
+                kth = -np.partition(-others, self.limit)[self.limit]
+                if done < len(order) and links.totals[order[done]] < kth:
+                    break
+        return counts
 
     def top_values(self, counts: np.ndarray, selected: Iterable[int]) -> np.ndarray:
         """The author values of the `limit + 1` most counted unselected authors; ties
@@ -243,7 +271,7 @@ class BooleanFacet:
     def ignores(self, data: dict[str, Any]) -> tuple[str, ...]:
         return (self.name,)
 
-    def counts(self, index: FacetIndex, mask: np.ndarray | None) -> np.ndarray:
+    def counts(self, index, mask, request) -> np.ndarray:
         flags = getattr(index, self.name)
         if mask is not None:
             flags = flags[mask]
@@ -281,7 +309,7 @@ class MonthFacet:
     def ignores(self, data: dict[str, Any]) -> tuple[str, ...]:
         return ("date_from", "date_to")
 
-    def counts(self, index: FacetIndex, mask: np.ndarray | None) -> np.ndarray:
+    def counts(self, index, mask, request) -> np.ndarray:
         return index.months.counts(mask)
 
     def facet_results(self, index, counts, request, names) -> Facet:

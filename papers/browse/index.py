@@ -88,6 +88,7 @@ class Links:
     )  # by value: the rows of value v are rows[value_starts[v]:...]
     rows: np.ndarray
     totals: np.ndarray  # papers per value, over every paper
+    by_total: np.ndarray  # values by descending total, ties by value
 
     @classmethod
     def from_pairs(cls, rows: np.ndarray, values: np.ndarray, papers: int, size: int):
@@ -104,6 +105,7 @@ class Links:
             value_starts=np.concatenate(([0], np.cumsum(per_value))),
             rows=rows[by_value],
             totals=per_value,
+            by_total=np.lexsort((np.arange(size), -per_value)).astype(np.int32),
         )
 
     @property
@@ -137,11 +139,20 @@ class Links:
             picked = self.values[np.repeat(mask, self.lengths)]
         return np.bincount(picked, minlength=self.size)
 
+    def counts_of(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Papers of `mask` per value, for the given values only (each has links)."""
+        starts = self.value_starts[values]
+        lengths = self.value_starts[values + 1] - starts
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        linked = mask[self.rows[offsets + np.arange(lengths.sum())]]
+        return np.add.reduceat(linked, np.cumsum(lengths) - lengths, dtype=np.int64)
+
     @property
     def nbytes(self) -> int:
         return sum(
             array.nbytes
             for array in (
+                self.by_total,
                 self.paper_starts,
                 self.values,
                 self.lengths,
