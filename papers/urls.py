@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from papers.views import api, bookmarks, browse, pages
+from papers.views import api, bookmarks, browse, pages, trends
 
 app_name = "papers"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("weeks/<str:week>/", pages.digest_week, name="week"),
     path("months/<str:month>/", pages.digest_month, name="month"),
     path("archive/", pages.archive, name="archive"),
+    path("trends/", trends.trends_page, name="trends"),
     # A reader's bookmarks (papers/views/bookmarks.py). Changes are POST-only URLs.
     path("bookmarks/", bookmarks.bookmark_list, name="bookmarks"),
     path(
