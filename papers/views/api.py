@@ -12,6 +12,7 @@ from papers.count_cache import SharedCountPaginator
 from papers.facets import compute_facets
 from papers.filters import DEFAULT_PAGE_SIZE, ApiPaperFilter
 from papers.models import Paper, PaperQuerySet
+from papers.related import related_papers, serialize_related
 from papers.serializers import serialize_facets, serialize_paper
 from papers.views import HtmxHttpRequest
 
@@ -64,4 +65,7 @@ def paper_detail_api(request: HtmxHttpRequest, key: str) -> JsonResponse:
     if paper is None:
         message = f"No paper has the key “{key}”."
         return api_error(404, message, errors={"key": [message]})
-    return JsonResponse(_serialize(request, paper))
+    data = _serialize(request, paper) | {
+        "related": serialize_related(related_papers(paper))
+    }
+    return JsonResponse(data)
