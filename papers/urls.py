@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from papers.views import api, bookmarks, browse, pages, trends
+from papers.views import api, bookmarks, browse, for_you, pages, trends
 
 app_name = "papers"
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("months/<str:month>/", pages.digest_month, name="month"),
     path("archive/", pages.archive, name="archive"),
     path("trends/", trends.trends_page, name="trends"),
+    path("for-you/", for_you.for_you_page, name="for-you"),
     # A reader's bookmarks (papers/views/bookmarks.py). Changes are POST-only URLs.
     path("bookmarks/", bookmarks.bookmark_list, name="bookmarks"),
     path(
