@@ -13,7 +13,8 @@ import math
 WIDTH = 720
 HEIGHT = 260
 LEFT = 44
-RIGHT = 16
+# Room for the last period's label, centred under the plot's right edge.
+RIGHT = 36
 TOP = 14
 BOTTOM = 34
 PLOT_WIDTH = WIDTH - LEFT - RIGHT
