@@ -164,7 +164,8 @@ def _archive_and_frequencies(words: list[str], vendor: str) -> list[int]:
     size_sql, size_params = largest.query.sql_with_params()
     parts, params = [f"COALESCE(({size_sql}), 1)"], list(size_params)
     for index, word in enumerate(words):
-        capped = _matching([word], vendor).values("pk")[: DF_CAP + 1]
+        # Unordered: the first DF_CAP + 1 hits, not all hits sorted.
+        capped = _matching([word], vendor).order_by().values("pk")[: DF_CAP + 1]
         sql, word_params = capped.query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{index})")
         params.extend(word_params)
