@@ -15,6 +15,9 @@ from django.http import HttpRequest, QueryDict
 from papers.filters import PaperFilter
 from papers.models import Paper, PaperQuerySet
 
+# Parameters that order or page the papers, or say how other filters combine.
+CONTROL_PARAMETERS = frozenset({"sort", "page", "page_size", "tag_mode"})
+
 
 @dataclasses.dataclass(frozen=True)
 class ListState:
@@ -27,6 +30,15 @@ class ListState:
     @property
     def is_valid(self) -> bool:
         return self.papers is not None
+
+    @property
+    def is_unfiltered(self) -> bool:
+        """Whether the state holds every paper (only controls such as sort set)."""
+        return self.is_valid and not any(
+            value
+            for name, value in self.cleaned.items()
+            if name not in CONTROL_PARAMETERS
+        )
 
     @property
     def date_from(self) -> datetime.date | None:

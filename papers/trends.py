@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.http import QueryDict
 
 from papers.list_state import ListState
-from papers.models import Appearance, Authorship, Paper
+from papers.models import Appearance, Author, Authorship, Paper, Tag
 
 TOP_TAGS = 5
 TOP_AUTHORS = 10
@@ -129,7 +129,12 @@ def compute_trends(state: ListState, *, interval: str | None = None) -> Trends |
     range, its top tags, its top authors, and one grouped count of its digest days.
     """
     paper_ids = state.papers.values("pk")
-    days = Appearance.objects.filter(paper__in=paper_ids)
+
+    def of_state(rows):
+        # Every paper: no "paper in (all papers)" for the database to work through.
+        return rows if state.is_unfiltered else rows.filter(paper__in=paper_ids)
+
+    days = of_state(Appearance.objects.all())
     if state.date_from:
         days = days.filter(date__gte=state.date_from)
     if state.date_to:
@@ -142,13 +147,18 @@ def compute_trends(state: ListState, *, interval: str | None = None) -> Trends |
     interval = interval or pick_interval(start, end)
     periods = periods_between(start, end, interval)
 
+    # Grouped by id alone, names fetched for the few kept: no join over every row.
     top_tags = list(
-        Paper.tags.through.objects.filter(paper__in=paper_ids)
-        .values("tag_id", "tag__name")
+        of_state(Paper.tags.through.objects.all())
+        .values("tag_id")
         .annotate(papers=Count("paper_id"))
-        .order_by("-papers", "tag__name")[:TOP_TAGS]
+        .order_by("-papers", "tag_id")[:TOP_TAGS]
     )
-    truncate = TruncWeek if interval == "week" else TruncMonth
+    tag_names = Tag.objects.in_bulk([row["tag_id"] for row in top_tags])
+    for row in top_tags:
+        row["tag__name"] = tag_names[row["tag_id"]].name
+    top_tags.sort(key=lambda row: (-row["papers"], row["tag__name"]))
+    truncate = WeekStart if interval == "week" else MonthStart
     tagged = {
         f"tag_{index}": Exists(
             Paper.tags.through.objects.filter(
@@ -184,12 +194,24 @@ def compute_trends(state: ListState, *, interval: str | None = None) -> Trends |
         )
         for index, row in enumerate(top_tags)
     )
+    # An author is listed once per paper (a unique constraint): no DISTINCT needed.
+    author_rows = list(
+        of_state(Authorship.objects.all())
+        .values("author_id")
+        .annotate(papers=Count("paper_id"))
+        .order_by("-papers", "author_id")[:TOP_AUTHORS]
+    )
+    author_names = Author.objects.in_bulk([row["author_id"] for row in author_rows])
     authors = tuple(
-        AuthorCount(name=row["author__name"], papers=row["papers"])
-        for row in Authorship.objects.filter(paper__in=paper_ids)
-        .values("author_id", "author__name")
-        .annotate(papers=Count("paper_id", distinct=True))
-        .order_by("-papers", "author__name")[:TOP_AUTHORS]
+        sorted(
+            (
+                AuthorCount(
+                    name=author_names[row["author_id"]].name, papers=row["papers"]
+                )
+                for row in author_rows
+            ),
+            key=lambda author: (-author.papers, author.name),
+        )
     )
     return Trends(
         interval=interval,
@@ -201,8 +223,27 @@ def compute_trends(state: ListState, *, interval: str | None = None) -> Trends |
     )
 
 
-def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
-    # Truncation of a DateField gives a date on PostgreSQL; be safe on every backend.
+class WeekStart(TruncWeek):
+    """The Monday of a date's week; SQLite computes it natively rather than through
+    Django's Python function, called once per digest day of the state."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, '-6 days', 'weekday 1')", params
+
+
+class MonthStart(TruncMonth):
+    """The first day of a date's month (natively on SQLite, as WeekStart)."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, 'start of month')", params
+
+
+def _as_date(value: datetime.date | datetime.datetime | str) -> datetime.date:
+    # A date on PostgreSQL; SQLite's date() gives text. Be safe on every backend.
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value)
     return value.date() if isinstance(value, datetime.datetime) else value
 
 

@@ -208,3 +208,10 @@ def test_html_from_digests_is_escaped_in_the_chart(client, db):
 
 def test_head_requests_are_answered(client, db):
     assert client.head(TRENDS).status_code == 200
+
+
+@pytest.mark.django_db
+def test_only_controls_leave_a_state_unfiltered():
+    assert list_state(QueryDict("sort=title&tag_mode=all&page=2")).is_unfiltered
+    assert not list_state(QueryDict("has_code=0")).is_unfiltered
+    assert not list_state(QueryDict("date_from=nonsense")).is_unfiltered
