@@ -8,8 +8,8 @@ Uses bench/run.py's synthetic archive (same database, generated if its size diff
 Nothing is cached between requests of these pages, so every request costs what a
 first one does; we still time the very first request of each scenario ("cold", right
 after start) apart from the median of the next runs. Related papers are timed on 20
-papers picked at random (fixed seed), through Django's full stack; results go to
-bench/results/.
+papers picked at random (fixed seed), through Django's full stack, and "For you" for
+a reader with ten of them bookmarked and five dismissed; results go to bench/results/.
 """
 
 from __future__ import annotations
@@ -99,6 +99,8 @@ def main() -> None:
             _row(name, cold, [timed_get(client, url) for _ in range(args.runs)])
         )
 
+    rows.append(_time_for_you(client, picks, args.runs))
+
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
     out = results / f"related-trends-{vendor}-{args.papers}.json"
@@ -116,6 +118,27 @@ def main() -> None:
         )
     )
     print(f"written to {out.relative_to(ROOT)}")
+
+
+def _time_for_you(client, picks: list, runs: int) -> dict:
+    """A reader with 10 bookmarks and 5 dismissals (the most the page looks at)."""
+    from django.contrib.auth import get_user_model
+
+    from papers.models import Bookmark, Dismissal
+
+    reader, _ = get_user_model().objects.get_or_create(username="bench-reader")
+    Bookmark.objects.filter(user=reader).delete()
+    Dismissal.objects.filter(user=reader).delete()
+    distinct = list(dict.fromkeys(picks))
+    for paper in distinct[:10]:
+        Bookmark.objects.create(user=reader, paper=paper)
+    for paper in distinct[10:15]:
+        Dismissal.objects.create(user=reader, paper=paper)
+    client.force_login(reader)
+    cold = [timed_get(client, "/for-you/")]
+    rest = [timed_get(client, "/for-you/") for _ in range(runs)]
+    client.logout()
+    return _row("For you, 10 bookmarks and 5 dismissals", cold, rest)
 
 
 def _row(name: str, cold: list[float], warm: list[float]) -> dict:
