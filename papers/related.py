@@ -1,9 +1,14 @@
-"""Papers related to a paper: those sharing its authors and tags, best first."""
+"""Papers related to a paper: those sharing its authors and tags (related_to), and
+those also saying similar things (related_papers), best first."""
+
+import dataclasses
+import datetime
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from papers.models import Authorship, Paper, PaperQuerySet
+from papers.similar_text import similar_by_text
 
 # A shared author says far more than a shared broad tag such as "Multimodal".
 AUTHOR_WEIGHT = 3
@@ -72,3 +77,111 @@ def _newest_sharing_a_tag(tag_ids) -> PaperQuerySet:
         .order_by("-last_digest_date", "-id")
         .values("pk")[:TAG_CANDIDATES]
     )
+
+
+# A paper using every one of the distinctive terms scores as much as two shared
+# authors: the digests' tags are broad ("Large Language Models"), so papers sharing
+# three of them often share little else, while shared rare words name a topic.
+TEXT_WEIGHT = 6
+# Below this share of the distinctive terms' weight, the words are shared by chance.
+MIN_SIMILARITY = 0.2
+LINK_CANDIDATES = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class RelatedPaper:
+    paper: Paper  # key, title and last_digest_date loaded
+    score: float
+    shared_authors: int
+    shared_tags: int
+    similarity: float  # 0 to 1, papers.similar_text
+    shared_terms: tuple[str, ...]
+
+
+def related_papers(paper: Paper, *, limit: int = 10) -> list[RelatedPaper]:
+    """Up to `limit` papers related to `paper` by authors, tags and what they say.
+
+    Score: AUTHOR_WEIGHT per shared author + TAG_WEIGHT per shared tag +
+    TEXT_WEIGHT * text similarity. Candidates are the best LINK_CANDIDATES of
+    related_to() and the text matches of papers.similar_text, both bounded per paper.
+    """
+    fields = ("key", "title", "last_digest_date")
+    linked = {
+        other.pk: other
+        for other in related_to(
+            paper, queryset=Paper.objects.only(*fields), limit=LINK_CANDIDATES
+        )
+    }
+    by_text = {
+        match.paper_id: match
+        for match in similar_by_text(paper)
+        if match.similarity >= MIN_SIMILARITY
+    }
+    text_only = [pk for pk in by_text if pk not in linked]
+    shared_authors = _shared_counts(
+        Authorship.objects.filter(
+            paper_id__in=text_only,
+            author_id__in=Authorship.objects.filter(paper=paper).values("author_id"),
+        )
+    )
+    shared_tags = _shared_counts(
+        Paper.tags.through.objects.filter(
+            paper_id__in=text_only,
+            tag_id__in=Paper.tags.through.objects.filter(paper=paper).values("tag_id"),
+        )
+    )
+    papers = {**linked, **Paper.objects.only(*fields).in_bulk(text_only)}
+    related = []
+    for pk, other in papers.items():
+        match = by_text.get(pk)
+        authors = getattr(other, "shared_authors", shared_authors.get(pk, 0))
+        tags = getattr(other, "shared_tags", shared_tags.get(pk, 0))
+        similarity = match.similarity if match else 0.0
+        related.append(
+            RelatedPaper(
+                paper=other,
+                score=authors * AUTHOR_WEIGHT
+                + tags * TAG_WEIGHT
+                + similarity * TEXT_WEIGHT,
+                shared_authors=authors,
+                shared_tags=tags,
+                similarity=similarity,
+                shared_terms=match.shared_terms if match else (),
+            )
+        )
+    related.sort(
+        key=lambda item: (
+            -item.score,
+            -item.shared_authors,
+            -(item.paper.last_digest_date or datetime.date.min).toordinal(),
+            -item.paper.pk,
+        )
+    )
+    return related[:limit]
+
+
+def _shared_counts(links) -> dict[int, int]:
+    """Per paper id, how many of `links` (authorship or tag rows) it has."""
+    return dict(
+        links.order_by()
+        .values("paper_id")
+        .annotate(count=Count("pk"))
+        .values_list("paper_id", "count")
+    )
+
+
+def serialize_related(related: list[RelatedPaper]) -> list[dict]:
+    """Related papers as the JSON twin of the paper page shows them."""
+    return [
+        {
+            "key": item.paper.key,
+            "title": item.paper.title,
+            "url": item.paper.get_absolute_url(),
+            "score": round(item.score, 3),
+            "shared_authors": item.shared_authors,
+            "shared_tags": item.shared_tags,
+            "text_similarity": round(item.similarity, 3),
+            "shared_terms": list(item.shared_terms),
+        }
+        for item in related
+    ]

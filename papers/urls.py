@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from papers.views import api, bookmarks, browse, pages, preferences
+from papers.views import api, bookmarks, browse, for_you, pages, preferences, trends
 
 app_name = "papers"
 
@@ -28,6 +28,8 @@ urlpatterns = [
     path("archive/", pages.archive, name="archive"),
     # Display preferences, remembered per browser and per account.
     path("preferences/list-mode/", preferences.list_mode_set, name="list-mode"),
+    path("trends/", trends.trends_page, name="trends"),
+    path("for-you/", for_you.for_you_page, name="for-you"),
     # A reader's bookmarks (papers/views/bookmarks.py). Changes are POST-only URLs.
     path("bookmarks/", bookmarks.bookmark_list, name="bookmarks"),
     path(

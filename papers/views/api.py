@@ -11,6 +11,7 @@ from papers.browse.engine import Scope, browse
 from papers.browse.reader import Reader
 from papers.filters import ApiPaperFilter
 from papers.models import Paper, PaperQuerySet
+from papers.related import related_papers, serialize_related
 from papers.serializers import serialize_facets, serialize_paper
 from papers.views import HtmxHttpRequest
 
@@ -57,4 +58,7 @@ def paper_detail_api(request: HtmxHttpRequest, key: str) -> JsonResponse:
     if paper is None:
         message = f"No paper has the key “{key}”."
         return api_error(404, message, errors={"key": [message]})
-    return JsonResponse(_serialize(request, paper))
+    data = _serialize(request, paper) | {
+        "related": serialize_related(related_papers(paper))
+    }
+    return JsonResponse(data)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from papers.links import link_buttons, web_url
 from papers.models import Appearance, Digest, Paper, PaperQuerySet
-from papers.related import related_to
+from papers.related import related_papers
 from papers.summaries import split_summary
 from papers.views import HtmxHttpRequest
 
@@ -88,8 +88,7 @@ def paper_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
         .with_is_dismissed(request.user)
     )
     paper = get_object_or_404(papers, key=key)
-    # The list shows titles only: no need for summaries or prefetches.
-    related = related_to(paper, queryset=Paper.objects.only("key", "title"))
+    related = related_papers(paper)
     context = {
         "paper": paper,
         "authors": [authorship.author for authorship in paper.authorships.all()],
