@@ -31,6 +31,7 @@ from papers.filters import DEFAULT_PAGE_SIZE, SORTS, TAG_MODES, PaperFilter
 from papers.links import link_buttons
 from papers.middleware import new_since
 from papers.models import Author, Digest, Paper, PaperQuerySet, Tag
+from papers.query_language import highlight_words, parse_query
 from papers.summaries import split_summary
 from papers.views import HtmxHttpRequest
 
@@ -113,6 +114,7 @@ def browse_context(
             shared=shared,
         ),
         "chips": active_filters(data, path=path, params=params),
+        "search_highlight": highlight_words(parse_query(data.get("q") or "")),
         "quick_ranges": quick_ranges(latest, data, path=path, params=params),
     }
 
