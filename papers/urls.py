@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from papers.views import api, bookmarks, browse, pages
+from papers.views import api, bookmarks, browse, citations, pages
 
 app_name = "papers"
 
@@ -21,6 +21,16 @@ urlpatterns = [
     # paths below a paper ("papers/<key>/bookmark/") stay free for other views.
     re_path(
         r"^papers/(?P<key>[^/]+(?:/[0-9]{7})?)/$", pages.paper_detail, name="detail"
+    ),
+    re_path(
+        r"^papers/(?P<key>[^/]+(?:/[0-9]{7})?)/cite/$",
+        citations.paper_cite,
+        name="cite",
+    ),
+    re_path(
+        r"^papers/(?P<key>[^/]+(?:/[0-9]{7})?)/cite\.bib$",
+        citations.paper_cite_bibtex,
+        name="cite-bibtex",
     ),
     path("days/<str:day>/", pages.digest_day, name="day"),
     path("weeks/<str:week>/", pages.digest_week, name="week"),

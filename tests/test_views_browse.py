@@ -67,6 +67,7 @@ def get(client, url, params=None, headers=None):
 
 
 def card_titles(html: str) -> list[str]:
+    html = re.sub("</?mark>", "", html)  # search highlights
     return re.findall(r'class="paper-title"[^>]*><a href="[^"]+">([^<]+)</a>', html)
 
 
