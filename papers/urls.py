@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from papers.views import api, bookmarks, browse, citations, pages
+from papers.views import api, bookmarks, browse, citations, list_exports, pages
 
 app_name = "papers"
 
@@ -10,6 +10,16 @@ urlpatterns = [
     path("authors/suggest", browse.author_suggest, name="author-suggest"),
     path("authors/<int:pk>/", browse.author_detail, name="author"),
     path("tags/<slug:slug>/", browse.tag_detail, name="tag"),
+    # Any list state as a file: the list's, an author's or a tag's query string.
+    path("export.<str:fmt>", list_exports.paper_list_export, name="export"),
+    path(
+        "authors/<int:pk>/export.<str:fmt>",
+        list_exports.author_export,
+        name="author-export",
+    ),
+    path(
+        "tags/<slug:slug>/export.<str:fmt>", list_exports.tag_export, name="tag-export"
+    ),
     # The JSON twin of the list page, and one paper (key as in papers:detail).
     path("api/papers", api.paper_list_api, name="api-list"),
     re_path(
