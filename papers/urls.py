@@ -1,6 +1,14 @@
 from django.urls import path, re_path
 
-from papers.views import api, bookmarks, browse, citations, list_exports, pages
+from papers.views import (
+    api,
+    bookmarks,
+    browse,
+    citations,
+    feeds,
+    list_exports,
+    pages,
+)
 
 app_name = "papers"
 
@@ -20,6 +28,10 @@ urlpatterns = [
     path(
         "tags/<slug:slug>/export.<str:fmt>", list_exports.tag_export, name="tag-export"
     ),
+    # Atom and RSS feeds of the same states (first page).
+    path("feed.<str:kind>", feeds.paper_list_feed, name="feed"),
+    path("authors/<int:pk>/feed.<str:kind>", feeds.author_feed, name="author-feed"),
+    path("tags/<slug:slug>/feed.<str:kind>", feeds.tag_feed, name="tag-feed"),
     # The JSON twin of the list page, and one paper (key as in papers:detail).
     path("api/papers", api.paper_list_api, name="api-list"),
     re_path(
