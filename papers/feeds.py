@@ -63,7 +63,8 @@ class ListStateRssFeed(Feed):
         self, request: HttpRequest, pk: int | None = None, slug: str | None = None
     ) -> FeedState:
         scope = list_scope(author_pk=pk, tag_slug=slug)
-        papers = list(state_papers(request, scope)[:DEFAULT_PAGE_SIZE])
+        papers = state_papers(request, scope, personal=False)
+        papers = list(papers[:DEFAULT_PAGE_SIZE])
         return FeedState(scope, _query_string(request), papers)
 
     def title(self, state: FeedState) -> str:

@@ -58,13 +58,24 @@ def list_scope(
 
 
 def state_papers(
-    request: HttpRequest, scope: ListScope, params: QueryDict | None = None
+    request: HttpRequest,
+    scope: ListScope,
+    params: QueryDict | None = None,
+    *,
+    personal: bool = True,
 ) -> PaperQuerySet:
     """Every paper of the state, in the list's order, fetched as cards need them
-    (`for_listing`). Raises InvalidListState for parameters the list rejects."""
+    (`for_listing`). Raises InvalidListState for parameters the list rejects.
+
+    `personal=False` reads the state as a visitor without a session would (the
+    reader's own marks do not apply): what a feed shows must not depend on who
+    happens to open its URL.
+    """
     params = request.GET if params is None else params
     filterset = PaperFilter(
-        params, queryset=scope.papers.for_listing(), request=request
+        params,
+        queryset=scope.papers.for_listing(),
+        request=request if personal else None,
     )
     if not filterset.is_valid():
         raise InvalidListState(form_errors(filterset.errors))

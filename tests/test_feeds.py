@@ -114,3 +114,16 @@ def test_the_list_page_links_its_feeds_in_head_and_visibly(client, papers):
     tag = Tag.objects.get(name="Robotics")
     tag_page = client.get(tag.get_absolute_url()).content.decode()
     assert f'href="/tags/{tag.slug}/feed.rss' in tag_page
+
+
+def test_a_feed_is_the_same_for_a_logged_in_reader(client, papers):
+    from papers.models import Bookmark
+    from tests.factories import UserFactory
+
+    _, anonymous = parsed(client, "/feed.atom", {"bookmarked": "1"})
+    reader = UserFactory()
+    Bookmark.objects.create(user=reader, paper=papers[0])
+    client.force_login(reader)
+    _, logged_in = parsed(client, "/feed.atom", {"bookmarked": "1"})
+    assert [e.id for e in logged_in.entries] == [e.id for e in anonymous.entries]
+    assert len(logged_in.entries) > 1
