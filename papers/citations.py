@@ -138,14 +138,17 @@ _ENCLOSE = AddEnclosingMiddleware(
 def bibtex_entries(citations: Iterable[Citation]) -> Iterable[str]:
     """One BibTeX entry per citation, keys made unique, each ending in a newline;
     one at a time, so long exports stream."""
+    # Only keys that are not arXiv ids can clash (two site keys that sanitise alike):
+    # remembering just those keeps a million-paper export's memory flat.
     used: set[str] = set()
     for citation in citations:
         key = base = bibtex_key(citation)
         suffix = 2
-        while key in used:  # two papers whose keys sanitise alike
+        while key in used:
             key = f"{base}-{suffix}"
             suffix += 1
-        used.add(key)
+        if not citation.arxiv_id:
+            used.add(key)
         library = Library([bibtex_entry(citation, key=key)])
         text = bibtexparser.write_string(
             library, unparse_stack=[_ENCLOSE], bibtex_format=_FORMAT
