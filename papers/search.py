@@ -17,6 +17,8 @@ Both annotate `rank`, higher is better (0 when only tags or exclusions were give
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections
@@ -119,13 +121,13 @@ def _ids_matching(vendor: str, clauses: Clauses) -> QuerySet:
 
 def _any_term(vendor: str, clause: tuple[Term, ...]) -> Q:
     """One clause holding a tag term: any of its terms, each its own condition."""
-    condition = Q(pk__in=[])
-    for term in clause:
-        if is_text(term):
-            condition |= Q(pk__in=_ids_matching(vendor, ((term,),)))
-        else:
-            condition |= Q(_tagged(term))
-    return condition
+    conditions = [
+        Q(pk__in=_ids_matching(vendor, ((term,),)))
+        if is_text(term)
+        else Q(_tagged(term))
+        for term in clause
+    ]
+    return reduce(operator.or_, conditions)
 
 
 def _tagged(term: Term) -> Exists:
@@ -236,10 +238,7 @@ def _match_fallback(
 ) -> QuerySet:
     """Other databases: substring matching; no meaningful rank."""
     for clause in clauses:
-        condition = Q(pk__in=[])
-        for term in clause:
-            condition |= _term_condition(term)
-        queryset = queryset.filter(condition)
+        queryset = queryset.filter(reduce(operator.or_, map(_term_condition, clause)))
     for term in excluded:
         queryset = queryset.exclude(_term_condition(term))
     return queryset.annotate(rank=Value(0.0, output_field=FloatField()))

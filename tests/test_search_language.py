@@ -177,3 +177,21 @@ def test_random_hostile_input_never_raises(papers):
     for _ in range(300):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
         list(Paper.objects.search(text).order_by("-rank").values_list("pk"))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("world -robots", {"survey", "language"}),
+        ("drones OR diffusion", {"drones", "survey"}),
+        ('author:"grace hopper"', {"world", "language"}),
+        ('"world model" -hopper', set()),
+    ],
+)
+def test_other_databases_read_the_same_language_as_substrings(papers, query, expected):
+    from papers.query_language import parse_query
+    from papers.search import _match_fallback
+
+    parsed = parse_query(query)
+    found = _match_fallback(Paper.objects.all(), parsed.clauses, parsed.excluded)
+    assert {paper.pk for paper in found} == {papers[name].pk for name in expected}
