@@ -47,7 +47,7 @@ from papers.query_language import (
     to_tsquery,
 )
 
-__all__ = ["MAX_QUERY_LENGTH", "MAX_TERMS", "search_papers"]
+__all__ = ["MAX_QUERY_LENGTH", "MAX_TERMS", "fts5_only", "search_papers"]
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -87,6 +87,18 @@ def search_papers(queryset: QuerySet, query: str | Query) -> QuerySet:
         if not is_text(term):
             queryset = queryset.exclude(_tagged(term))
     return queryset
+
+
+def fts5_only(query: str | Query) -> str | None:
+    """The FTS5 MATCH expression when the FTS table alone answers `query` (text terms
+    only, at least one to match), for callers that want ids straight from the index;
+    None when the query needs search_papers (a `tag:` term, exclusions alone) or
+    matches nothing."""
+    parsed = query if isinstance(query, Query) else parse_query(query)
+    terms = (*parsed.positive_terms, *parsed.excluded)
+    if not parsed.clauses or not all(map(is_text, terms)):
+        return None
+    return to_fts5(parsed.clauses, parsed.excluded)
 
 
 def _match(

@@ -195,3 +195,16 @@ def test_other_databases_read_the_same_language_as_substrings(papers, query, exp
     parsed = parse_query(query)
     found = _match_fallback(Paper.objects.all(), parsed.clauses, parsed.excluded)
     assert {paper.pk for paper in found} == {papers[name].pk for name in expected}
+
+
+def test_fts5_only_says_when_the_index_alone_can_answer():
+    from papers.search import fts5_only
+
+    assert fts5_only("world -robots") == '("world") NOT ("robots")'
+    assert fts5_only('author:hopper "world model"') == (
+        'authors : "hopper" AND "world model"'
+    )
+    # A tag filter, exclusions alone and no words need search_papers' joins.
+    assert fts5_only("tag:robotics world") is None
+    assert fts5_only("-robots") is None
+    assert fts5_only("the") is None
