@@ -60,7 +60,7 @@ def test_or_joins_its_neighbours_into_one_clause():
     )
 
 
-def test_lowercase_or_is_a_word_and_a_dangling_or_is_ignored():
+def test_lowercase_or_is_a_common_word_and_a_dangling_or_is_ignored():
     assert parse_query("OR robots OR") == parse_query("robots")
     # "or" is an English stop word: dropped, as PostgreSQL would drop it.
     assert parse_query("robots or drones") == parse_query("robots drones")
