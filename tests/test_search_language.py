@@ -131,6 +131,14 @@ def test_the_list_page_marks_matched_words_and_escapes_the_rest(client):
     assert "<mark>World</mark>" in htmx.content.decode()
 
 
+def test_the_compact_list_marks_matched_words_in_titles(client):
+    PaperFactory(title="<b>World</b> models", summary="- A world of robots.")
+    client.post("/preferences/list-mode/", {"list_mode": "compact", "next": "/"})
+    html = client.get("/", {"q": "world"}).content.decode()
+    assert 'class="paper-row"' in html
+    assert "&lt;b&gt;<mark>World</mark>&lt;/b&gt; models" in html
+
+
 def test_without_a_search_nothing_is_marked(client):
     PaperFactory(title="World models")
     assert "<mark>" not in client.get("/").content.decode().split("</details>", 1)[1]
