@@ -11,21 +11,14 @@ import csv
 import datetime
 import io
 import json
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from papers import citations
+from papers.citations import Citation, bibtex_key, latex_escape
 from papers.links import web_url
 
-BIBTEX_FIELD_ORDER = (
-    "title",
-    "author",
-    "year",
-    "eprint",
-    "archivePrefix",
-    "url",
-    "note",
-)
+__all__ = ["bibtex_key", "latex_escape", "to_bibtex"]
 
 CSV_COLUMNS = (
     "arxiv_id",
@@ -41,24 +34,6 @@ CSV_COLUMNS = (
     "bookmarked_at",
 )
 
-# LaTeX's special characters, each as something both BibTeX and LaTeX read back as
-# the character itself. Braces are escaped too, so an unbalanced "{" in a title
-# cannot end the field early.
-_LATEX_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "^": r"\^{}",
-}
-_LATEX_SPECIAL = re.compile("|".join(re.escape(char) for char in _LATEX_ESCAPES))
-# What a citation key may not contain (BibTeX and biber agree on these).
-_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_.:/+-]+")
 # Spreadsheets run cells starting like this as formulas.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -102,76 +77,24 @@ class ExportedBookmark:
 
     @property
     def year(self) -> int | None:
-        """Publication year: from a new-style arXiv id, else the first digest day."""
-        match = re.fullmatch(r"(\d{2})(\d{2})\.\d{4,5}(v\d+)?", self.arxiv_id)
-        if match:
-            return 2000 + int(match.group(1))
-        if self.digest_dates:
-            return min(self.digest_dates).year
-        return None
+        return citation(self).year
 
 
-def latex_escape(text: str) -> str:
-    """Escape LaTeX specials; fold whitespace (a blank line ends a paragraph)."""
-    text = " ".join(text.split())
-    return _LATEX_SPECIAL.sub(lambda match: _LATEX_ESCAPES[match.group(0)], text)
-
-
-def bibtex_url(url: str) -> str:
-    """URLs are read verbatim (biblatex, hyperref): percent-encode, never backslash."""
-    for char, code in (("\\", "%5C"), ("{", "%7B"), ("}", "%7D"), (" ", "%20")):
-        url = url.replace(char, code)
-    return url
-
-
-def bibtex_key(record: ExportedBookmark) -> str:
-    """`arxiv:<id>` for arXiv papers, else `paper:<site key>`, made key-safe."""
-    key = f"arxiv:{record.arxiv_id}" if record.arxiv_id else f"paper:{record.key}"
-    return _KEY_UNSAFE.sub("-", key).strip("-") or "paper"
-
-
-def bibtex_author(names: Sequence[str]) -> str:
-    # A name containing " and " or a comma would be split or reordered by BibTeX:
-    # bracing it keeps it one name, as written.
-    parts = []
-    for name in names:
-        escaped = latex_escape(name)
-        if "," in name or re.search(r"\sand\s", name, flags=re.IGNORECASE):
-            escaped = "{" + escaped + "}"
-        parts.append(escaped)
-    return " and ".join(parts)
-
-
-def bibtex_entry(record: ExportedBookmark, *, key: str | None = None) -> str:
-    fields = {
-        "title": latex_escape(record.title),
-        "author": bibtex_author(record.authors),
-        "year": str(record.year) if record.year else "",
-        "eprint": latex_escape(record.arxiv_id),
-        "archivePrefix": "arXiv" if record.arxiv_id else "",
-        "url": bibtex_url(record.url.strip()),
-        "note": latex_escape(record.note),
-    }
-    lines = [f"@misc{{{key or bibtex_key(record)},"]
-    lines += [
-        f"  {name} = {{{fields[name]}}}," for name in BIBTEX_FIELD_ORDER if fields[name]
-    ]
-    lines.append("}")
-    return "\n".join(lines)
+def citation(record: ExportedBookmark) -> Citation:
+    return Citation(
+        key=record.key,
+        arxiv_id=record.arxiv_id,
+        title=record.title,
+        authors=record.authors,
+        digest_dates=record.digest_dates,
+        url=record.url,
+        note=record.note,
+    )
 
 
 def to_bibtex(records: Iterable[ExportedBookmark]) -> str:
-    entries = []
-    used: set[str] = set()
-    for record in records:
-        key = base = bibtex_key(record)
-        suffix = 2
-        while key in used:  # two papers whose keys sanitise alike
-            key = f"{base}-{suffix}"
-            suffix += 1
-        used.add(key)
-        entries.append(bibtex_entry(record, key=key))
-    return "\n\n".join(entries) + ("\n" if entries else "")
+    """BibTeX by papers.citations (bibtexparser, pylatexenc); the note is kept."""
+    return citations.to_bibtex(citation(record) for record in records)
 
 
 def _csv_cell(value: str) -> str:

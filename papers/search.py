@@ -1,5 +1,10 @@
 """Full-text search over title, summary, author names and arXiv id, per database.
 
+The search box's language (words AND'ed, "phrases", -exclusions, OR, author: and tag:,
+the last word as a prefix) is parsed once by papers.query_language and compiled to an
+FTS5 MATCH expression on SQLite and to a tsquery on PostgreSQL, so the same input finds
+the same papers on both. `tag:` terms are a tag filter, the same SQL on both.
+
 SQLite uses an FTS5 table, `papers_paper_fts` (rowid = paper id), that triggers from
 migration 0002 keep in step with papers, authorships and author names; the rank is
 `bm25()`. PostgreSQL uses Django's SearchVector/SearchQuery/SearchRank over the paper's
@@ -7,14 +12,13 @@ columns plus `papers_paper.author_names`, a column only PostgreSQL has: migratio
 adds it (the ORM never writes it, so a `save()` cannot clobber it), keeps it filled by
 triggers on authorships and authors, and indexes the vector with GIN.
 
-Both annotate `rank`, higher is better. Terms are AND'ed; the last one also matches as
-a prefix on SQLite (search-as-you-type); PostgreSQL reads the input as a web search
-("quoted phrase", -excluded, or).
+Both annotate `rank`, higher is better (0 when only tags or exclusions were given).
 """
 
 from __future__ import annotations
 
-import re
+import operator
+from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections
@@ -32,12 +36,22 @@ from django.db.models import (
     Value,
 )
 
+from papers.query_language import (
+    MAX_QUERY_LENGTH,
+    MAX_TERMS,
+    Query,
+    Term,
+    is_text,
+    parse_query,
+    to_fts5,
+    to_tsquery,
+)
+
+__all__ = ["MAX_QUERY_LENGTH", "MAX_TERMS", "fts5_only", "search_papers"]
+
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models.sql.compiler import SQLCompiler
-
-MAX_QUERY_LENGTH = 200
-MAX_TERMS = 20
 
 FTS_TABLE = "papers_paper_fts"
 # bm25() column weights, in the FTS table's column order: title, summary, authors,
@@ -45,46 +59,101 @@ FTS_TABLE = "papers_paper_fts"
 FTS_WEIGHTS = (10.0, 1.0, 5.0, 10.0)
 PG_CONFIG = "english"
 
-_WORD = re.compile(r"\w", re.UNICODE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+Clauses = tuple[tuple[Term, ...], ...]
 
 
-def search_terms(query: str) -> list[str]:
-    """The whitespace-separated terms of the user's input that contain a word.
-
-    A term made only of punctuation ("(", "-", '"') can match nothing, and an empty
-    FTS5 phrase is an error, so such terms are dropped.
+def search_papers(queryset: QuerySet, query: str | Query) -> QuerySet:
+    """Papers matching `query` (text or an already parsed Query), annotated with
+    `rank` (higher is better). Input without a single word matches nothing.
     """
-    query = _CONTROL.sub(" ", query[:MAX_QUERY_LENGTH])
-    return [term for term in query.split() if _WORD.search(term)][:MAX_TERMS]
-
-
-def fts5_query(query: str) -> str:
-    """Turn user input into an FTS5 query that can never be a syntax error.
-
-    Each term becomes a quoted phrase (FTS5 escapes a quote by doubling it), so
-    operators (AND, OR, NOT, NEAR), column filters, parentheses and `-` lose their
-    meaning; the phrases are AND'ed and the last one matches as a prefix.
-    """
-    phrases = ['"{}"'.format(term.replace('"', '""')) for term in search_terms(query)]
-    if phrases:
-        phrases[-1] += "*"
-    return " ".join(phrases)
-
-
-def search_papers(queryset: QuerySet, query: str) -> QuerySet:
-    """Papers matching `query`, annotated with `rank` (higher is better).
-
-    Input without a single word matches nothing, as on PostgreSQL.
-    """
-    if not search_terms(query):
+    parsed = query if isinstance(query, Query) else parse_query(query)
+    if not parsed:
         return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
     vendor = connections[queryset.db].vendor
+    text_clauses = tuple(c for c in parsed.clauses if all(map(is_text, c)))
+    other_clauses = tuple(c for c in parsed.clauses if c not in text_clauses)
+    text_excluded = tuple(term for term in parsed.excluded if is_text(term))
+
+    if text_clauses:
+        queryset = _match(queryset, vendor, text_clauses, text_excluded)
+    else:
+        # Neither FTS5 nor the tsquery can match exclusions alone: subtract them.
+        for term in text_excluded:
+            queryset = queryset.exclude(pk__in=_ids_matching(vendor, ((term,),)))
+        queryset = queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+    for clause in other_clauses:
+        queryset = queryset.filter(_any_term(vendor, clause))
+    for term in parsed.excluded:
+        if not is_text(term):
+            queryset = queryset.exclude(_tagged(term))
+    return queryset
+
+
+def fts5_only(query: str | Query) -> str | None:
+    """The FTS5 MATCH expression when the FTS table alone answers `query` (text terms
+    only, at least one to match), for callers that want ids straight from the index;
+    None when the query needs search_papers (a `tag:` term, exclusions alone) or
+    matches nothing."""
+    parsed = query if isinstance(query, Query) else parse_query(query)
+    terms = (*parsed.positive_terms, *parsed.excluded)
+    if not parsed.clauses or not all(map(is_text, terms)):
+        return None
+    return to_fts5(parsed.clauses, parsed.excluded)
+
+
+def _match(
+    queryset: QuerySet, vendor: str, clauses: Clauses, excluded: tuple[Term, ...]
+) -> QuerySet:
     if vendor == "sqlite":
-        return _search_sqlite(queryset, query)
+        # A join on the FTS table (rowid = paper id): SQLite runs the MATCH once and
+        # computes bm25() for the matching rows as it goes. A correlated subquery
+        # per paper would re-run the full-text query for every row.
+        document = "search_document__document"
+        return queryset.filter(
+            **{f"{document}__match": to_fts5(clauses, excluded)}
+        ).annotate(rank=Bm25(F(document)))
     if vendor == "postgresql":
-        return _search_postgresql(queryset, query)
-    return _search_fallback(queryset, query)
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        search_query = SearchQuery(
+            to_tsquery(clauses, excluded), search_type="raw", config=PG_CONFIG
+        )
+        vector = paper_search_vector()
+        return queryset.annotate(
+            search_vector=vector, rank=SearchRank(vector, search_query)
+        ).filter(search_vector=search_query)
+    return _match_fallback(queryset, clauses, excluded)
+
+
+def _ids_matching(vendor: str, clauses: Clauses) -> QuerySet:
+    from papers.models import Paper
+
+    return _match(Paper.objects.all(), vendor, clauses, ()).values("pk")
+
+
+def _any_term(vendor: str, clause: tuple[Term, ...]) -> Q:
+    """One clause holding a tag term: any of its terms, each its own condition."""
+    conditions = [
+        Q(pk__in=_ids_matching(vendor, ((term,),)))
+        if is_text(term)
+        else Q(_tagged(term))
+        for term in clause
+    ]
+    return reduce(operator.or_, conditions)
+
+
+def _tagged(term: Term) -> Exists:
+    """`tag:name`: a tag whose name or slug is the term (starts with it when it is
+    the word being typed), case-insensitively."""
+    from papers.models import Paper
+
+    name, slug = term.text, "-".join(term.words)
+    if term.prefix:
+        matching = Q(tag__name__istartswith=name) | Q(tag__slug__istartswith=slug)
+    else:
+        matching = Q(tag__name__iexact=name) | Q(tag__slug__iexact=slug)
+    links = Paper.tags.through.objects.filter(matching, paper=OuterRef("pk"))
+    return Exists(links)
 
 
 class FtsDocumentField(TextField):
@@ -126,16 +195,6 @@ class Bm25(Func):
         return sql, params
 
 
-def _search_sqlite(queryset: QuerySet, query: str) -> QuerySet:
-    # A join on the FTS table (rowid = paper id): SQLite runs the MATCH once and
-    # computes bm25() for the matching rows as it goes. A correlated subquery per
-    # paper would re-run the full-text query for every row, quadratic on big archives.
-    document = "search_document__document"
-    return queryset.filter(**{f"{document}__match": fts5_query(query)}).annotate(
-        rank=Bm25(F(document))
-    )
-
-
 class AuthorNames(Expression):
     """The PostgreSQL-only `papers_paper.author_names` column (see module docstring).
 
@@ -168,31 +227,32 @@ def paper_search_vector() -> Expression:
     )
 
 
-def _search_postgresql(queryset: QuerySet, query: str) -> QuerySet:
-    from django.contrib.postgres.search import SearchQuery, SearchRank
-
-    text = " ".join(search_terms(query))
-    search_query = SearchQuery(text, search_type="websearch", config=PG_CONFIG)
-    vector = paper_search_vector()
-    return queryset.annotate(
-        search_vector=vector, rank=SearchRank(vector, search_query)
-    ).filter(search_vector=search_query)
-
-
-def _search_fallback(queryset: QuerySet, query: str) -> QuerySet:
-    """Other databases: every term must occur somewhere; no meaningful rank."""
+def _term_condition(term: Term) -> Q:
+    """Other databases: a term's text somewhere in the paper, as a substring."""
     from papers.models import Authorship
 
-    for term in search_terms(query):
-        by_author = Authorship.objects.filter(
-            paper=OuterRef("pk"), author__name__icontains=term
-        )
-        queryset = queryset.filter(
-            Q(title__icontains=term)
-            | Q(summary__icontains=term)
-            | Q(arxiv_id__icontains=term)
-            | Exists(by_author)
-        )
+    text = term.text
+    by_author = Authorship.objects.filter(
+        paper=OuterRef("pk"), author__name__icontains=text
+    )
+    if term.field == "author":
+        return Q(Exists(by_author))
+    return (
+        Q(title__icontains=text)
+        | Q(summary__icontains=text)
+        | Q(arxiv_id__icontains=text)
+        | Q(Exists(by_author))
+    )
+
+
+def _match_fallback(
+    queryset: QuerySet, clauses: Clauses, excluded: tuple[Term, ...]
+) -> QuerySet:
+    """Other databases: substring matching; no meaningful rank."""
+    for clause in clauses:
+        queryset = queryset.filter(reduce(operator.or_, map(_term_condition, clause)))
+    for term in excluded:
+        queryset = queryset.exclude(_term_condition(term))
     return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
 
 
@@ -216,33 +276,37 @@ class ExactText(Func):
 
 
 def matching_ids(query: str, *, ranked: bool, using: str = "default"):
-    """The ids of the papers matching `query` (an int64 array), and their ranks when
+    """The ids of the papers matching `query` (the search language of
+    papers.query_language; an int64 array), and their ranks when
     `ranked` (a float array aligned with the ids, the same `rank` as `search_papers`,
     higher is better), for the browse engine.
 
     Only ids and ranks leave the database, as one row (papers.browse.index.int_columns);
-    on SQLite the FTS table alone answers, and ranks are computed only when the
-    results are sorted by relevance.
+    on SQLite the FTS table alone answers when it can (`fts5_only`), and ranks are
+    computed only when the results are sorted by relevance.
     """
     import numpy as np
 
     from papers.browse.index import int_columns
     from papers.models import Paper, PaperSearchDocument
 
-    if not search_terms(query):
+    parsed = parse_query(query)
+    if not parsed:
         return np.zeros(0, dtype=np.int64), np.zeros(0) if ranked else None
-    if connections[using].vendor == "sqlite":
+    match = fts5_only(parsed) if connections[using].vendor == "sqlite" else None
+    if match is not None:
         # Ordered by the FTS rowid itself: the model's ordering would join the papers
         # table to sort, and an unordered subquery would be flattened into the
         # aggregate, where SQLite refuses bm25().
         rows = (
             PaperSearchDocument.objects.using(using)
-            .filter(document__match=fts5_query(query))
+            .filter(document__match=match)
             .order_by(F("paper_id").asc())
         )
         pk, rank = F("paper_id"), Bm25(F("document"))
     else:
-        rows = search_papers(Paper.objects.using(using).order_by(), query)
+        # A `tag:` term or exclusions alone need joins: the SQL path answers.
+        rows = search_papers(Paper.objects.using(using).order_by(), parsed)
         pk, rank = F("pk"), F("rank")
     if not ranked:
         return int_columns(rows.values(c0=pk), 1)[:, 0], None

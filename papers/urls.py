@@ -1,6 +1,17 @@
 from django.urls import path, re_path
 
-from papers.views import api, bookmarks, browse, for_you, pages, preferences, trends
+from papers.views import (
+    api,
+    bookmarks,
+    browse,
+    citations,
+    feeds,
+    for_you,
+    list_exports,
+    pages,
+    preferences,
+    trends,
+)
 
 app_name = "papers"
 
@@ -10,6 +21,20 @@ urlpatterns = [
     path("authors/suggest", browse.author_suggest, name="author-suggest"),
     path("authors/<int:pk>/", browse.author_detail, name="author"),
     path("tags/<slug:slug>/", browse.tag_detail, name="tag"),
+    # Any list state as a file: the list's, an author's or a tag's query string.
+    path("export.<str:fmt>", list_exports.paper_list_export, name="export"),
+    path(
+        "authors/<int:pk>/export.<str:fmt>",
+        list_exports.author_export,
+        name="author-export",
+    ),
+    path(
+        "tags/<slug:slug>/export.<str:fmt>", list_exports.tag_export, name="tag-export"
+    ),
+    # Atom and RSS feeds of the same states (first page).
+    path("feed.<str:kind>", feeds.paper_list_feed, name="feed"),
+    path("authors/<int:pk>/feed.<str:kind>", feeds.author_feed, name="author-feed"),
+    path("tags/<slug:slug>/feed.<str:kind>", feeds.tag_feed, name="tag-feed"),
     # The JSON twin of the list page, and one paper (key as in papers:detail).
     path("api/papers", api.paper_list_api, name="api-list"),
     re_path(
@@ -21,6 +46,16 @@ urlpatterns = [
     # paths below a paper ("papers/<key>/bookmark/") stay free for other views.
     re_path(
         r"^papers/(?P<key>[^/]+(?:/[0-9]{7})?)/$", pages.paper_detail, name="detail"
+    ),
+    re_path(
+        r"^papers/(?P<key>[^/]+(?:/[0-9]{7})?)/cite/$",
+        citations.paper_cite,
+        name="cite",
+    ),
+    re_path(
+        r"^papers/(?P<key>[^/]+(?:/[0-9]{7})?)/cite\.bib$",
+        citations.paper_cite_bibtex,
+        name="cite-bibtex",
     ),
     path("days/<str:day>/", pages.digest_day, name="day"),
     path("weeks/<str:week>/", pages.digest_week, name="week"),

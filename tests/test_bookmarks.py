@@ -421,7 +421,8 @@ def shelf(reader):
 
 def titles(response) -> list[str]:
     return re.findall(
-        r'class="paper-title"[^>]*><a href="[^"]+">([^<]+)</a>', response.text
+        r'class="paper-title"[^>]*><a href="[^"]+">([^<]+)</a>',
+        re.sub("</?mark>", "", response.text),  # search highlights
     )
 
 

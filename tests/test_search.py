@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from papers.models import Author, Authorship, Paper
-from papers.search import MAX_TERMS, fts5_query, search_papers, search_terms
+from papers.search import search_papers
 from tests.factories import PaperFactory
 from tests.sample_corpus import keys, load_corpus
 
@@ -43,30 +43,6 @@ HOSTILE_INPUT = [
     "emoji 🤖 robots",
     "x" * 500,
 ]
-
-
-# --- The FTS5 query, without a database ---
-
-
-def test_each_term_becomes_a_quoted_phrase_and_the_last_a_prefix():
-    assert fts5_query("diffusion robot") == '"diffusion" "robot"*'
-
-
-def test_quotes_inside_a_term_are_doubled():
-    assert fts5_query('foo"bar') == '"foo""bar"*'
-
-
-def test_operators_and_syntax_lose_their_meaning():
-    assert fts5_query("NEAR(a b) AND -x") == '"NEAR(a" "b)" "AND" "-x"*'
-
-
-def test_terms_without_a_word_are_dropped():
-    assert fts5_query('( - " *') == ""
-    assert search_terms("  (  robots  ) ") == ["robots"]
-
-
-def test_input_is_cut_to_a_sane_size():
-    assert len(search_terms(" ".join(["word"] * 100))) == MAX_TERMS
 
 
 # --- Search on the database in use ---

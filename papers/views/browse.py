@@ -22,6 +22,7 @@ from papers.filters import SORTS, TAG_MODES, PaperFilter
 from papers.links import link_buttons
 from papers.list_mode import ListMode, list_mode_for
 from papers.models import Author, Tag
+from papers.query_language import highlight_words, parse_query
 from papers.summaries import split_summary
 from papers.titles import list_title, reader_labels
 from papers.views import HtmxHttpRequest
@@ -80,6 +81,7 @@ def browse_context(
             page=page.number,
             pages=page.paginator.num_pages,
         ),
+        "search_highlight": highlight_words(parse_query(result.data.get("q") or "")),
     }
 
 
