@@ -47,16 +47,7 @@ class ListStateRssFeed(Feed):
         try:
             return super().__call__(request, *args, **kwargs)
         except InvalidListState as invalid:
-            lines = [
-                f"{name}: {message}"
-                for name, messages in invalid.errors.items()
-                for message in messages
-            ]
-            return HttpResponse(
-                "Some parameters are invalid.\n" + "\n".join(lines) + "\n",
-                status=400,
-                content_type="text/plain; charset=utf-8",
-            )
+            return invalid.as_response()
 
     def get_object(
         self, request: HttpRequest, pk: int | None = None, slug: str | None = None

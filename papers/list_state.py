@@ -14,7 +14,7 @@ import dataclasses
 import datetime
 from typing import Any
 
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -80,6 +80,20 @@ class InvalidListState(ValueError):
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__(errors)
         self.errors = errors
+
+    def as_response(self) -> HttpResponse:
+        """A plain-text 400 naming each parameter at fault, for exports and feeds
+        (whose clients read text, not the list page's form)."""
+        lines = [
+            f"{name}: {message}"
+            for name, messages in self.errors.items()
+            for message in messages
+        ]
+        return HttpResponse(
+            "Some parameters are invalid.\n" + "\n".join(lines) + "\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -52,16 +52,7 @@ def _export(request: HtmxHttpRequest, scope: ListScope, fmt: str) -> HttpRespons
     try:
         papers = state_papers(request, scope)
     except InvalidListState as invalid:
-        lines = [
-            f"{name}: {message}"
-            for name, messages in invalid.errors.items()
-            for message in messages
-        ]
-        return HttpResponse(
-            "Some parameters are invalid.\n" + "\n".join(lines) + "\n",
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return invalid.as_response()
     content_type, write = FORMATS[fmt]
     rows = _appearances(papers) if fmt == "md" else papers
     response = StreamingHttpResponse(
