@@ -1,5 +1,5 @@
 // Keyboard triage on result lists: j/k move between papers, o opens, b bookmarks,
-// x marks "not interested", ? lists the keys ("/" to search lives in site.js).
+// x marks "not interested", / goes to the search box, ? lists the keys.
 // The keys press the same buttons and links a mouse would, so CSRF, htmx swaps and
 // the no-JavaScript fallbacks stay the buttons' own. Keys are read on the document,
 // so they keep working after htmx replaces the results.
@@ -129,6 +129,18 @@
     return true;
   }
 
+  function focusSearch() {
+    var search =
+      document.querySelector("main input[name=q]") ||
+      document.querySelector("input[name=q]");
+    if (!search) {
+      return false;
+    }
+    search.focus();
+    search.select();
+    return true;
+  }
+
   var actions = {
     j: function () {
       return move(1);
@@ -145,6 +157,7 @@
     x: function () {
       return press(".dismiss-button");
     },
+    "/": focusSearch,
     "?": showHelp,
   };
 

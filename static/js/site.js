@@ -1,5 +1,5 @@
 // Small enhancements on top of pages that work without JavaScript: the theme toggle,
-// "/" to focus the search box, clean browse URLs, and the browse form at human pace
+// clean browse URLs, and the browse form at human pace
 // (typed dates, one request per action, swaps that keep the control in use in place,
 // Back/Forward/reload showing the address in every control).
 (function () {
@@ -42,41 +42,6 @@
       showTheme(button);
     });
   }
-
-  // "/" focuses the search box, unless the reader is typing somewhere.
-  function isTyping(element) {
-    if (!element) {
-      return false;
-    }
-    var tag = element.tagName;
-    return (
-      element.isContentEditable ||
-      tag === "INPUT" ||
-      tag === "TEXTAREA" ||
-      tag === "SELECT"
-    );
-  }
-
-  document.addEventListener("keydown", function (event) {
-    if (
-      event.key !== "/" ||
-      event.ctrlKey ||
-      event.metaKey ||
-      event.altKey ||
-      event.defaultPrevented ||
-      isTyping(event.target)
-    ) {
-      return;
-    }
-    var search =
-      document.querySelector("main input[name=q]") ||
-      document.querySelector("input[name=q]");
-    if (search) {
-      event.preventDefault();
-      search.focus();
-      search.select();
-    }
-  });
 
   // Clean URLs for the browse form: htmx sends (and hx-push-url then shows) every
   // field, so a shared link read "?q=&sort=&tag=Multimodal&has_code=&...". Empty
