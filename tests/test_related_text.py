@@ -10,7 +10,6 @@ from papers.models import Paper
 from papers.related import related_papers
 from papers.similar_text import candidate_terms, similar_by_text, stems
 from tests.factories import PaperFactory
-from tests.sample_corpus import corpus_for_module
 
 D = datetime.date
 
@@ -122,16 +121,6 @@ def test_the_json_twin_lists_related_papers(client, papers):
 
 
 # Hand-picked real examples from the shipped sample, where the answer is obvious.
-
-
-@pytest.fixture(scope="module")
-def loaded_corpus(django_db_setup, django_db_blocker):
-    yield from corpus_for_module(django_db_blocker)
-
-
-@pytest.fixture
-def corpus(loaded_corpus, db):
-    return loaded_corpus
 
 
 def related_keys(key, limit=5):

@@ -11,20 +11,9 @@ from django.http import QueryDict
 from papers.list_state import list_state
 from papers.trends import compute_trends, narrowed, periods_between, with_code_params
 from tests.factories import PaperFactory
-from tests.sample_corpus import corpus_for_module
 
 D = datetime.date
 TRENDS = "/trends/"
-
-
-@pytest.fixture(scope="module")
-def loaded_corpus(django_db_setup, django_db_blocker):
-    yield from corpus_for_module(django_db_blocker)
-
-
-@pytest.fixture
-def corpus(loaded_corpus, db):
-    return loaded_corpus
 
 
 def api_count(client, url: str) -> int:
