@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass
 
 from papers import citations
 from papers.citations import Citation, bibtex_key, latex_escape
-from papers.links import web_url
 
 __all__ = ["bibtex_key", "latex_escape", "to_bibtex"]
 
@@ -56,17 +55,16 @@ class ExportedBookmark:
     def from_bookmark(cls, bookmark) -> ExportedBookmark:
         """Copy a Bookmark from `Bookmark.objects.for_export()` (no further queries)."""
         paper = bookmark.paper
-        # The first web link: a digest may hold "javascript:" where a URL belongs,
-        # and BibTeX readers turn the url field into a clickable link.
-        web_urls = (web_url(url) for url in [paper.arxiv_url, *paper.github_urls])
+        # The paper's part (first web link included) is what its citation holds.
+        cited = Citation.from_paper(paper)
         return cls(
-            key=paper.key,
-            arxiv_id=paper.arxiv_id,
-            title=paper.title,
-            authors=tuple(a.author.name for a in paper.authorships.all()),
+            key=cited.key,
+            arxiv_id=cited.arxiv_id,
+            title=cited.title,
+            authors=cited.authors,
             tags=tuple(tag.name for tag in paper.tags.all()),
-            digest_dates=tuple(a.date for a in paper.appearances.all()),
-            url=next((url for url in web_urls if url), ""),
+            digest_dates=cited.digest_dates,
+            url=cited.url,
             status=bookmark.status,
             note=bookmark.note,
             lists=tuple(
