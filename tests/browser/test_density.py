@@ -106,6 +106,9 @@ def log_in(page: Page, username: str, next_url: str = "/") -> None:
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.locator(".account-nav")).to_contain_text(username)
+    # Measured once the page's stylesheets are in: under load the account menu can
+    # show before browse.css applies, and cards then stand taller.
+    page.wait_for_load_state("load")
 
 
 # --- How much shows above the fold ---
