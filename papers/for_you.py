@@ -5,13 +5,20 @@ Each of the reader's SEEDS newest bookmarks and DISMISSED_SEEDS newest dismissal
 papers.similar_text for its nearest papers (bounded per paper, see there); a paper's
 score is the sum of its similarities to the bookmarks minus DISMISSED_WEIGHT times its
 similarities to the dismissed papers. So a page costs at most 2 * (SEEDS +
-DISMISSED_SEEDS) small queries, whatever the size of the archive. Each suggestion
-names the bookmark it is most like, to say why it is there.
+DISMISSED_SEEDS) small queries, whatever the size of the archive, and ranks at most
+SEEDS * PER_SEED papers. Each suggestion names the bookmark it is most like, to say
+why it is there.
+
+Lists sorted "for_you" (the browse engine's, and the SQL path's `ranked_for_you` for
+exports) hold the papers of their filters that have a score, in this order: a paper
+nothing in the bookmarks points to has no place in it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+
+from django.db.models import Case, IntegerField, Value, When
 
 from papers.models import Bookmark, Dismissal, Paper, PaperQuerySet
 from papers.similar_text import similar_by_text
@@ -36,10 +43,10 @@ class ForYou:
     suggestions: tuple[Suggestion, ...]
 
 
-def suggest(user, *, within: PaperQuerySet | None = None, limit: int = 20) -> ForYou:
-    """The papers most like `user`'s bookmarks, best first, among `within` (a list
-    state's papers; every paper by default), never one already bookmarked or
-    dismissed."""
+def suggest(user, *, limit: int | None = 20) -> ForYou:
+    """The papers most like `user`'s bookmarks, best first (ties: the newer id first),
+    never one already bookmarked or dismissed; `limit=None` keeps every paper with a
+    score (at most SEEDS * PER_SEED). A list state narrows them (papers.browse)."""
     fields = ("key", "title", "summary")
     seeds = [
         bookmark.paper
@@ -79,9 +86,6 @@ def suggest(user, *, within: PaperQuerySet | None = None, limit: int = 20) -> Fo
     )
     kept = {pk: score for pk, score in scores.items() if score > 0}
     kept = {pk: score for pk, score in kept.items() if pk not in excluded}
-    if within is not None and kept:
-        allowed = set(within.filter(pk__in=kept).values_list("pk", flat=True))
-        kept = {pk: score for pk, score in kept.items() if pk in allowed}
     ranked = sorted(kept, key=lambda pk: (-kept[pk], -pk))[:limit]
     return ForYou(
         has_bookmarks=True,
@@ -97,14 +101,21 @@ def suggest(user, *, within: PaperQuerySet | None = None, limit: int = 20) -> Fo
     )
 
 
-def suggested_papers(for_you: ForYou, papers: PaperQuerySet) -> list[Paper]:
-    """The suggested papers from `papers` (e.g. for_listing()), in the suggestions'
-    order, each with `suggestion` attached."""
-    by_pk = papers.in_bulk([s.paper_id for s in for_you.suggestions])
-    result = []
-    for suggestion in for_you.suggestions:
-        paper = by_pk.get(suggestion.paper_id)
-        if paper is not None:
-            paper.suggestion = suggestion
-            result.append(paper)
-    return result
+def explain(papers: list[Paper], for_you: ForYou) -> None:
+    """Attach each paper's `suggestion` (None when it has none), for its card."""
+    by_id = {suggestion.paper_id: suggestion for suggestion in for_you.suggestions}
+    for paper in papers:
+        paper.suggestion = by_id.get(paper.pk)
+
+
+def ranked_for_you(papers: PaperQuerySet, for_you: ForYou) -> PaperQuerySet:
+    """`papers` that have a suggestion, in the suggestions' order (the SQL path of a
+    list sorted "for_you": at most SEEDS * PER_SEED ids, so one small CASE)."""
+    ids = [suggestion.paper_id for suggestion in for_you.suggestions]
+    if not ids:
+        return papers.none()
+    position = Case(
+        *(When(pk=pk, then=Value(place)) for place, pk in enumerate(ids)),
+        output_field=IntegerField(),
+    )
+    return papers.filter(pk__in=ids).order_by(position)
