@@ -5,6 +5,7 @@ import datetime
 import json
 
 import pytest
+from django.http import QueryDict
 
 from papers import for_you
 from papers.for_you import suggest
@@ -250,3 +251,40 @@ def test_my_bookmarks_has_no_for_you_sort(client, papers, reader):
     assert response.status_code == 200
     assert 'value="for_you"' not in response.text
     assert response.context["invalid"]
+
+
+# Trends read the same state from the engine: "for_you" and the reader's filters too.
+
+
+def api_count(client, url):
+    response = client.get(API, QueryDict(url.partition("?")[2]))
+    assert response.status_code == 200, response.json()
+    return response.json()["count"]
+
+
+@pytest.mark.parametrize("query", ["sort=for_you", "sort=for_you&hide=read"])
+def test_trends_of_the_for_you_list_equal_its_api_counts(client, papers, reader, query):
+    Bookmark.objects.create(user=reader, paper=papers["liked"])
+    client.force_login(reader)
+    response = client.get(f"/trends/?{query}")
+    assert response.status_code == 200
+    trends = response.context["trends"]
+    suggested = len(suggest(reader, limit=None).suggestions)
+    assert trends.papers == (suggested,)  # every paper is in the one digest day
+    assert api_count(client, f"?{query}") == suggested
+    checked = 0
+    for row in response.context["rows"]:
+        for cell in (*row.tags, row.papers, row.with_code):
+            if cell.url is not None:
+                assert api_count(client, cell.url) == cell.count, cell.url
+                checked += 1
+    for author, url in response.context["authors"]:
+        assert api_count(client, url) == author.papers
+        checked += 1
+    assert checked >= 3
+
+
+def test_trends_refuse_the_for_you_sort_to_anonymous_readers(client, papers):
+    response = client.get("/trends/", {"sort": "for_you"})
+    assert response.status_code == 400
+    assert "Log in to sort by" in response.text
