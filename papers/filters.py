@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Collection
+from functools import cached_property
 from typing import Any
 
 import django_filters
@@ -19,7 +20,7 @@ from django import forms
 from django.db.models.functions import Lower
 
 from papers.browse.reader import ANONYMOUS, Reader
-from papers.for_you import ranked_for_you, suggest
+from papers.for_you import ForYou, in_suggested_order, only_suggested, suggest
 from papers.models import Bookmark, Paper, PaperQuerySet, ReadingList
 from papers.search import MAX_QUERY_LENGTH
 
@@ -374,7 +375,7 @@ class PaperFilter(django_filters.FilterSet):
     def sort_queryset(self, queryset: PaperQuerySet) -> PaperQuerySet:
         sort = self.effective_sort
         if sort == FOR_YOU:
-            return ranked_for_you(queryset, suggest(self.reader, limit=None))
+            return in_suggested_order(queryset, self.for_you)
         if sort == "relevance" and not self.form.cleaned_data.get("q"):
             sort = "newest"
         return queryset.order_by(*ORDERINGS[sort])
@@ -391,7 +392,15 @@ class PaperFilter(django_filters.FilterSet):
         for name, value in self.form.cleaned_data.items():
             if name in self.filters and name not in skip:
                 queryset = self.filters[name].filter(queryset, value)
+        if self.effective_sort == FOR_YOU:
+            # The sort keeps only the papers it can rank, whichever facet is counted.
+            queryset = only_suggested(queryset, self.for_you)
         return self.sort_queryset(queryset) if sort else queryset
+
+    @cached_property
+    def for_you(self) -> ForYou:
+        """The reader's suggestions (the form allows "for_you" to readers only)."""
+        return suggest(self.reader, limit=None)
 
 
 class ApiPaperFilterForm(PaperFilterForm):

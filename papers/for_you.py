@@ -9,9 +9,9 @@ DISMISSED_SEEDS) small queries, whatever the size of the archive, and ranks at m
 SEEDS * PER_SEED papers. Each suggestion names the bookmark it is most like, to say
 why it is there.
 
-Lists sorted "for_you" (the browse engine's, and the SQL path's `ranked_for_you` for
-exports) hold the papers of their filters that have a score, in this order: a paper
-nothing in the bookmarks points to has no place in it.
+Lists sorted "for_you" (the browse engine's, and the SQL path's `only_suggested` and
+`in_suggested_order`, for exports) hold the papers of their filters that have a
+score, in this order: a paper nothing in the bookmarks points to has no place in it.
 """
 
 from __future__ import annotations
@@ -108,14 +108,22 @@ def explain(papers: list[Paper], for_you: ForYou) -> None:
         paper.suggestion = by_id.get(paper.pk)
 
 
-def ranked_for_you(papers: PaperQuerySet, for_you: ForYou) -> PaperQuerySet:
-    """`papers` that have a suggestion, in the suggestions' order (the SQL path of a
-    list sorted "for_you": at most SEEDS * PER_SEED ids, so one small CASE)."""
-    ids = [suggestion.paper_id for suggestion in for_you.suggestions]
-    if not ids:
-        return papers.none()
+def only_suggested(papers: PaperQuerySet, for_you: ForYou) -> PaperQuerySet:
+    """`papers` that have a suggestion: what a list sorted "for_you" keeps (the SQL
+    path's twin of the browse engine's mask)."""
+    return papers.filter(pk__in=[s.paper_id for s in for_you.suggestions])
+
+
+def in_suggested_order(papers: PaperQuerySet, for_you: ForYou) -> PaperQuerySet:
+    """`papers` (suggested ones) in the suggestions' order: at most SEEDS * PER_SEED
+    ids, so one small CASE."""
+    if not for_you.suggestions:
+        return papers.order_by("-pk")
     position = Case(
-        *(When(pk=pk, then=Value(place)) for place, pk in enumerate(ids)),
+        *(
+            When(pk=suggestion.paper_id, then=Value(place))
+            for place, suggestion in enumerate(for_you.suggestions)
+        ),
         output_field=IntegerField(),
     )
-    return papers.filter(pk__in=ids).order_by(position)
+    return papers.order_by(position, "-pk")
