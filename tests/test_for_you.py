@@ -288,3 +288,13 @@ def test_trends_refuse_the_for_you_sort_to_anonymous_readers(client, papers):
     response = client.get("/trends/", {"sort": "for_you"})
     assert response.status_code == 400
     assert "Log in to sort by" in response.text
+
+
+def test_feed_links_of_the_for_you_list_work_without_a_session(client, papers, reader):
+    Bookmark.objects.create(user=reader, paper=papers["liked"])
+    client.force_login(reader)
+    html = client.get(LIST, {"sort": "for_you", "tag": "RL"}).text
+    assert 'href="/feed.atom?tag=RL"' in html
+    assert "sort=for_you" not in html.split("list-feeds")[1].split("</p>")[0]
+    client.logout()
+    assert client.get("/feed.atom", {"tag": "RL"}).status_code == 200
