@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 from django.db import connections
@@ -75,10 +75,17 @@ def _stemmer():
     return snowballstemmer.stemmer("porter")
 
 
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    # Pure-Python stemming was most of the time of a page with related papers or
+    # "For you" (every candidate's words are stemmed), and the same words recur.
+    return _stemmer().stemWord(word)
+
+
 def stems(text: str) -> list[str]:
     """The stemmed content words of `text`, in order, repeats kept."""
     words = [word for word in _WORD.findall(text.lower()) if word not in STOP_WORDS]
-    return _stemmer().stemWords(words)
+    return [_stem(word) for word in words]
 
 
 def candidate_terms(title: str, summary: str) -> dict[str, str]:
@@ -101,7 +108,7 @@ def candidate_terms(title: str, summary: str) -> dict[str, str]:
 
 def _words_and_stems(text: str) -> list[tuple[str, str]]:
     words = [word for word in _WORD.findall(text.lower()) if word not in STOP_WORDS]
-    return list(zip(words, _stemmer().stemWords(words), strict=True))
+    return [(word, _stem(word)) for word in words]
 
 
 @dataclasses.dataclass(frozen=True)
