@@ -4,10 +4,10 @@ not what the papers they dismissed ("not interested") say.
 Each of the reader's SEEDS newest bookmarks and DISMISSED_SEEDS newest dismissals asks
 papers.similar_text for its nearest papers (bounded per paper, see there); a paper's
 score is the sum of its similarities to the bookmarks minus DISMISSED_WEIGHT times its
-similarities to the dismissed papers. So a page costs at most 2 * (SEEDS +
-DISMISSED_SEEDS) small queries, whatever the size of the archive, and ranks at most
-SEEDS * PER_SEED papers. Each suggestion names the bookmark it is most like, to say
-why it is there.
+similarities to the dismissed papers. So a page costs one query for the frequencies of
+all their words and one bounded query per seed (SEEDS + DISMISSED_SEEDS at most),
+whatever the size of the archive, and ranks at most SEEDS * PER_SEED papers. Each
+suggestion names the bookmark it is most like, to say why it is there.
 
 Lists sorted "for_you" (the browse engine's, and the SQL path's `only_suggested` and
 `in_suggested_order`, for exports) hold the papers of their filters that have a
@@ -21,7 +21,7 @@ import dataclasses
 from django.db.models import Case, IntegerField, Value, When
 
 from papers.models import Bookmark, Dismissal, Paper, PaperQuerySet
-from papers.similar_text import similar_by_text
+from papers.similar_text import document_frequencies, paper_words, similar_by_text
 
 SEEDS = 10
 DISMISSED_SEEDS = 10
@@ -64,15 +64,19 @@ def suggest(user, *, limit: int | None = 20) -> ForYou:
         .only(*(f"paper__{name}" for name in fields), "user_id")
         .order_by("-created_at", "-pk")[:DISMISSED_SEEDS]
     ]
+    # One query for the frequencies of every seed's words: common words recur.
+    known = document_frequencies(
+        word for paper in [*seeds, *dismissed] for word in paper_words(paper)
+    )
     scores: dict[int, float] = {}
     best: dict[int, tuple[float, Paper, tuple[str, ...]]] = {}
     for seed in seeds:
-        for match in similar_by_text(seed, limit=PER_SEED):
+        for match in similar_by_text(seed, limit=PER_SEED, known=known):
             scores[match.paper_id] = scores.get(match.paper_id, 0.0) + match.similarity
             if match.similarity > best.get(match.paper_id, (0.0,))[0]:
                 best[match.paper_id] = (match.similarity, seed, match.shared_terms)
     for paper in dismissed:
-        for match in similar_by_text(paper, limit=PER_SEED):
+        for match in similar_by_text(paper, limit=PER_SEED, known=known):
             if match.paper_id in scores:
                 scores[match.paper_id] -= DISMISSED_WEIGHT * match.similarity
     excluded = set(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 import snowballstemmer
@@ -118,17 +119,51 @@ class TextMatch:
     shared_terms: tuple[str, ...]  # the distinctive words both papers use, rarest first
 
 
-def similar_by_text(paper: Paper, *, limit: int = CANDIDATES) -> list[TextMatch]:
-    """Papers whose title and summary share `paper`'s distinctive terms, best first."""
+@dataclasses.dataclass(frozen=True)
+class Frequencies:
+    """The archive's size and, per word, the papers using it (capped at DF_CAP + 1)."""
+
+    archive: int
+    by_word: dict[str, int]
+
+
+def document_frequencies(words: Iterable[str]) -> Frequencies | None:
+    """The frequencies of `words` in one query (None on a database without a text
+    index), for callers that compare several papers' terms at once ("For you")."""
+    vendor = connections[Paper.objects.db].vendor
+    if vendor not in ("sqlite", "postgresql"):
+        return None
+    unique = list(dict.fromkeys(words))
+    archive, *counts = _archive_and_frequencies(unique, vendor)
+    return Frequencies(archive, dict(zip(unique, counts, strict=True)))
+
+
+def paper_words(paper: Paper) -> list[str]:
+    """The words whose frequencies `similar_by_text(paper)` reads."""
+    return list(candidate_terms(paper.title, paper.summary).values())
+
+
+def similar_by_text(
+    paper: Paper, *, limit: int = CANDIDATES, known: Frequencies | None = None
+) -> list[TextMatch]:
+    """Papers whose title and summary share `paper`'s distinctive terms, best first.
+
+    `known` holds the frequencies of the paper's words when the caller fetched them
+    already (with other papers' words, `document_frequencies`); else one query does.
+    """
     terms = candidate_terms(paper.title, paper.summary)
     if not terms:
         return []
-    db = Paper.objects.db
-    vendor = connections[db].vendor
+    vendor = connections[Paper.objects.db].vendor
     if vendor not in ("sqlite", "postgresql"):
         return []
-    archive, *counts = _archive_and_frequencies(list(terms.values()), vendor)
-    frequencies = dict(zip(terms, counts, strict=True))
+    missing = [
+        word for word in terms.values() if known is None or word not in known.by_word
+    ]
+    if missing:
+        known = document_frequencies(terms.values())
+    archive = known.archive
+    frequencies = {stem: known.by_word[word] for stem, word in terms.items()}
     distinctive = sorted(
         (stem for stem, df in frequencies.items() if 1 < df <= DF_CAP),
         key=lambda stem: (frequencies[stem], stem),

@@ -115,7 +115,8 @@ def test_the_cost_is_bounded_by_the_seeds_not_the_bookmarks(
         Bookmark.objects.create(user=reader, paper=paper)
     client.force_login(reader)
     client.get(URL)  # builds the process's browse index, once per data version
-    # Session and layout (about 8), the data version, the seeds, cards (4), 2 per seed.
+    # Session and layout (about 8), the data version, the seeds and their words'
+    # frequencies, cards (4), then 1 per seed.
     with django_assert_max_num_queries(24):
         assert client.get(URL).status_code == 200
 
