@@ -10,6 +10,7 @@ from django.http import QueryDict
 from papers import for_you
 from papers.for_you import suggest
 from papers.models import Bookmark, Dismissal
+from papers.similar_text import document_frequencies
 from tests.factories import PaperFactory, UserFactory
 
 URL = "/for-you/"
@@ -299,3 +300,13 @@ def test_feed_links_of_the_for_you_list_work_without_a_session(client, papers, r
     assert "sort=for_you" not in html.split("list-feeds")[1].split("</p>")[0]
     client.logout()
     assert client.get("/feed.atom", {"tag": "RL"}).status_code == 200
+
+
+def test_word_frequencies_are_counted_once_per_data_version(
+    papers, django_assert_num_queries
+):
+    assert document_frequencies(["stairs"]).by_word == {"stairs": 2}
+    with django_assert_num_queries(1):  # the data version alone
+        assert document_frequencies(["stairs"]).by_word == {"stairs": 2}
+    make("Stairs for wheels", "- Ramps.")  # moves the data version
+    assert document_frequencies(["stairs"]).by_word == {"stairs": 3}
