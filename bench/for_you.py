@@ -11,7 +11,9 @@ through Django's full stack (test client, logged in): its first request after th
 browse index is built ("cold": nothing about the state computed before; the site
 keeps no per-state cache, so every For-you request recomputes the suggestions) and the
 median of `--runs` more. The same pages sorted newest show what the sort adds. The
-suggestions alone are timed too, with their query count. Results go to bench/results/.
+suggestions alone are timed first, with their query count: once before any word
+frequency is known in the process (as after a start or an import), then again. The
+pages come after, so their word frequencies are known. Results go to bench/results/.
 """
 
 from __future__ import annotations
@@ -87,27 +89,32 @@ def make_reader():
 
 
 def time_suggestions(reader, runs: int) -> dict:
-    """papers.for_you.suggest alone: its time and its queries, whatever the list."""
+    """papers.for_you.suggest alone, first in the process (no word frequency known
+    yet: the cost after a start or an import) and then: time and queries."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from papers.for_you import suggest
 
-    times = []
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as queries:
+    times, queries = [], []
+    for _ in range(runs + 1):
+        with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             result = suggest(reader, limit=None)
             times.append((time.perf_counter() - started) * 1000)
+        queries.append(len(captured))
     row = {
         "scenario": "suggest() alone",
-        "median_ms": round(statistics.median(times), 1),
-        "queries": len(queries),
+        "cold_ms": round(times[0], 1),
+        "cold_queries": queries[0],
+        "median_ms": round(statistics.median(times[1:]), 1),
+        "queries": queries[-1],
         "suggestions": len(result.suggestions),
     }
     print(
-        f"{row['scenario']:<36} {row['median_ms']:>7.0f} ms, {row['queries']} queries,"
-        f" {row['suggestions']} papers scored"
+        f"{row['scenario']:<36} cold {row['cold_ms']:>7.0f} ms"
+        f" ({row['cold_queries']} queries), then median {row['median_ms']:>6.0f} ms"
+        f" ({row['queries']} queries), {row['suggestions']} papers scored"
     )
     return row
 
