@@ -132,13 +132,6 @@ class Selection:
     def valid(self) -> bool:
         return not self.errors
 
-    @property
-    def paper_ids(self) -> np.ndarray:
-        """The ids of the state's papers, ascending."""
-        if self.mask is None:
-            return self.index.paper_ids
-        return self.index.paper_ids[self.mask]
-
 
 def _errors(form: forms.Form) -> dict[str, list[str]]:
     return {
