@@ -60,15 +60,16 @@ def trend_scenarios(tags: list[str]) -> list[tuple[str, str]]:
 
 def main() -> None:
     args = parse_args()
-    run.setup_django(args.database_url)
+    run.setup_django(args.database_url, migrate=True)
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
 
+    from bench.archive import generate
     from papers.models import Paper, Tag
 
     if Paper.objects.count() != args.papers:
-        run.generate(args.papers)
+        generate(args.papers)
     vendor = connection.vendor
     print(f"{args.papers:,} papers on {vendor}")
     client = Client()

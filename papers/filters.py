@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Collection
+from functools import cached_property
 from typing import Any
 
 import django_filters
@@ -19,6 +20,7 @@ from django import forms
 from django.db.models.functions import Lower
 
 from papers.browse.reader import ANONYMOUS, Reader
+from papers.for_you import ForYou, in_suggested_order, only_suggested, suggest
 from papers.models import Bookmark, Paper, PaperQuerySet, ReadingList
 from papers.search import MAX_QUERY_LENGTH
 
@@ -37,6 +39,10 @@ SORTS = [
     ("title", "Title"),
     ("relevance", "Relevance"),
 ]
+# Ranks by the reader's own bookmarks (papers.for_you): only for a logged-in reader,
+# and keeps only the papers it can rank.
+FOR_YOU = "for_you"
+LIST_SORTS = [*SORTS, (FOR_YOU, "For you")]
 DATE_FORMAT = "%Y-%m-%d"
 # A logged-in reader's own marks, which `hide` drops from the results.
 HIDE_CHOICES = [
@@ -47,6 +53,7 @@ HIDE_CHOICES = [
 NEW_CHOICES = [("1", "New since your last visit")]
 
 # Applied after filtering; "relevance" falls back to newest without a search.
+# "for_you" is no column order: papers.for_you ranks it.
 ORDERINGS = {
     "newest": ("-last_digest_date", "-pk"),
     "oldest": ("first_digest_date", "pk"),
@@ -124,12 +131,25 @@ class PaperFilterForm(forms.Form):
         error_messages=_choice_errors(TAG_MODES),
     )
     sort = forms.ChoiceField(
-        choices=SORTS,
+        choices=LIST_SORTS,
         required=False,
         label="Sort by",
-        error_messages=_choice_errors(SORTS),
+        error_messages=_choice_errors(LIST_SORTS),
     )
     page = _page_field("Page", MAX_PAGE, "Enter a page number (1, 2, 3, …).")
+
+    def __init__(self, *args: Any, reader: Reader = ANONYMOUS, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reader = reader
+
+    def clean_sort(self) -> str:
+        sort = self.cleaned_data.get("sort") or ""
+        if sort == FOR_YOU and self.reader.user is None:
+            raise forms.ValidationError(
+                "Log in to sort by “For you”: it ranks papers by your bookmarks.",
+                code="login_required",
+            )
+        return sort
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -239,10 +259,22 @@ class PaperFilter(django_filters.FilterSet):
         reader: Reader | None = None,
         **options: Any,
     ) -> None:
-        super().__init__(data, queryset, request=request, **options)
-        # Whose marks `bookmarked`, `hide`, `new` (and on "My bookmarks" `status`,
-        # `list`) read: given, or the request's logged-in user.
+        # Whose marks `bookmarked`, `hide`, `new`, the "for_you" sort (and on "My
+        # bookmarks" `status`, `list`) read: given, or the request's logged-in user.
         self.reader_state = reader or (Reader.of(request) if request else ANONYMOUS)
+        super().__init__(data, queryset, request=request, **options)
+
+    @property
+    def form(self) -> PaperFilterForm:
+        # As django-filter builds it, plus the reader the sort is checked against.
+        if not hasattr(self, "_form"):
+            form_class = self.get_form_class()
+            self._form = form_class(
+                self.data if self.is_bound else None,
+                prefix=self.form_prefix,
+                reader=self.reader_state,
+            )
+        return self._form
 
     # --- Filter methods: each calls a PaperQuerySet method. ---
 
@@ -342,6 +374,8 @@ class PaperFilter(django_filters.FilterSet):
 
     def sort_queryset(self, queryset: PaperQuerySet) -> PaperQuerySet:
         sort = self.effective_sort
+        if sort == FOR_YOU:
+            return in_suggested_order(queryset, self.for_you)
         if sort == "relevance" and not self.form.cleaned_data.get("q"):
             sort = "newest"
         return queryset.order_by(*ORDERINGS[sort])
@@ -358,7 +392,15 @@ class PaperFilter(django_filters.FilterSet):
         for name, value in self.form.cleaned_data.items():
             if name in self.filters and name not in skip:
                 queryset = self.filters[name].filter(queryset, value)
+        if self.effective_sort == FOR_YOU:
+            # The sort keeps only the papers it can rank, whichever facet is counted.
+            queryset = only_suggested(queryset, self.for_you)
         return self.sort_queryset(queryset) if sort else queryset
+
+    @cached_property
+    def for_you(self) -> ForYou:
+        """The reader's suggestions (the form allows "for_you" to readers only)."""
+        return suggest(self.reader, limit=None)
 
 
 class ApiPaperFilterForm(PaperFilterForm):

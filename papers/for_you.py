@@ -4,17 +4,24 @@ not what the papers they dismissed ("not interested") say.
 Each of the reader's SEEDS newest bookmarks and DISMISSED_SEEDS newest dismissals asks
 papers.similar_text for its nearest papers (bounded per paper, see there); a paper's
 score is the sum of its similarities to the bookmarks minus DISMISSED_WEIGHT times its
-similarities to the dismissed papers. So a page costs at most 2 * (SEEDS +
-DISMISSED_SEEDS) small queries, whatever the size of the archive. Each suggestion
-names the bookmark it is most like, to say why it is there.
+similarities to the dismissed papers. So a page costs one query for the frequencies of
+all their words and one bounded query per seed (SEEDS + DISMISSED_SEEDS at most),
+whatever the size of the archive, and ranks at most SEEDS * PER_SEED papers. Each
+suggestion names the bookmark it is most like, to say why it is there.
+
+Lists sorted "for_you" (the browse engine's, and the SQL path's `only_suggested` and
+`in_suggested_order`, for exports) hold the papers of their filters that have a
+score, in this order: a paper nothing in the bookmarks points to has no place in it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
+from django.db.models import Case, IntegerField, Value, When
+
 from papers.models import Bookmark, Dismissal, Paper, PaperQuerySet
-from papers.similar_text import similar_by_text
+from papers.similar_text import document_frequencies, paper_words, similar_by_text
 
 SEEDS = 10
 DISMISSED_SEEDS = 10
@@ -36,10 +43,10 @@ class ForYou:
     suggestions: tuple[Suggestion, ...]
 
 
-def suggest(user, *, within: PaperQuerySet | None = None, limit: int = 20) -> ForYou:
-    """The papers most like `user`'s bookmarks, best first, among `within` (a list
-    state's papers; every paper by default), never one already bookmarked or
-    dismissed."""
+def suggest(user, *, limit: int | None = 20) -> ForYou:
+    """The papers most like `user`'s bookmarks, best first (ties: the newer id first),
+    never one already bookmarked or dismissed; `limit=None` keeps every paper with a
+    score (at most SEEDS * PER_SEED). A list state narrows them (papers.browse)."""
     fields = ("key", "title", "summary")
     seeds = [
         bookmark.paper
@@ -57,15 +64,19 @@ def suggest(user, *, within: PaperQuerySet | None = None, limit: int = 20) -> Fo
         .only(*(f"paper__{name}" for name in fields), "user_id")
         .order_by("-created_at", "-pk")[:DISMISSED_SEEDS]
     ]
+    # One query for the frequencies of every seed's words: common words recur.
+    known = document_frequencies(
+        word for paper in [*seeds, *dismissed] for word in paper_words(paper)
+    )
     scores: dict[int, float] = {}
     best: dict[int, tuple[float, Paper, tuple[str, ...]]] = {}
     for seed in seeds:
-        for match in similar_by_text(seed, limit=PER_SEED):
+        for match in similar_by_text(seed, limit=PER_SEED, known=known):
             scores[match.paper_id] = scores.get(match.paper_id, 0.0) + match.similarity
             if match.similarity > best.get(match.paper_id, (0.0,))[0]:
                 best[match.paper_id] = (match.similarity, seed, match.shared_terms)
     for paper in dismissed:
-        for match in similar_by_text(paper, limit=PER_SEED):
+        for match in similar_by_text(paper, limit=PER_SEED, known=known):
             if match.paper_id in scores:
                 scores[match.paper_id] -= DISMISSED_WEIGHT * match.similarity
     excluded = set(
@@ -79,9 +90,6 @@ def suggest(user, *, within: PaperQuerySet | None = None, limit: int = 20) -> Fo
     )
     kept = {pk: score for pk, score in scores.items() if score > 0}
     kept = {pk: score for pk, score in kept.items() if pk not in excluded}
-    if within is not None and kept:
-        allowed = set(within.filter(pk__in=kept).values_list("pk", flat=True))
-        kept = {pk: score for pk, score in kept.items() if pk in allowed}
     ranked = sorted(kept, key=lambda pk: (-kept[pk], -pk))[:limit]
     return ForYou(
         has_bookmarks=True,
@@ -97,14 +105,29 @@ def suggest(user, *, within: PaperQuerySet | None = None, limit: int = 20) -> Fo
     )
 
 
-def suggested_papers(for_you: ForYou, papers: PaperQuerySet) -> list[Paper]:
-    """The suggested papers from `papers` (e.g. for_listing()), in the suggestions'
-    order, each with `suggestion` attached."""
-    by_pk = papers.in_bulk([s.paper_id for s in for_you.suggestions])
-    result = []
-    for suggestion in for_you.suggestions:
-        paper = by_pk.get(suggestion.paper_id)
-        if paper is not None:
-            paper.suggestion = suggestion
-            result.append(paper)
-    return result
+def explain(papers: list[Paper], for_you: ForYou) -> None:
+    """Attach each paper's `suggestion` (None when it has none), for its card."""
+    by_id = {suggestion.paper_id: suggestion for suggestion in for_you.suggestions}
+    for paper in papers:
+        paper.suggestion = by_id.get(paper.pk)
+
+
+def only_suggested(papers: PaperQuerySet, for_you: ForYou) -> PaperQuerySet:
+    """`papers` that have a suggestion: what a list sorted "for_you" keeps (the SQL
+    path's twin of the browse engine's mask)."""
+    return papers.filter(pk__in=[s.paper_id for s in for_you.suggestions])
+
+
+def in_suggested_order(papers: PaperQuerySet, for_you: ForYou) -> PaperQuerySet:
+    """`papers` (suggested ones) in the suggestions' order: at most SEEDS * PER_SEED
+    ids, so one small CASE."""
+    if not for_you.suggestions:
+        return papers.order_by("-pk")
+    position = Case(
+        *(
+            When(pk=suggestion.paper_id, then=Value(place))
+            for place, suggestion in enumerate(for_you.suggestions)
+        ),
+        output_field=IntegerField(),
+    )
+    return papers.order_by(position, "-pk")

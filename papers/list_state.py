@@ -1,18 +1,17 @@
 """The papers of a list state (a scope plus the list page's query string), for the
-pages and files built on it: trends, related papers' candidates and "For you"
-(`list_state`: the state's papers, unordered), exports (`state_papers`: every paper,
-in the list's order) and feeds (`state_page`: the list's first page).
+files built on it: exports (`state_papers`: every paper, in the list's order) and
+feeds (`state_page`: the list's first page). Pages that summarise a state (trends,
+"For you") ask the browse engine for its mask (papers.browse.engine.select).
 
-`list_state` and `state_papers` run the list page's SQL path (PaperFilter, which the
-browse engine's tests hold equal to the engine); `state_page` asks the browse engine
-itself, so a feed shows exactly the first page of the list and of /api/papers.
+`state_papers` runs the list page's SQL path (PaperFilter, which the browse engine's
+tests hold equal to the engine), streaming any number of papers; `state_page` asks
+the browse engine itself, so a feed shows exactly the first page of the list and of
+/api/papers.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
@@ -23,55 +22,6 @@ from papers.browse.engine import Scope, browse
 from papers.browse.reader import ANONYMOUS, Reader
 from papers.filters import PaperFilter
 from papers.models import Author, Paper, PaperQuerySet, Tag
-
-# Parameters that order or page the papers, or say how other filters combine.
-CONTROL_PARAMETERS = frozenset({"sort", "page", "page_size", "tag_mode"})
-
-
-@dataclasses.dataclass(frozen=True)
-class ListState:
-    """A list state's papers (unordered), or the errors of its parameters."""
-
-    papers: PaperQuerySet | None
-    errors: dict[str, list[str]]
-    cleaned: dict[str, Any]
-
-    @property
-    def is_valid(self) -> bool:
-        return self.papers is not None
-
-    @property
-    def is_unfiltered(self) -> bool:
-        """Whether the state holds every paper (only controls such as sort set)."""
-        return self.is_valid and not any(
-            value
-            for name, value in self.cleaned.items()
-            if name not in CONTROL_PARAMETERS
-        )
-
-    @property
-    def date_from(self) -> datetime.date | None:
-        return self.cleaned.get("date_from")
-
-    @property
-    def date_to(self) -> datetime.date | None:
-        return self.cleaned.get("date_to")
-
-
-def list_state(params: QueryDict, *, request: HttpRequest | None = None) -> ListState:
-    """The papers `params` select, as /api/papers and the list page count them.
-
-    The request lets a signed-in reader's own parameters (`bookmarked`, `hide`) apply.
-    """
-    filterset = PaperFilter(params, queryset=Paper.objects.all(), request=request)
-    if not filterset.is_valid():
-        errors = {name: list(messages) for name, messages in filterset.errors.items()}
-        return ListState(papers=None, errors=errors, cleaned={})
-    return ListState(
-        papers=filterset.qs.order_by(),
-        errors={},
-        cleaned=dict(filterset.form.cleaned_data),
-    )
 
 
 class InvalidListState(ValueError):

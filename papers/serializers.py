@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from papers.browse.facets import Facet, Facets
+from papers.for_you import Suggestion
 from papers.links import classify_links, web_url, web_urls
 from papers.models import Paper
 
@@ -42,6 +43,18 @@ def serialize_paper(paper: Paper, *, bookmarked: bool | None = None) -> dict[str
     if bookmarked is not None:
         data["bookmarked"] = bookmarked
     return data
+
+
+def serialize_suggestion(suggestion: Suggestion) -> dict[str, Any]:
+    """Why a paper is in a list sorted "for_you": the bookmark it is most like."""
+    seed = suggestion.because_of
+    return {
+        "key": seed.key,
+        "title": seed.title,
+        "url": seed.get_absolute_url(),
+        "score": round(suggestion.score, 3),
+        "shared_terms": list(suggestion.shared_terms),
+    }
 
 
 def _facet_value(facet: Facet, value: str) -> Any:

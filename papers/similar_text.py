@@ -6,7 +6,9 @@
    the GIN-indexed vector on PostgreSQL) and capped at DF_CAP: a capped count reads
    at most DF_CAP index entries. Terms in no other paper, or in more than DF_CAP
    papers, cannot tell related papers apart and are dropped; the KEEP_TERMS rarest
-   remain, the paper's distinctive terms.
+   remain, the paper's distinctive terms. "For you", which compares many papers'
+   terms on every request, keeps the frequencies per process for the current data
+   version (papers.browse.version, `document_frequencies`).
 3. Candidates: papers matching any distinctive term, best first by the index's own
    rank (bm25 on SQLite, ts_rank on PostgreSQL), at most CANDIDATES of them; that
    query reads at most KEEP_TERMS * DF_CAP index entries, whatever the archive size.
@@ -23,12 +25,15 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from functools import cache
+import threading
+from collections.abc import Iterable
+from functools import cache, lru_cache
 
 import snowballstemmer
 from django.db import connections
 from django.db.models import F
 
+from papers.browse.version import current_version
 from papers.models import Paper, PaperQuerySet
 from papers.search import PG_CONFIG, Bm25
 
@@ -36,6 +41,7 @@ MAX_CANDIDATE_TERMS = 24
 KEEP_TERMS = 12
 DF_CAP = 1000
 CANDIDATES = 60
+MAX_KNOWN_WORDS = 100_000  # about 15 MB of frequencies kept per process, at most
 # A title names the topic: its terms weigh this much more than the summary's.
 TITLE_BOOST = 2.0
 
@@ -75,10 +81,17 @@ def _stemmer():
     return snowballstemmer.stemmer("porter")
 
 
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    # Pure-Python stemming was most of the time of a page with related papers or
+    # "For you" (every candidate's words are stemmed), and the same words recur.
+    return _stemmer().stemWord(word)
+
+
 def stems(text: str) -> list[str]:
     """The stemmed content words of `text`, in order, repeats kept."""
     words = [word for word in _WORD.findall(text.lower()) if word not in STOP_WORDS]
-    return _stemmer().stemWords(words)
+    return [_stem(word) for word in words]
 
 
 def candidate_terms(title: str, summary: str) -> dict[str, str]:
@@ -101,7 +114,7 @@ def candidate_terms(title: str, summary: str) -> dict[str, str]:
 
 def _words_and_stems(text: str) -> list[tuple[str, str]]:
     words = [word for word in _WORD.findall(text.lower()) if word not in STOP_WORDS]
-    return list(zip(words, _stemmer().stemWords(words), strict=True))
+    return [(word, _stem(word)) for word in words]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,17 +124,89 @@ class TextMatch:
     shared_terms: tuple[str, ...]  # the distinctive words both papers use, rarest first
 
 
-def similar_by_text(paper: Paper, *, limit: int = CANDIDATES) -> list[TextMatch]:
-    """Papers whose title and summary share `paper`'s distinctive terms, best first."""
-    terms = candidate_terms(paper.title, paper.summary)
-    if not terms:
-        return []
+@dataclasses.dataclass(frozen=True)
+class Frequencies:
+    """The archive's size and, per word, the papers using it (capped at DF_CAP + 1)."""
+
+    archive: int
+    by_word: dict[str, int]
+
+
+class _KnownFrequencies:
+    """The frequencies read so far for one data version (papers.browse.version), in
+    this process: they change only when the data does, and common words recur across
+    papers and readers. At most MAX_KNOWN_WORDS words; a new version starts afresh."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.version = ""
+        self.archive: int | None = None
+        self.counts: dict[str, int] = {}
+
+    def lookup(self, version: str, words: list[str]) -> tuple[int | None, dict]:
+        with self.lock:
+            if version != self.version or len(self.counts) > MAX_KNOWN_WORDS:
+                self.version, self.archive, self.counts = version, None, {}
+            known = {word: self.counts[word] for word in words if word in self.counts}
+            return self.archive, known
+
+    def store(self, version: str, archive: int, counts: dict[str, int]) -> None:
+        # No version (a database emptied by hand): nothing says when data changes.
+        with self.lock:
+            if version and version == self.version:
+                self.archive = archive
+                self.counts.update(counts)
+
+
+_known = _KnownFrequencies()
+
+
+def document_frequencies(words: Iterable[str]) -> Frequencies | None:
+    """The frequencies of `words` (None on a database without a text index): those
+    not known for the current data version in one query, for several papers' terms
+    at once ("For you")."""
     db = Paper.objects.db
     vendor = connections[db].vendor
     if vendor not in ("sqlite", "postgresql"):
+        return None
+    unique = list(dict.fromkeys(words))
+    version = current_version(using=db)
+    archive, known = _known.lookup(version, unique)
+    missing = [word for word in unique if word not in known]
+    if missing or archive is None:
+        archive, *counts = _archive_and_frequencies(missing, vendor)
+        fetched = dict(zip(missing, counts, strict=True))
+        _known.store(version, archive, fetched)
+        known |= fetched
+    return Frequencies(archive, known)
+
+
+def paper_words(paper: Paper) -> list[str]:
+    """The words whose frequencies `similar_by_text(paper)` reads."""
+    return list(candidate_terms(paper.title, paper.summary).values())
+
+
+def similar_by_text(
+    paper: Paper, *, limit: int = CANDIDATES, known: Frequencies | None = None
+) -> list[TextMatch]:
+    """Papers whose title and summary share `paper`'s distinctive terms, best first.
+
+    `known` holds the frequencies of the paper's words when the caller fetched them
+    already (with other papers' words, `document_frequencies`); else one query does.
+    """
+    terms = candidate_terms(paper.title, paper.summary)
+    if not terms:
         return []
-    archive, *counts = _archive_and_frequencies(list(terms.values()), vendor)
-    frequencies = dict(zip(terms, counts, strict=True))
+    vendor = connections[Paper.objects.db].vendor
+    if vendor not in ("sqlite", "postgresql"):
+        return []
+    written = list(terms.values())
+    if known is None or any(word not in known.by_word for word in written):
+        # One paper (its page): one query, as cheap as reading the data version.
+        archive, *counts = _archive_and_frequencies(written, vendor)
+        known = Frequencies(archive, dict(zip(written, counts, strict=True)))
+    archive = known.archive
+    frequencies = {stem: known.by_word[word] for stem, word in terms.items()}
     distinctive = sorted(
         (stem for stem, df in frequencies.items() if 1 < df <= DF_CAP),
         key=lambda stem: (frequencies[stem], stem),

@@ -4,6 +4,9 @@ code, and its top authors.
 A paper counts in a period when it has a digest day in that period, the rule of the
 list's `date_from`/`date_to`: so every number here is the count of /api/papers for the
 same state narrowed to the period (and the tag or author), and links to that list.
+The state is the browse engine's mask (papers.browse.engine.select), so "the current
+filters" mean here what they mean on the list, the reader's own ones and the "for_you"
+sort's papers included; the counts come from its index.
 """
 
 from __future__ import annotations
@@ -11,12 +14,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
-from django.db.models.functions import TruncMonth, TruncWeek
+import numpy as np
 from django.http import QueryDict
 
-from papers.list_state import ListState
-from papers.models import Appearance, Author, Authorship, Paper, Tag
+from papers.browse.engine import Selection
+from papers.models import Author
 
 TOP_TAGS = 5
 TOP_AUTHORS = 10
@@ -122,129 +124,98 @@ def periods_between(
     return periods
 
 
-def compute_trends(state: ListState, *, interval: str | None = None) -> Trends | None:
-    """The trends of a valid `state`, or None when it holds no digest day.
+def compute_trends(
+    selection: Selection, *, interval: str | None = None
+) -> Trends | None:
+    """The trends of a valid list state (`papers.browse.engine.select`), or None when
+    it holds no digest day.
 
-    A fixed number of aggregate queries whatever the size of the state: its date
-    range, its top tags, its top authors, and one grouped count of its digest days.
+    Counted on the browse engine's index, over the state's mask: the same papers
+    /api/papers counts, with no query but the top authors' names.
     """
-    paper_ids = state.papers.values("pk")
-
-    def of_state(rows):
-        # Every paper: no "paper in (all papers)" for the database to work through.
-        return rows if state.is_unfiltered else rows.filter(paper__in=paper_ids)
-
-    days = of_state(Appearance.objects.all())
-    if state.date_from:
-        days = days.filter(date__gte=state.date_from)
-    if state.date_to:
-        days = days.filter(date__lte=state.date_to)
-    span = days.aggregate(first=Min("date"), last=Max("date"))
-    if span["first"] is None:
+    index, mask = selection.index, selection.mask
+    date_from = selection.data.get("date_from")
+    date_to = selection.data.get("date_to")
+    days, rows = index.appearances_between(date_from, date_to)
+    if mask is not None:
+        kept = mask[rows]
+        days, rows = days[kept], rows[kept]
+    if not len(days):
         return None
-    start = state.date_from or span["first"]
-    end = state.date_to or span["last"]
+    start = date_from or _date(int(days[0]))
+    end = date_to or _date(int(days[-1]))
     interval = interval or pick_interval(start, end)
     periods = periods_between(start, end, interval)
+    firsts = np.array(period_starts(start, end, interval), dtype="datetime64[D]")
+    period = np.searchsorted(firsts, _dates(days), side="right") - 1
+    # A paper counts once in a period, however many of its digest days fall in it.
+    pairs = np.unique(period.astype(np.int64) * index.size + rows)
+    pair_periods, pair_rows = pairs // index.size, pairs % index.size
 
-    # Grouped by id alone, names fetched for the few kept: no join over every row.
-    top_tags = list(
-        of_state(Paper.tags.through.objects.all())
-        .values("tag_id")
-        .annotate(papers=Count("paper_id"))
-        .order_by("-papers", "tag_id")[:TOP_TAGS]
-    )
-    tag_names = Tag.objects.in_bulk([row["tag_id"] for row in top_tags])
-    for row in top_tags:
-        row["tag__name"] = tag_names[row["tag_id"]].name
-    top_tags.sort(key=lambda row: (-row["papers"], row["tag__name"]))
-    truncate = WeekStart if interval == "week" else MonthStart
-    tagged = {
-        f"tag_{index}": Exists(
-            Paper.tags.through.objects.filter(
-                paper_id=OuterRef("paper_id"), tag_id=row["tag_id"]
+    def per_period(of_rows: np.ndarray | None = None) -> tuple[int, ...]:
+        chosen = pair_periods if of_rows is None else pair_periods[of_rows[pair_rows]]
+        return tuple(int(n) for n in np.bincount(chosen, minlength=len(firsts)))
+
+    # Top tags by papers of the state, ties by tag id (value order is id order).
+    tag_counts = index.tags.counts(mask)
+    top_tags = [
+        int(value)
+        for value in np.lexsort((np.arange(len(tag_counts)), -tag_counts))[:TOP_TAGS]
+        if tag_counts[value]
+    ]
+    series = sorted(
+        (
+            Series(
+                name=index.tag_names[value],
+                counts=per_period(index.tags.papers_with_any([value], index.size)),
+                total=int(tag_counts[value]),
             )
-        )
-        for index, row in enumerate(top_tags)
-    }
-    counts = {
-        f"n_{name}": Count("paper", distinct=True, filter=Q(**{name: True}))
-        for name in tagged
-    }
-    rows = (
-        days.annotate(period=truncate("date"), **tagged)
-        .values("period")
-        .annotate(
-            papers=Count("paper", distinct=True),
-            with_code=Count("paper", distinct=True, filter=Q(paper__has_code=True)),
-            **counts,
-        )
-        .order_by()
+            for value in top_tags
+        ),
+        key=lambda series: (-series.total, series.name),
     )
-    by_start = {_as_date(row["period"]): row for row in rows}
-    empty: dict[str, int] = {}
-
-    def column(name: str) -> tuple[int, ...]:
-        firsts = period_starts(start, end, interval)
-        return tuple(by_start.get(first, empty).get(name, 0) for first in firsts)
-
-    series = tuple(
-        Series(
-            name=row["tag__name"], counts=column(f"n_tag_{index}"), total=row["papers"]
-        )
-        for index, row in enumerate(top_tags)
-    )
-    # An author is listed once per paper (a unique constraint): no DISTINCT needed.
-    author_rows = list(
-        of_state(Authorship.objects.all())
-        .values("author_id")
-        .annotate(papers=Count("paper_id"))
-        .order_by("-papers", "author_id")[:TOP_AUTHORS]
-    )
-    author_names = Author.objects.in_bulk([row["author_id"] for row in author_rows])
-    authors = tuple(
-        sorted(
-            (
-                AuthorCount(
-                    name=author_names[row["author_id"]].name, papers=row["papers"]
-                )
-                for row in author_rows
-            ),
-            key=lambda author: (-author.papers, author.name),
-        )
+    author_counts = index.authors.counts(mask)
+    top_authors = [
+        int(value)
+        for value in np.lexsort((np.arange(len(author_counts)), -author_counts))[
+            :TOP_AUTHORS
+        ]
+        if author_counts[value]
+    ]
+    names = Author.objects.in_bulk([int(index.author_ids[v]) for v in top_authors])
+    authors = sorted(
+        (
+            AuthorCount(
+                name=names[int(index.author_ids[value])].name,
+                papers=int(author_counts[value]),
+            )
+            for value in top_authors
+            if int(index.author_ids[value]) in names
+        ),
+        key=lambda author: (-author.papers, author.name),
     )
     return Trends(
         interval=interval,
         periods=tuple(periods),
-        papers=column("papers"),
-        with_code=column("with_code"),
-        series=series,
-        authors=authors,
+        papers=per_period(),
+        with_code=per_period(index.has_code.astype(bool)),
+        series=tuple(series),
+        authors=tuple(authors),
     )
 
 
-class WeekStart(TruncWeek):
-    """The Monday of a date's week; SQLite computes it natively rather than through
-    Django's Python function, called once per digest day of the state."""
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.lhs)
-        return f"date({sql}, '-6 days', 'weekday 1')", params
+def _date(number: int) -> datetime.date:
+    """A YYYYMMDD number (papers.browse.index.DateNumber) as a date."""
+    return datetime.date(number // 10000, number // 100 % 100, number % 100)
 
 
-class MonthStart(TruncMonth):
-    """The first day of a date's month (natively on SQLite, as WeekStart)."""
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.lhs)
-        return f"date({sql}, 'start of month')", params
-
-
-def _as_date(value: datetime.date | datetime.datetime | str) -> datetime.date:
-    # A date on PostgreSQL; SQLite's date() gives text. Be safe on every backend.
-    if isinstance(value, str):
-        return datetime.date.fromisoformat(value)
-    return value.date() if isinstance(value, datetime.datetime) else value
+def _dates(numbers: np.ndarray) -> np.ndarray:
+    """YYYYMMDD numbers as numpy days, without a Python object per day."""
+    months = (numbers // 10000 - 1970) * 12 + numbers // 100 % 100 - 1
+    days = numbers % 100 - 1
+    return months.astype("datetime64[M]").astype("datetime64[D]") + days.astype(
+        "timedelta64[D]"
+    )
 
 
 def narrowed(params: QueryDict, name: str, value: str) -> QueryDict | None:

@@ -14,7 +14,7 @@ import pytest
 from django.db.models import Count
 from django.http import QueryDict
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from papers.browse.engine import Scope, browse
@@ -114,6 +114,8 @@ SHARED = {
     "author_q": st.sampled_from(["1", "author 0", "ö"]),
 }
 READER = {
+    # "for_you" ranks by the reader's bookmarks: logged-in readers only.
+    "sort": st.sampled_from(["newest", "oldest", "title", "relevance", "for_you"]),
     "bookmarked": st.sampled_from(["0", "1"]),
     "hide": some(["bookmarked", "read", "dismissed"]),
     "new": st.just("1"),
@@ -259,6 +261,8 @@ def engine(scope: Scope, params: QueryDict, reader: Reader, filter_class):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(state=states())
+@example(state=("all", True, {"sort": "for_you"}))
+@example(state=("tag", True, {"sort": "for_you", "has_code": "1", "hide": ["read"]}))
 def test_the_engine_agrees_with_the_sql_filters(archive, state):
     kind, logged_in, raw = state
     reader = Reader(user=archive["reader"], since=SINCE) if logged_in else Reader()

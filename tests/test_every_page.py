@@ -91,6 +91,7 @@ PUBLIC_PAGES = [
     "/?tag=Multimodal&has_code=1&q=eureka&sort=title",
     "/?date_from=not-a-date",
     "/?page=2",
+    "/?sort=for_you",  # refused to anonymous readers, next to the sort field
     "/papers/2503.07365/",
     "/papers/2503.08000/",
     "/days/2025-03-11/",
@@ -119,6 +120,9 @@ def test_author_and_tag_pages_show_no_template_syntax(client, site):
 
 READER_PAGES = [
     "/",
+    "/?sort=for_you",
+    "/for-you/",
+    "/trends/?sort=for_you",
     "/bookmarks/",
     "/bookmarks/?status=unread&sort=title",
     "/bookmarks/lists/",
@@ -160,6 +164,7 @@ HTMX_FRAGMENTS = [
     "/tags/multimodal/?has_code=1",
     "/?tag=Multimodal&page=2",
     "/?tag=Multimodal&tag_mode=all",
+    "/?sort=for_you",
     "/bookmarks/",
     "/authors/suggest?author_q=Du",
     "/?tag_q=multi",

@@ -123,6 +123,8 @@ def test_clear_all_keeps_only_a_valid_sort():
     assert clear_all_url("/tags/audio/", QueryDict("sort=bogus&q=x")) == (
         "/tags/audio/"
     )
+    # "For you" is a sort too: clearing the filters keeps it.
+    assert clear_all_url("/", QueryDict("has_code=1&sort=for_you")) == "/?sort=for_you"
 
 
 def test_quick_ranges_are_relative_to_the_newest_digest_day():

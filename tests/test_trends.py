@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.http import QueryDict
 
-from papers.list_state import list_state
+from papers.browse.engine import Scope, select
+from papers.browse.reader import ANONYMOUS
 from papers.trends import compute_trends, narrowed, periods_between, with_code_params
 from tests.factories import PaperFactory
 
@@ -23,8 +24,12 @@ def api_count(client, url: str) -> int:
     return response.json()["count"]
 
 
+def state(query: str):
+    return select(Scope(path="/"), QueryDict(query), ANONYMOUS)
+
+
 def trends_of(query: str, **options):
-    return compute_trends(list_state(QueryDict(query)), **options)
+    return compute_trends(state(query), **options)
 
 
 # Pure helpers.
@@ -201,6 +206,6 @@ def test_head_requests_are_answered(client, db):
 
 @pytest.mark.django_db
 def test_only_controls_leave_a_state_unfiltered():
-    assert list_state(QueryDict("sort=title&tag_mode=all&page=2")).is_unfiltered
-    assert not list_state(QueryDict("has_code=0")).is_unfiltered
-    assert not list_state(QueryDict("date_from=nonsense")).is_unfiltered
+    assert state("sort=title&tag_mode=all&page=2").mask is None
+    assert state("has_code=0").mask is not None
+    assert not state("date_from=nonsense").valid

@@ -7,6 +7,12 @@ each facet's counts from the AND of every mask but its own selection's. The data
 answers only what the index does not hold, each in one query whatever the filters:
 the data version, full-text matches, the selected authors' ids, the reader's own
 marks, the listed authors' names and the page's papers (with their prefetches).
+
+Sorted "for_you" (a logged-in reader only: the form refuses it otherwise), the state
+is its filters' papers that papers.for_you scores, best first: the suggestions are
+computed once, their papers are one more mask (which no facet ignores, so counts and
+facets describe the papers listed), and the scores order the rows of the state.
+`select()` gives the same masks to pages that summarise a state (trends).
 """
 
 from __future__ import annotations
@@ -45,7 +51,8 @@ from papers.browse.querystring import (
     quick_ranges,
 )
 from papers.browse.reader import Reader
-from papers.filters import DEFAULT_PAGE_SIZE, BookmarkFilter, PaperFilter
+from papers.filters import DEFAULT_PAGE_SIZE, FOR_YOU, BookmarkFilter, PaperFilter
+from papers.for_you import ForYou, explain, suggest
 from papers.models import Author, Bookmark, Dismissal, Paper, Tag
 from papers.search import matching_ids
 
@@ -88,6 +95,7 @@ class Browse:
     tag_mode: str = "any"
     author_q: str = ""
     tag_q: str = ""
+    for_you: ForYou | None = None  # the suggestions, when sorted "for_you"
 
     @property
     def valid(self) -> bool:
@@ -108,6 +116,46 @@ class Browse:
         return self.page.paginator.get_elided_page_range(
             self.page.number, on_each_side=2, on_ends=1
         )
+
+
+@dataclass(frozen=True, eq=False)
+class Selection:
+    """The papers of a list state as a mask over the facet index (None: every paper
+    of the index), or the errors of its parameters."""
+
+    index: FacetIndex | None
+    mask: np.ndarray | None
+    data: dict[str, Any]
+    errors: dict[str, list[str]]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def _errors(form: forms.Form) -> dict[str, list[str]]:
+    return {
+        name: [str(message) for message in messages]
+        for name, messages in form.errors.items()
+    }
+
+
+def select(
+    scope: Scope,
+    params: QueryDict,
+    reader: Reader,
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+) -> Selection:
+    """The papers `params` select within `scope`, as `browse` counts them (its total
+    is the mask's count), without ordering, paging or facets."""
+    filterset = scope.filter_class(params, queryset=Paper.objects.none(), reader=reader)
+    if not filterset.is_valid():
+        return Selection(None, None, {}, _errors(filterset.form))
+    data = filterset.form.cleaned_data
+    index = facet_index(using=using)
+    state = _State(index, data, scope, reader, using=using)
+    return Selection(index, state.matching(), data, {})
 
 
 def facet_search(params: QueryDict, name: str) -> str:
@@ -139,10 +187,7 @@ def browse(
         form = filterset.form
         return Browse(
             form=form,
-            errors={
-                name: [str(message) for message in messages]
-                for name, messages in form.errors.items()
-            },
+            errors=_errors(form),
             facets=selection_facets(
                 getattr(form, "cleaned_data", {}), path=scope.path, params=params
             ),
@@ -165,6 +210,8 @@ def browse(
         bookmarks=scope.bookmarks,
         using=using,
     )
+    if state.for_you is not None:
+        explain(page.object_list, state.for_you)
     request = FacetRequest(
         data=data,
         path=scope.path,
@@ -194,6 +241,7 @@ def browse(
         tag_mode=data.get("tag_mode") or "any",
         author_q=author_q,
         tag_q=tag_q,
+        for_you=state.for_you,
     )
 
 
@@ -243,6 +291,8 @@ class _State:
         self.reader = reader if reader.user else None
         self.using = using
         self.ranks: np.ndarray | None = None  # by row, when sorting by relevance
+        self.for_you: ForYou | None = None  # when sorting "for_you"
+        self.scores: np.ndarray | None = None  # by row, when sorting "for_you"
         self._bookmarks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         names = list(data.get("author") or [])
         if scope.author is not None:
@@ -334,7 +384,22 @@ class _State:
                 masks[name] = getattr(index, name) == (data[name] == "1")
         if self.reader:
             masks.update(self._reader_masks())
+            if data.get("sort") == FOR_YOU:
+                masks[FOR_YOU] = self._for_you_mask()
         return masks
+
+    def _for_you_mask(self) -> np.ndarray:
+        """The papers the reader's suggestions score (every one, not a page of them:
+        at most papers.for_you's SEEDS * PER_SEED); keeps their scores for the order."""
+        index = self.index
+        self.for_you = suggest(self.reader.user, limit=None)
+        suggestions = self.for_you.suggestions
+        rows, known = index.locate([s.paper_id for s in suggestions])
+        self.scores = np.zeros(index.size)
+        self.scores[rows] = np.array([s.score for s in suggestions])[known]
+        mask = np.zeros(index.size, dtype=bool)
+        mask[rows] = True
+        return mask
 
     def _reader_masks(self) -> dict[str, np.ndarray]:
         index, data, masks = self.index, self.data, {}
@@ -416,6 +481,10 @@ class _State:
         if sort == "relevance":
             ranks = self.ranks if self.ranks is not None else np.zeros(index.size)
             return rows[np.lexsort((newest, -ranks[rows]))]
+        if sort == FOR_YOU:
+            # Best score first, then the higher id: papers.for_you.suggest's order.
+            scores = self.scores if self.scores is not None else np.zeros(index.size)
+            return rows[np.lexsort((-index.paper_ids[rows], -scores[rows]))]
         # "bookmarked": most recently bookmarked first, then the higher id.
         paper_ids, _, created = self.bookmarks
         when = np.zeros(index.size, dtype=np.int64)

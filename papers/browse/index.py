@@ -237,17 +237,23 @@ class FacetIndex:
     def days_between(
         self, start: datetime.date | None, end: datetime.date | None
     ) -> np.ndarray:
-        """Rows with a digest day in [start, end] (bounds optional): one slice of the
-        appearances sorted by day."""
+        """Rows with a digest day in [start, end] (bounds optional)."""
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self.appearances_between(start, end)[1]] = True
+        return mask
+
+    def appearances_between(
+        self, start: datetime.date | None, end: datetime.date | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The digest days (YYYYMMDD, ascending) in [start, end] (bounds optional)
+        and the paper row of each: one slice of the appearances sorted by day."""
         low = 0
         high = len(self.day_numbers)
         if start:
             low = np.searchsorted(self.day_numbers, _day_number(start), side="left")
         if end:
             high = np.searchsorted(self.day_numbers, _day_number(end), side="right")
-        mask = np.zeros(self.size, dtype=bool)
-        mask[self.day_rows[low:high]] = True
-        return mask
+        return self.day_numbers[low:high], self.day_rows[low:high]
 
     @classmethod
     def build(cls, *, using: str = DEFAULT_DB_ALIAS) -> FacetIndex:

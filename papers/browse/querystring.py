@@ -16,7 +16,7 @@ from urllib.parse import quote_plus
 
 from django.http import QueryDict
 
-from papers.filters import SORTS
+from papers.filters import LIST_SORTS
 
 BOOLEAN_LABELS = {
     "has_code": {"1": "With code", "0": "Without code"},
@@ -162,7 +162,7 @@ def active_filters(cleaned_data: dict, *, path: str, params: QueryDict) -> list[
 def clear_all_url(path: str, params: QueryDict) -> str:
     """The page without any filter; the sort stays, as it is not a filter."""
     kept = QueryDict(mutable=True)
-    if params.get("sort") in {value for value, _ in SORTS}:
+    if params.get("sort") in {value for value, _ in LIST_SORTS}:
         kept["sort"] = params["sort"]
     return build_url(path, kept)
 

@@ -12,7 +12,7 @@ from papers.browse.reader import Reader
 from papers.filters import ApiPaperFilter
 from papers.models import Paper, PaperQuerySet
 from papers.related import related_papers, serialize_related
-from papers.serializers import serialize_facets, serialize_paper
+from papers.serializers import serialize_facets, serialize_paper, serialize_suggestion
 from papers.views import HtmxHttpRequest
 
 
@@ -40,13 +40,18 @@ def paper_list_api(request: HtmxHttpRequest) -> JsonResponse:
             400, "Some parameters are invalid.", errors=form_errors(result.errors)
         )
     page = result.page
+    results = [_serialize(request, paper) for paper in page]
+    if result.for_you is not None:
+        # Sorted "for_you": each paper names the bookmark it is most like.
+        for data, paper in zip(results, page, strict=True):
+            data["because_of"] = serialize_suggestion(paper.suggestion)
     return JsonResponse(
         {
             "count": result.total,
             "page": page.number,
             "page_size": page.paginator.per_page,
             "num_pages": page.paginator.num_pages,
-            "results": [_serialize(request, paper) for paper in page],
+            "results": results,
             "facets": serialize_facets(result.facets),
         }
     )

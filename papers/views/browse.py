@@ -18,7 +18,7 @@ from papers.browse.engine import Browse, Scope, browse, facet_search
 from papers.browse.querystring import replace_url
 from papers.browse.reader import Reader
 from papers.clean_urls import redirect_to_clean_url
-from papers.filters import SORTS, TAG_MODES, PaperFilter
+from papers.filters import LIST_SORTS, SORTS, TAG_MODES, PaperFilter
 from papers.links import link_buttons
 from papers.list_mode import ListMode, list_mode_for
 from papers.models import Author, Tag
@@ -39,12 +39,14 @@ def browse_context(
 
     With an invalid parameter there are no results: the errors are shown next to their
     fields and the selection is kept, so fixing one value restores the rest.
+    The "For you" sort is offered to a logged-in reader only (it ranks by bookmarks).
     """
     context = {
         "browse": result,
         "form": result.form,
         "action": path,
-        "sorts": SORTS,
+        "sorts": LIST_SORTS if Reader.of(request).user else SORTS,
+        "for_you": result.for_you,
         "tag_modes": TAG_MODES,
         "author_q": result.author_q,
         "tag_q": result.tag_q,

@@ -1,4 +1,8 @@
-"""The "For you" page of a logged-in reader: /for-you/?<the list page's filters>."""
+"""The "For you" page of a logged-in reader: /for-you/?<the list page's filters>.
+
+The first page of the list sorted "for_you" (the browse engine ranks it), in a page
+of its own that explains the sort and links to the whole list.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from papers.for_you import suggest, suggested_papers
+from papers.browse.engine import Scope, browse
+from papers.browse.reader import Reader
+from papers.filters import FOR_YOU
 from papers.links import link_buttons
-from papers.list_state import list_state
-from papers.models import Paper
 from papers.summaries import split_summary
 from papers.views import HtmxHttpRequest
 from papers.views.accounts import reader_required
@@ -21,24 +25,24 @@ from papers.views.accounts import reader_required
 def for_you_page(request: HtmxHttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
-    query = params.urlencode()
+    filtered = bool(params.urlencode())
+    params["sort"] = FOR_YOU
+    list_path = reverse("papers:list")
     context = {
-        "list_url": reverse("papers:list") + (f"?{query}" if query else ""),
-        "filtered": bool(query),
+        "list_url": f"{list_path}?{params.urlencode()}",
+        "filtered": filtered,
     }
-    state = list_state(params, request=request)
-    if not state.is_valid:
-        context["errors"] = state.errors
+    result = browse(Scope(path=list_path), params, Reader.of(request))
+    if not result.valid:
+        context["errors"] = result.errors
         return render(request, "papers/for_you.html", context, status=400)
-    for_you = suggest(request.user, within=state.papers)
-    papers = suggested_papers(
-        for_you,
-        Paper.objects.for_listing()
-        .with_is_bookmarked(request.user)
-        .with_is_dismissed(request.user),
-    )
+    papers = list(result.page)
     for paper in papers:
         paper.summary_points = split_summary(paper.summary)
         paper.link_buttons = link_buttons(paper)
-    context |= {"has_bookmarks": for_you.has_bookmarks, "papers": papers}
+    context |= {
+        "has_bookmarks": result.for_you.has_bookmarks,
+        "papers": papers,
+        "total": result.total,
+    }
     return render(request, "papers/for_you.html", context)

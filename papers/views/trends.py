@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from papers import trend_chart
-from papers.list_state import list_state
+from papers.browse.engine import Scope, select
+from papers.browse.reader import Reader
 from papers.trends import INTERVALS, Trends, compute_trends, narrowed, with_code_params
 from papers.views import HtmxHttpRequest
 
@@ -71,8 +72,8 @@ def trends_page(request: HtmxHttpRequest) -> HttpResponse:
     interval = params.get("interval", "")
     for name in OWN_PARAMETERS:
         params.pop(name, None)
-    state = list_state(params, request=request)
-    errors = dict(state.errors)
+    selection = select(Scope(path=reverse("papers:list")), params, Reader.of(request))
+    errors = dict(selection.errors)
     if interval and interval not in INTERVALS:
         errors["interval"] = [f"“{interval}” is not allowed: use week or month."]
     context = {
@@ -82,7 +83,7 @@ def trends_page(request: HtmxHttpRequest) -> HttpResponse:
     }
     if errors:
         return render(request, "papers/trends.html", context, status=400)
-    trends = compute_trends(state, interval=interval or None)
+    trends = compute_trends(selection, interval=interval or None)
     if trends is not None:
         labels = [period.label for period in trends.periods]
         short = [period.short_label for period in trends.periods]

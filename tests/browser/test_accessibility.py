@@ -143,11 +143,11 @@ def test_no_accessibility_violations(browser, live_server, reader, theme):
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    for url in ("/", "/bookmarks/", "/bookmarks/lists/"):
+    for url in ("/", "/?sort=for_you", "/bookmarks/", "/bookmarks/lists/"):
         audit.visit(url)
     context.close()
 
-    assert len(audit.audited) == 13
+    assert len(audit.audited) == 14
     assert not audit.report, "\n".join(
         [f"axe-core found violations in the {theme} theme:", *audit.report]
     )
