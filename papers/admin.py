@@ -1,17 +1,18 @@
 """The admins' editing screens, plus a page to upload digest files.
 
-Hand edits must survive the next import: saving a paper records the changed fields in
-`Paper.edited_fields`, which the loader leaves alone (see papers.importer.loader), and
-any change to a paper's digest days refreshes its denormalised digest dates.
-Authorships and appearances are edited through the paper's inlines; their own lists
-are read-only, and deleting there keeps both rules too.
+Screens only: what must stay true after a hand edit is kept by model and manager
+methods in papers.models, which the admin calls. Saving a paper records the changed
+fields in `Paper.edited_fields`, which imports leave alone (`Paper.record_hand_edits`);
+any change to a paper's digest days refreshes its denormalised digest dates
+(`Appearance.objects.save_by_hand`, `delete_keeping_dates`). Authorships and
+appearances are edited through the paper's inlines; their own lists are read-only, and
+deleting there keeps both rules too.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Iterable
 
 from django import forms
 from django.contrib import admin
@@ -25,7 +26,7 @@ from django.utils.translation import ngettext
 
 from papers.browse.version import bump_data_version
 from papers.importer.files import DigestFile, DigestSourceError, decode, parse_text
-from papers.importer.loader import EDITABLE_FIELDS, ImportStats, import_files
+from papers.importer.loader import ImportStats, import_files
 from papers.models import (
     Appearance,
     Author,
@@ -44,22 +45,6 @@ from papers.models import (
 # archives go through `manage.py import_digest`, which has no web timeout.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SHORT_AUTHORS = 3
-
-
-def refresh_digest_dates(paper_ids: Iterable[int]) -> None:
-    paper_ids = list(paper_ids)
-    for start in range(0, len(paper_ids), 500):
-        Paper.objects.filter(
-            pk__in=paper_ids[start : start + 500]
-        ).refresh_digest_dates()
-
-
-def mark_edited(papers: Iterable[Paper], field: str) -> None:
-    """Add `field` to the papers' edited_fields, so imports leave it alone."""
-    papers = [paper for paper in papers if field not in paper.edited_fields]
-    for paper in papers:
-        paper.edited_fields = [*paper.edited_fields, field]
-    Paper.objects.bulk_update(papers, ["edited_fields"], batch_size=100)
 
 
 class ChangesCountsAdmin(admin.ModelAdmin):
@@ -265,35 +250,24 @@ class PaperAdmin(ChangesCountsAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Appearance:
             return super().save_formset(request, form, formset, change)
-        # The appearance copies its digest's date so date filters need no join.
         appearances = formset.save(commit=False)
-        for appearance in formset.deleted_objects:
-            appearance.delete()
-        for appearance in appearances:
-            appearance.date = appearance.digest.date
-            appearance.save()
+        Appearance.objects.save_by_hand(appearances, formset.deleted_objects)
         formset.save_m2m()
         return None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        paper = form.instance
-        edited = [name for name in form.changed_data if name in EDITABLE_FIELDS]
-        changed_inlines = {fs.model for fs in formsets if fs.has_changed()}
-        if Authorship in changed_inlines:
-            edited.append("authors")
-        new = [name for name in edited if name not in paper.edited_fields]
-        if new:
-            paper.edited_fields = [*paper.edited_fields, *new]
-            Paper.objects.filter(pk=paper.pk).update(edited_fields=paper.edited_fields)
-        if Appearance in changed_inlines:
-            refresh_digest_dates([paper.pk])
+        authors_changed = any(
+            formset.model is Authorship and formset.has_changed()
+            for formset in formsets
+        )
+        form.instance.record_hand_edits(
+            [*form.changed_data, *(["authors"] if authors_changed else [])]
+        )
 
     @admin.action(description="Forget hand edits (let imports update these papers)")
     def forget_edits(self, request: HttpRequest, queryset: QuerySet[Paper]) -> None:
-        count = Paper.objects.filter(pk__in=queryset.values("pk")).update(
-            edited_fields=[]
-        )
+        count = Paper.objects.filter(pk__in=queryset.values("pk")).forget_edits()
         self.message_user(
             request,
             ngettext(
@@ -326,8 +300,7 @@ class AuthorAdmin(ChangesCountsAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "name" in form.changed_data:
-            # A corrected name must not be undone by re-importing the old spelling.
-            mark_edited(Paper.objects.filter(authorships__author=obj), "authors")
+            obj.renamed_by_hand()
 
 
 @admin.register(Tag)
@@ -437,13 +410,7 @@ class DigestAdmin(ChangesCountsAdmin):
         self.delete_queryset(request, Digest.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        papers = set(
-            Appearance.objects.filter(digest__in=queryset).values_list(
-                "paper_id", flat=True
-            )
-        )
-        super().delete_queryset(request, queryset)
-        refresh_digest_dates(papers)
+        queryset.delete_keeping_dates()
 
     def get_urls(self) -> list[URLPattern]:
         upload = path(
@@ -517,9 +484,7 @@ class AppearanceAdmin(ChangesCountsAdmin):
         self.delete_queryset(request, Appearance.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        papers = set(queryset.values_list("paper_id", flat=True))
-        super().delete_queryset(request, queryset)
-        refresh_digest_dates(papers)
+        queryset.delete_keeping_dates()
 
 
 @admin.register(Authorship)
@@ -542,9 +507,7 @@ class AuthorshipAdmin(ChangesCountsAdmin):
         self.delete_queryset(request, Authorship.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        papers = list(Paper.objects.filter(authorships__in=queryset).distinct())
-        super().delete_queryset(request, queryset)
-        mark_edited(papers, "authors")
+        queryset.delete_by_hand()
 
 
 # Readers ---------------------------------------------------------------------------
