@@ -18,15 +18,15 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from papers.browse.version import bump_data_version
-from papers.importer.files import DigestFile, DigestSourceError, decode, parse_text
-from papers.importer.loader import ImportStats, import_files
+from papers.importer.jobs import enqueue_import
 from papers.models import (
     Appearance,
     Author,
@@ -34,17 +34,20 @@ from papers.models import (
     Bookmark,
     Digest,
     Dismissal,
+    ImportJob,
     Paper,
     ReaderProfile,
     ReadingList,
     Tag,
 )
 
-# The upload page imports while the admin waits, so it takes what imports in a few
-# seconds: 5 MB in all (a digest day is ~100 KB; 5 MB is ~6,000 papers). Larger
-# archives go through `manage.py import_digest`, which has no web timeout.
+# The upload page takes what imports in a few seconds: 5 MB in all (a digest day is
+# ~100 KB; 5 MB is ~6,000 papers), held in the database until its job has run.
+# Larger archives go through `manage.py import_digest`, which reads from disk.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SHORT_AUTHORS = 3
+# A running job whose row has not moved for this long was lost with its process.
+STALLED_AFTER = datetime.timedelta(minutes=5)
 
 
 class ChangesCountsAdmin(admin.ModelAdmin):
@@ -420,24 +423,30 @@ class DigestAdmin(ChangesCountsAdmin):
         )
         return [upload, *super().get_urls()]
 
-    def upload_view(self, request: HttpRequest) -> TemplateResponse:
-        """Import uploaded digest files through the command's `import_files`."""
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        """Store the uploaded files as an import job and show the job's page; the
+        import runs in the background (papers.importer.jobs)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        results: list[tuple[DigestFile, ImportStats | None]] = []
-        report = None
         if request.method == "POST":
             form = DigestUploadForm(request.POST, request.FILES)
             if form.is_valid():
-                report = import_files(
-                    [
-                        self._parse_upload(upload)
+                job = ImportJob.objects.create_for_upload(
+                    user=request.user,
+                    uploads=[
+                        (upload.name, upload.read())
                         for upload in form.cleaned_data["files"]
                     ],
                     dry_run=form.cleaned_data["dry_run"],
                     overwrite=form.cleaned_data["overwrite"],
                 )
-                results = list(zip(report.files, report.results, strict=True))
+                enqueue_import(job)
+                # 303: the job page is fetched with GET, and reloading it never
+                # uploads the files again.
+                return HttpResponseRedirect(
+                    reverse("admin:papers_importjob_change", args=[job.pk]),
+                    status=303,
+                )
         else:
             form = DigestUploadForm()
         context = {
@@ -445,22 +454,56 @@ class DigestAdmin(ChangesCountsAdmin):
             "opts": self.opts,
             "title": "Upload digest files",
             "form": form,
-            "results": results,
-            "summary": report.summary() if report else "",
-            "total": report.total if report else ImportStats(),
-            "failed": report.failed if report else 0,
-            "dry_run": form.is_bound and form.cleaned_data.get("dry_run"),
+            "recent_jobs": ImportJob.objects.select_related("created_by")[:5],
         }
         return TemplateResponse(request, "admin/papers/digest/upload.html", context)
 
-    @staticmethod
-    def _parse_upload(upload) -> DigestFile:
-        # The form has checked the size (DigestUploadForm.clean_files).
-        try:
-            text = decode(upload.read(), name=upload.name)
-        except DigestSourceError as error:
-            return DigestFile(upload.name, error=str(error))
-        return parse_text(upload.name, text)
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Uploads imported in the background; a job's page follows its progress."""
+
+    list_display = ["__str__", "status", "created_by", "created_at", "summary"]
+    list_filter = ["status", "dry_run"]
+    search_fields = ["summary", "created_by__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["created_by"]
+
+    # Jobs are made by the upload page and written by their task only.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Whoever may upload digests may follow the uploads.
+        return super().has_view_permission(request, obj) or request.user.has_perm(
+            "papers.add_digest"
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The job's progress page; with htmx, only its #progress part (polled)."""
+        job = self.get_object(request, object_id)
+        if job is None:
+            raise Http404("No such import job.")
+        if not self.has_view_permission(request, job):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": str(job),
+            "job": job,
+            "stalled_minutes": STALLED_AFTER.seconds // 60,
+            "stalled": job.stalled(STALLED_AFTER),
+            "can_upload": request.user.has_perm("papers.add_digest"),
+        }
+        template = "admin/papers/importjob/job.html"
+        if request.htmx and not request.htmx.history_restore_request:
+            template += "#progress"
+        response = TemplateResponse(request, template, context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
 
 
 @admin.register(Appearance)

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from papers.search import FtsDocumentField
 
@@ -720,3 +721,105 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Data version {self.token}"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def create_for_upload(
+        self,
+        *,
+        user,
+        uploads: Iterable[tuple[str, bytes]],
+        dry_run: bool = False,
+        overwrite: bool = False,
+    ) -> ImportJob:
+        """A queued job holding the uploaded files' bytes until it has run."""
+        uploads = list(uploads)
+        job = self.create(
+            created_by=user,
+            file_names=[name for name, _ in uploads],
+            files_total=len(uploads),
+            dry_run=dry_run,
+            overwrite=overwrite,
+        )
+        ImportJobFile.objects.bulk_create(
+            ImportJobFile(job=job, position=position, name=name, data=data)
+            for position, (name, data) in enumerate(uploads)
+        )
+        return job
+
+
+class ImportJob(models.Model):
+    """An admin upload imported in the background, with its progress and result.
+
+    The row is the job's shared state: the worker thread that runs it writes the
+    progress, and any web worker's job page reads it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="import_jobs",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_names = models.JSONField(default=list)
+    dry_run = models.BooleanField(default=False)
+    overwrite = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    files_done = models.PositiveIntegerField(default=0)
+    files_total = models.PositiveIntegerField(default=0)
+    papers_done = models.PositiveIntegerField(default=0)
+    papers_per_second = models.FloatField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    # Per file: name, days, created, updated, unchanged, warnings (messages), error.
+    file_results = models.JSONField(default=list)
+    errors = models.JSONField(default=list)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Import of {', '.join(self.file_names) or 'no files'}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def stalled(self, after: datetime.timedelta) -> bool:
+        """Unfinished and unchanged for `after`: the process running it has gone
+        (the tasks backend keeps jobs in memory; see papers.tasks_backend)."""
+        return not self.finished and self.updated_at < timezone.now() - after
+
+    @property
+    def percent_done(self) -> int:
+        return 100 * self.files_done // self.files_total if self.files_total else 0
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(result.get("warnings", [])) for result in self.file_results)
+
+
+class ImportJobFile(models.Model):
+    """An uploaded file waiting for its job; deleted once the job has run."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="files")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=255)
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["job", "position"]
+
+    def __str__(self) -> str:
+        return self.name
