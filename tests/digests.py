@@ -31,13 +31,22 @@ class Row:
     summary: str = "- A method. - A result."
     tags: tuple[str, ...] = ("Multimodal",)
     github_urls: tuple[str, ...] = ()
+    huggingface_urls: tuple[str, ...] = ()
 
     def markdown(self) -> str:
         title = self.title or f"Paper {self.arxiv_id}"
         link = f"[{title}](https://arxiv.org/abs/{self.arxiv_id})"
         tags = "[" + ", ".join(f"'{tag}'" for tag in self.tags) + "]"
         github = ", ".join(self.github_urls) or "N/A"
-        cells = [link, ", ".join(self.authors), self.summary, tags, github, "N/A"]
+        hugging_face = ", ".join(self.huggingface_urls) or "N/A"
+        cells = [
+            link,
+            ", ".join(self.authors),
+            self.summary,
+            tags,
+            github,
+            hugging_face,
+        ]
         return "| " + " | ".join(cells) + " |\n"
 
 

@@ -24,6 +24,7 @@ from papers.models import (
     ReadingList,
     Tag,
 )
+from tests.digests import SAMPLE_DIGESTS
 from tests.factories import (
     DigestFactory,
     PaperFactory,
@@ -435,9 +436,7 @@ def test_digest_days_are_found_by_date_for_the_inline_autocomplete(admin_client,
 # Uploading digests ------------------------------------------------------------------
 
 UPLOAD_URL = "/admin/papers/digest/upload/"
-GOOD_DAY = (
-    FIXTURES / "real" / "daily-ai-papers-v1" / "archive" / "2024" / "09" / "05.md"
-)
+GOOD_DAY = SAMPLE_DIGESTS / "daily-ai-papers-v1" / "archive" / "2024" / "09" / "05.md"
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
