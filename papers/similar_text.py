@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from functools import cache
+import threading
 
 import snowballstemmer
 from django.db import connections
@@ -69,10 +69,17 @@ _STOP_WORDS_TEXT = """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 
-@cache
+_per_thread = threading.local()
+
+
 def _stemmer():
     # Porter, as the FTS5 table's tokenizer (PostgreSQL's "english" is its successor).
-    return snowballstemmer.stemmer("porter")
+    # One per thread: a stemmer keeps the word being stemmed in itself, so two
+    # threads of a threaded server sharing one corrupt each other's words.
+    stemmer = getattr(_per_thread, "stemmer", None)
+    if stemmer is None:
+        stemmer = _per_thread.stemmer = snowballstemmer.stemmer("porter")
+    return stemmer
 
 
 def stems(text: str) -> list[str]:
