@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -734,17 +734,18 @@ class ImportJobQuerySet(models.QuerySet):
     ) -> ImportJob:
         """A queued job holding the uploaded files' bytes until it has run."""
         uploads = list(uploads)
-        job = self.create(
-            created_by=user,
-            file_names=[name for name, _ in uploads],
-            files_total=len(uploads),
-            dry_run=dry_run,
-            overwrite=overwrite,
-        )
-        ImportJobFile.objects.bulk_create(
-            ImportJobFile(job=job, position=position, name=name, data=data)
-            for position, (name, data) in enumerate(uploads)
-        )
+        with transaction.atomic(using=self.db):  # never a job without its files
+            job = self.create(
+                created_by=user,
+                file_names=[name for name, _ in uploads],
+                files_total=len(uploads),
+                dry_run=dry_run,
+                overwrite=overwrite,
+            )
+            ImportJobFile.objects.using(self.db).bulk_create(
+                ImportJobFile(job=job, position=position, name=name, data=data)
+                for position, (name, data) in enumerate(uploads)
+            )
         return job
 
 
