@@ -24,7 +24,7 @@ from papers.models import (
     ReadingList,
     Tag,
 )
-from tests.digests import SAMPLE_DIGESTS
+from tests.digests import Row, digest_markdown
 from tests.factories import (
     DigestFactory,
     PaperFactory,
@@ -436,7 +436,8 @@ def test_digest_days_are_found_by_date_for_the_inline_autocomplete(admin_client,
 # Uploading digests ------------------------------------------------------------------
 
 UPLOAD_URL = "/admin/papers/digest/upload/"
-GOOD_DAY = SAMPLE_DIGESTS / "daily-ai-papers-v1" / "archive" / "2024" / "09" / "05.md"
+# A day of two papers, written here (its counts are obvious).
+GOOD_DAY = digest_markdown("2024-09-05", Row("2409.00001"), Row("2409.00002")).encode()
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -472,16 +473,16 @@ def test_uploading_a_digest_makes_a_job_whose_page_shows_the_summary(
     response = post_upload(
         admin_client,
         django_capture_on_commit_callbacks,
-        {"files": [upload("05.md", GOOD_DAY.read_bytes())]},
+        {"files": [upload("05.md", GOOD_DAY)]},
     )
 
     job = ImportJob.objects.get()
     assert response.status_code == 303
     assert response["Location"] == admin_url(ImportJob, "change", job.pk)
     assert Digest.objects.get().date == datetime.date(2024, 9, 5)
-    assert Paper.objects.count() == 8
+    assert Paper.objects.count() == 2
     content = admin_client.get(response["Location"]).content.decode()
-    assert "8 new papers" in content
+    assert "2 new papers" in content
     assert '<th scope="row">05.md</th>' in content
     assert "1 of 1 file," in content
 
@@ -494,7 +495,7 @@ def test_uploading_several_files_reports_each_and_a_broken_one_writes_nothing(
     response = post_upload(
         admin_client,
         django_capture_on_commit_callbacks,
-        {"files": [upload("05.md", GOOD_DAY.read_bytes()), upload("bad.md", broken)]},
+        {"files": [upload("05.md", GOOD_DAY), upload("bad.md", broken)]},
     )
 
     content = admin_client.get(response["Location"]).content.decode()
@@ -527,13 +528,13 @@ def test_a_dry_run_upload_saves_nothing(
     response = post_upload(
         admin_client,
         django_capture_on_commit_callbacks,
-        {"files": [upload("05.md", GOOD_DAY.read_bytes())], "dry_run": "on"},
+        {"files": [upload("05.md", GOOD_DAY)], "dry_run": "on"},
     )
 
     content = admin_client.get(response["Location"]).content.decode()
     assert "as a dry run (nothing is saved)" in content
     assert "Dry run, nothing saved: 1 of 1 file" in content
-    assert "8 new papers" in content
+    assert "2 new papers" in content
     assert not Paper.objects.exists()
 
 
@@ -541,7 +542,7 @@ def test_an_upload_larger_than_the_cap_is_refused_and_imports_nothing(
     admin_client, monkeypatch
 ):
     monkeypatch.setattr(admin_module, "MAX_UPLOAD_BYTES", 1024 * 1024)
-    day = GOOD_DAY.read_bytes()
+    day = GOOD_DAY
     big = day + b" " * (1024 * 1024)
 
     response = admin_client.post(
@@ -593,11 +594,11 @@ def test_staff_with_the_add_digest_permission_can_upload(
     response = post_upload(
         client,
         django_capture_on_commit_callbacks,
-        {"files": [upload("05.md", GOOD_DAY.read_bytes())]},
+        {"files": [upload("05.md", GOOD_DAY)]},
     )
 
     assert response.status_code == 303
-    assert Paper.objects.count() == 8
+    assert Paper.objects.count() == 2
     # Whoever may upload may follow the job they started.
     assert client.get(response["Location"]).status_code == 200
 
