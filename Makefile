@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install browser lint bench bench-import observatory screenshots
+.PHONY: run test install browser lint bench bench-import bench-load observatory screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,3 +67,8 @@ screenshots: install browser
 bench-import: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/import_bench.py --papers 100000
+
+# 24 readers over HTTP (gunicorn on loopback) while one 100,000-row file imports.
+bench-load: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/import_load.py

@@ -141,6 +141,15 @@ def database_from_environment() -> dict:
 
 DATABASES = {"default": database_from_environment()}
 
+# Background tasks (the admin's digest uploads) run on a thread of the web process:
+# no broker and no worker process to start (papers/tasks_backend.py).
+TASKS = {
+    "default": {
+        "BACKEND": "papers.tasks_backend.ThreadPoolBackend",
+        "OPTIONS": {"MAX_WORKERS": 1},
+    }
+}
+
 
 def secret_key_file() -> Path:
     """DJANGO_SECRET_KEY_FILE, else beside the SQLite database, else in BASE_DIR."""

@@ -1,31 +1,32 @@
 """The admins' editing screens, plus a page to upload digest files.
 
-Hand edits must survive the next import: saving a paper records the changed fields in
-`Paper.edited_fields`, which the loader leaves alone (see papers.importer.loader), and
-any change to a paper's digest days refreshes its denormalised digest dates.
-Authorships and appearances are edited through the paper's inlines; their own lists
-are read-only, and deleting there keeps both rules too.
+Screens only: what must stay true after a hand edit is kept by model and manager
+methods in papers.models, which the admin calls. Saving a paper records the changed
+fields in `Paper.edited_fields`, which imports leave alone (`Paper.record_hand_edits`);
+any change to a paper's digest days refreshes its denormalised digest dates
+(`Appearance.objects.save_by_hand`, `delete_keeping_dates`). Authorships and
+appearances are edited through the paper's inlines; their own lists are read-only, and
+deleting there keeps both rules too.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Iterable
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from papers.browse.version import bump_data_version
-from papers.importer.files import DigestFile, DigestSourceError, decode, parse_text
-from papers.importer.loader import EDITABLE_FIELDS, ImportStats, import_files
+from papers.importer.jobs import enqueue_import
 from papers.models import (
     Appearance,
     Author,
@@ -33,33 +34,20 @@ from papers.models import (
     Bookmark,
     Digest,
     Dismissal,
+    ImportJob,
     Paper,
     ReaderProfile,
     ReadingList,
     Tag,
 )
 
-# The upload page imports while the admin waits, so it takes what imports in a few
-# seconds: 5 MB in all (a digest day is ~100 KB; 5 MB is ~6,000 papers). Larger
-# archives go through `manage.py import_digest`, which has no web timeout.
+# The upload page takes what imports in a few seconds: 5 MB in all (a digest day is
+# ~100 KB; 5 MB is ~6,000 papers), held in the database until its job has run.
+# Larger archives go through `manage.py import_digest`, which reads from disk.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SHORT_AUTHORS = 3
-
-
-def refresh_digest_dates(paper_ids: Iterable[int]) -> None:
-    paper_ids = list(paper_ids)
-    for start in range(0, len(paper_ids), 500):
-        Paper.objects.filter(
-            pk__in=paper_ids[start : start + 500]
-        ).refresh_digest_dates()
-
-
-def mark_edited(papers: Iterable[Paper], field: str) -> None:
-    """Add `field` to the papers' edited_fields, so imports leave it alone."""
-    papers = [paper for paper in papers if field not in paper.edited_fields]
-    for paper in papers:
-        paper.edited_fields = [*paper.edited_fields, field]
-    Paper.objects.bulk_update(papers, ["edited_fields"], batch_size=100)
+# A running job whose row has not moved for this long was lost with its process.
+STALLED_AFTER = datetime.timedelta(minutes=5)
 
 
 class ChangesCountsAdmin(admin.ModelAdmin):
@@ -265,35 +253,24 @@ class PaperAdmin(ChangesCountsAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Appearance:
             return super().save_formset(request, form, formset, change)
-        # The appearance copies its digest's date so date filters need no join.
         appearances = formset.save(commit=False)
-        for appearance in formset.deleted_objects:
-            appearance.delete()
-        for appearance in appearances:
-            appearance.date = appearance.digest.date
-            appearance.save()
+        Appearance.objects.save_by_hand(appearances, formset.deleted_objects)
         formset.save_m2m()
         return None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        paper = form.instance
-        edited = [name for name in form.changed_data if name in EDITABLE_FIELDS]
-        changed_inlines = {fs.model for fs in formsets if fs.has_changed()}
-        if Authorship in changed_inlines:
-            edited.append("authors")
-        new = [name for name in edited if name not in paper.edited_fields]
-        if new:
-            paper.edited_fields = [*paper.edited_fields, *new]
-            Paper.objects.filter(pk=paper.pk).update(edited_fields=paper.edited_fields)
-        if Appearance in changed_inlines:
-            refresh_digest_dates([paper.pk])
+        authors_changed = any(
+            formset.model is Authorship and formset.has_changed()
+            for formset in formsets
+        )
+        form.instance.record_hand_edits(
+            [*form.changed_data, *(["authors"] if authors_changed else [])]
+        )
 
     @admin.action(description="Forget hand edits (let imports update these papers)")
     def forget_edits(self, request: HttpRequest, queryset: QuerySet[Paper]) -> None:
-        count = Paper.objects.filter(pk__in=queryset.values("pk")).update(
-            edited_fields=[]
-        )
+        count = Paper.objects.filter(pk__in=queryset.values("pk")).forget_edits()
         self.message_user(
             request,
             ngettext(
@@ -326,8 +303,7 @@ class AuthorAdmin(ChangesCountsAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "name" in form.changed_data:
-            # A corrected name must not be undone by re-importing the old spelling.
-            mark_edited(Paper.objects.filter(authorships__author=obj), "authors")
+            obj.renamed_by_hand()
 
 
 @admin.register(Tag)
@@ -437,13 +413,7 @@ class DigestAdmin(ChangesCountsAdmin):
         self.delete_queryset(request, Digest.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        papers = set(
-            Appearance.objects.filter(digest__in=queryset).values_list(
-                "paper_id", flat=True
-            )
-        )
-        super().delete_queryset(request, queryset)
-        refresh_digest_dates(papers)
+        queryset.delete_keeping_dates()
 
     def get_urls(self) -> list[URLPattern]:
         upload = path(
@@ -453,24 +423,30 @@ class DigestAdmin(ChangesCountsAdmin):
         )
         return [upload, *super().get_urls()]
 
-    def upload_view(self, request: HttpRequest) -> TemplateResponse:
-        """Import uploaded digest files through the command's `import_files`."""
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        """Store the uploaded files as an import job and show the job's page; the
+        import runs in the background (papers.importer.jobs)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        results: list[tuple[DigestFile, ImportStats | None]] = []
-        report = None
         if request.method == "POST":
             form = DigestUploadForm(request.POST, request.FILES)
             if form.is_valid():
-                report = import_files(
-                    [
-                        self._parse_upload(upload)
+                job = ImportJob.objects.create_for_upload(
+                    user=request.user,
+                    uploads=[
+                        (upload.name, upload.read())
                         for upload in form.cleaned_data["files"]
                     ],
                     dry_run=form.cleaned_data["dry_run"],
                     overwrite=form.cleaned_data["overwrite"],
                 )
-                results = list(zip(report.files, report.results, strict=True))
+                enqueue_import(job)
+                # 303: the job page is fetched with GET, and reloading it never
+                # uploads the files again.
+                return HttpResponseRedirect(
+                    reverse("admin:papers_importjob_change", args=[job.pk]),
+                    status=303,
+                )
         else:
             form = DigestUploadForm()
         context = {
@@ -478,22 +454,56 @@ class DigestAdmin(ChangesCountsAdmin):
             "opts": self.opts,
             "title": "Upload digest files",
             "form": form,
-            "results": results,
-            "summary": report.summary() if report else "",
-            "total": report.total if report else ImportStats(),
-            "failed": report.failed if report else 0,
-            "dry_run": form.is_bound and form.cleaned_data.get("dry_run"),
+            "recent_jobs": ImportJob.objects.select_related("created_by")[:5],
         }
         return TemplateResponse(request, "admin/papers/digest/upload.html", context)
 
-    @staticmethod
-    def _parse_upload(upload) -> DigestFile:
-        # The form has checked the size (DigestUploadForm.clean_files).
-        try:
-            text = decode(upload.read(), name=upload.name)
-        except DigestSourceError as error:
-            return DigestFile(upload.name, error=str(error))
-        return parse_text(upload.name, text)
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Uploads imported in the background; a job's page follows its progress."""
+
+    list_display = ["__str__", "status", "created_by", "created_at", "summary"]
+    list_filter = ["status", "dry_run"]
+    search_fields = ["summary", "created_by__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["created_by"]
+
+    # Jobs are made by the upload page and written by their task only.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Whoever may upload digests may follow the uploads.
+        return super().has_view_permission(request, obj) or request.user.has_perm(
+            "papers.add_digest"
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The job's progress page; with htmx, only its #progress part (polled)."""
+        job = self.get_object(request, object_id)
+        if job is None:
+            raise Http404("No such import job.")
+        if not self.has_view_permission(request, job):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": str(job),
+            "job": job,
+            "stalled_minutes": STALLED_AFTER.seconds // 60,
+            "stalled": job.stalled(STALLED_AFTER),
+            "can_upload": request.user.has_perm("papers.add_digest"),
+        }
+        template = "admin/papers/importjob/job.html"
+        if request.htmx and not request.htmx.history_restore_request:
+            template += "#progress"
+        response = TemplateResponse(request, template, context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
 
 
 @admin.register(Appearance)
@@ -517,9 +527,7 @@ class AppearanceAdmin(ChangesCountsAdmin):
         self.delete_queryset(request, Appearance.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        papers = set(queryset.values_list("paper_id", flat=True))
-        super().delete_queryset(request, queryset)
-        refresh_digest_dates(papers)
+        queryset.delete_keeping_dates()
 
 
 @admin.register(Authorship)
@@ -542,9 +550,7 @@ class AuthorshipAdmin(ChangesCountsAdmin):
         self.delete_queryset(request, Authorship.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        papers = list(Paper.objects.filter(authorships__in=queryset).distinct())
-        super().delete_queryset(request, queryset)
-        mark_edited(papers, "authors")
+        queryset.delete_by_hand()
 
 
 # Readers ---------------------------------------------------------------------------

@@ -7,14 +7,31 @@ methods rather than spelling out multi-join lookups.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from papers.search import FtsDocumentField
+
+# Ids per query when a write names many rows (SQLite caps a statement's parameters).
+ID_BATCH = 500
+
+
+class DigestQuerySet(models.QuerySet):
+    def delete_keeping_dates(self) -> None:
+        """Delete these days; their papers' digest dates follow."""
+        papers = set(
+            Appearance.objects.filter(digest__in=self).values_list(
+                "paper_id", flat=True
+            )
+        )
+        self.delete()
+        Paper.objects.refresh_digest_dates_of(papers)
 
 
 class Digest(models.Model):
@@ -25,6 +42,8 @@ class Digest(models.Model):
         max_length=500, blank=True, help_text="File the day was last imported from."
     )
     imported_at = models.DateTimeField(auto_now=True)
+
+    objects = DigestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date"]
@@ -47,6 +66,11 @@ class Author(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("papers:author", kwargs={"pk": self.pk})
+
+    def renamed_by_hand(self) -> None:
+        """A corrected name must not be undone by re-importing the old spelling: the
+        author lists of the author's papers count as edited by hand."""
+        Paper.objects.filter(authorships__author=self).mark_edited("authors")
 
 
 class Tag(models.Model):
@@ -236,6 +260,10 @@ class PaperQuerySet(models.QuerySet):
             )
         )
 
+    # The invariants hand edits must keep (the importer keeps the same ones in
+    # papers.importer.plan): the denormalised digest dates follow the appearances,
+    # and fields changed by hand are marked so the next import leaves them alone.
+
     def refresh_digest_dates(self) -> int:
         """Recompute the denormalised first/last digest dates from the appearances."""
         first = Appearance.objects.filter(paper=OuterRef("pk")).order_by("date")
@@ -248,6 +276,36 @@ class PaperQuerySet(models.QuerySet):
 
         bump_data_version(using=self.db)  # the sort orders changed
         return updated
+
+    def refresh_digest_dates_of(self, paper_ids: Iterable[int]) -> None:
+        """`refresh_digest_dates` for many papers, a few hundred ids per query (SQLite
+        caps the parameters of one statement)."""
+        paper_ids = list(paper_ids)
+        for start in range(0, len(paper_ids), ID_BATCH):
+            self.filter(
+                pk__in=paper_ids[start : start + ID_BATCH]
+            ).refresh_digest_dates()
+
+    def mark_edited(self, *fields: str) -> int:
+        """Add `fields` to these papers' `edited_fields`, so imports leave them alone
+        (papers.importer.plan) unless they overwrite; returns the papers changed."""
+        papers = []
+        for paper in (
+            self.model.objects.using(self.db)
+            .filter(pk__in=self.values("pk"))
+            .only("pk", "edited_fields")
+        ):
+            new = [name for name in fields if name not in paper.edited_fields]
+            if new:
+                paper.edited_fields = [*paper.edited_fields, *new]
+                papers.append(paper)
+        return self.model.objects.using(self.db).bulk_update(
+            papers, ["edited_fields"], batch_size=ID_BATCH
+        )
+
+    def forget_edits(self) -> int:
+        """Let imports update these papers again; returns how many there are."""
+        return self.update(edited_fields=[])
 
 
 class Paper(models.Model):
@@ -321,6 +379,19 @@ class Paper(models.Model):
     def pdf_url(self) -> str:
         return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.arxiv_id else ""
 
+    def record_hand_edits(self, fields: Iterable[str]) -> None:
+        """Mark the importable fields among `fields` as edited by hand (see
+        `PaperQuerySet.mark_edited`); other names are ignored."""
+        from papers.importer.plan import EDITABLE_FIELDS
+
+        editable = [name for name in fields if name in EDITABLE_FIELDS]
+        new = [
+            name for name in dict.fromkeys(editable) if name not in self.edited_fields
+        ]
+        if new:
+            self.edited_fields = [*self.edited_fields, *new]
+            Paper.objects.filter(pk=self.pk).update(edited_fields=self.edited_fields)
+
 
 class PaperSearchDocument(models.Model):
     """A paper's row in the SQLite FTS5 table that migration 0002 creates and its
@@ -345,6 +416,16 @@ class PaperSearchDocument(models.Model):
         return f"Search document of paper {self.paper_id}"
 
 
+class AuthorshipQuerySet(models.QuerySet):
+    def delete_by_hand(self) -> None:
+        """Delete these authorships; their papers' author lists count as edited."""
+        papers = Paper.objects.filter(
+            pk__in=list(self.values_list("paper_id", flat=True))
+        )
+        self.delete()
+        papers.mark_edited("authors")
+
+
 class Authorship(models.Model):
     """An author on a paper, at their place in the digest's author list."""
 
@@ -355,6 +436,8 @@ class Authorship(models.Model):
         Author, on_delete=models.CASCADE, related_name="authorships"
     )
     position = models.PositiveSmallIntegerField()
+
+    objects = AuthorshipQuerySet.as_manager()
 
     class Meta:
         ordering = ["paper", "position"]
@@ -369,6 +452,29 @@ class Authorship(models.Model):
         return f"{self.author} on {self.paper}"
 
 
+class AppearanceQuerySet(models.QuerySet):
+    def save_by_hand(
+        self, saved: Iterable[Appearance], deleted: Iterable[Appearance] = ()
+    ) -> None:
+        """Save and delete appearances edited by hand; each copies its digest's date
+        (so date filters need no join) and their papers' digest dates follow."""
+        papers = set()
+        for appearance in deleted:
+            papers.add(appearance.paper_id)
+            appearance.delete()
+        for appearance in saved:
+            appearance.date = appearance.digest.date
+            appearance.save(using=self.db)
+            papers.add(appearance.paper_id)
+        Paper.objects.using(self.db).refresh_digest_dates_of(papers)
+
+    def delete_keeping_dates(self) -> None:
+        """Delete these appearances; their papers' digest dates follow."""
+        papers = set(self.values_list("paper_id", flat=True))
+        self.delete()
+        Paper.objects.using(self.db).refresh_digest_dates_of(papers)
+
+
 class Appearance(models.Model):
     """A paper's row in one digest day, at its position in that day's table."""
 
@@ -381,6 +487,8 @@ class Appearance(models.Model):
     # Copied from the digest so date filters need no join.
     date = models.DateField()
     position = models.PositiveIntegerField()
+
+    objects = AppearanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "position"]
@@ -613,3 +721,106 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Data version {self.token}"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def create_for_upload(
+        self,
+        *,
+        user,
+        uploads: Iterable[tuple[str, bytes]],
+        dry_run: bool = False,
+        overwrite: bool = False,
+    ) -> ImportJob:
+        """A queued job holding the uploaded files' bytes until it has run."""
+        uploads = list(uploads)
+        with transaction.atomic(using=self.db):  # never a job without its files
+            job = self.create(
+                created_by=user,
+                file_names=[name for name, _ in uploads],
+                files_total=len(uploads),
+                dry_run=dry_run,
+                overwrite=overwrite,
+            )
+            ImportJobFile.objects.using(self.db).bulk_create(
+                ImportJobFile(job=job, position=position, name=name, data=data)
+                for position, (name, data) in enumerate(uploads)
+            )
+        return job
+
+
+class ImportJob(models.Model):
+    """An admin upload imported in the background, with its progress and result.
+
+    The row is the job's shared state: the worker thread that runs it writes the
+    progress, and any web worker's job page reads it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="import_jobs",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_names = models.JSONField(default=list)
+    dry_run = models.BooleanField(default=False)
+    overwrite = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    files_done = models.PositiveIntegerField(default=0)
+    files_total = models.PositiveIntegerField(default=0)
+    papers_done = models.PositiveIntegerField(default=0)
+    papers_per_second = models.FloatField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    # Per file: name, days, created, updated, unchanged, warnings (messages), error.
+    file_results = models.JSONField(default=list)
+    errors = models.JSONField(default=list)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Import of {', '.join(self.file_names) or 'no files'}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def stalled(self, after: datetime.timedelta) -> bool:
+        """Unfinished and unchanged for `after`: the process running it has gone
+        (the tasks backend keeps jobs in memory; see papers.tasks_backend)."""
+        return not self.finished and self.updated_at < timezone.now() - after
+
+    @property
+    def percent_done(self) -> int:
+        return 100 * self.files_done // self.files_total if self.files_total else 0
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(result.get("warnings", [])) for result in self.file_results)
+
+
+class ImportJobFile(models.Model):
+    """An uploaded file waiting for its job; deleted once the job has run."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="files")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=255)
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["job", "position"]
+
+    def __str__(self) -> str:
+        return self.name

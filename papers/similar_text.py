@@ -27,7 +27,7 @@ import math
 import re
 import threading
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import snowballstemmer
 from django.db import connections
@@ -75,10 +75,17 @@ _STOP_WORDS_TEXT = """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 
-@cache
+_per_thread = threading.local()
+
+
 def _stemmer():
     # Porter, as the FTS5 table's tokenizer (PostgreSQL's "english" is its successor).
-    return snowballstemmer.stemmer("porter")
+    # One per thread: a stemmer keeps the word being stemmed in itself, so two
+    # threads of a threaded server sharing one corrupt each other's words.
+    stemmer = getattr(_per_thread, "stemmer", None)
+    if stemmer is None:
+        stemmer = _per_thread.stemmer = snowballstemmer.stemmer("porter")
+    return stemmer
 
 
 @lru_cache(maxsize=100_000)

@@ -31,3 +31,13 @@ def loaded_corpus(django_db_setup, django_db_blocker):
 def corpus(loaded_corpus, db):
     """The sample corpus's expected papers by key (tests.sample_corpus), loaded."""
     return loaded_corpus
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Background tasks (the admin's import jobs) run inside `enqueue()`, so a test
+    sees their result without waiting for a thread; tests of the site's thread-pool
+    backend set it back themselves."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+    }

@@ -13,15 +13,15 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from django.db import transaction
 
 from papers.importer.loader import load_digests
 from papers.importer.parser import parse_digests
 from papers.importer.records import DigestRecord
+from tests.digests import SAMPLE_DIGESTS
 
-ARCHIVE = Path(__file__).parent / "fixtures/digests/real/daily-ai-papers/archive"
+ARCHIVE = SAMPLE_DIGESTS / "daily-ai-papers" / "archive"
 
 # Papers per real sample file (each one day), counted independently of the parser:
 # title links to arXiv (`grep -o '](https://arxiv.org'`) in the markdown, len() of the

@@ -18,11 +18,13 @@ from papers.models import (
     Bookmark,
     Digest,
     Dismissal,
+    ImportJob,
     Paper,
     ReaderProfile,
     ReadingList,
     Tag,
 )
+from tests.digests import Row, digest_markdown
 from tests.factories import (
     DigestFactory,
     PaperFactory,
@@ -434,9 +436,8 @@ def test_digest_days_are_found_by_date_for_the_inline_autocomplete(admin_client,
 # Uploading digests ------------------------------------------------------------------
 
 UPLOAD_URL = "/admin/papers/digest/upload/"
-GOOD_DAY = (
-    FIXTURES / "real" / "daily-ai-papers-v1" / "archive" / "2024" / "09" / "05.md"
-)
+# A day of two papers, written here (its counts are obvious).
+GOOD_DAY = digest_markdown("2024-09-05", Row("2409.00001"), Row("2409.00002")).encode()
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -460,55 +461,80 @@ def test_the_upload_page_shows_a_multiple_file_form(admin_client):
     assert "csrfmiddlewaretoken" in content
 
 
-def test_uploading_a_digest_imports_it_and_shows_the_summary(admin_client):
-    response = admin_client.post(
-        UPLOAD_URL, {"files": [upload("05.md", GOOD_DAY.read_bytes())]}
+def post_upload(client, capture, data: dict):
+    """POST the upload form and run the job its commit enqueues; the response."""
+    with capture(execute=True):
+        return client.post(UPLOAD_URL, data)
+
+
+def test_uploading_a_digest_makes_a_job_whose_page_shows_the_summary(
+    admin_client, django_capture_on_commit_callbacks
+):
+    response = post_upload(
+        admin_client,
+        django_capture_on_commit_callbacks,
+        {"files": [upload("05.md", GOOD_DAY)]},
     )
 
-    assert response.status_code == 200
+    job = ImportJob.objects.get()
+    assert response.status_code == 303
+    assert response["Location"] == admin_url(ImportJob, "change", job.pk)
     assert Digest.objects.get().date == datetime.date(2024, 9, 5)
-    assert Paper.objects.count() == 8
-    content = response.content.decode()
-    assert "8 new papers" in content
+    assert Paper.objects.count() == 2
+    content = admin_client.get(response["Location"]).content.decode()
+    assert "2 new papers" in content
     assert '<th scope="row">05.md</th>' in content
+    assert "1 of 1 file," in content
 
 
 def test_uploading_several_files_reports_each_and_a_broken_one_writes_nothing(
-    admin_client,
+    admin_client, django_capture_on_commit_callbacks
 ):
     broken = (FIXTURES / "broken" / "short_row.md").read_bytes()
 
-    response = admin_client.post(
-        UPLOAD_URL,
-        {"files": [upload("05.md", GOOD_DAY.read_bytes()), upload("bad.md", broken)]},
+    response = post_upload(
+        admin_client,
+        django_capture_on_commit_callbacks,
+        {"files": [upload("05.md", GOOD_DAY), upload("bad.md", broken)]},
     )
 
-    assert response.status_code == 200
-    content = response.content.decode()
+    content = admin_client.get(response["Location"]).content.decode()
     assert "bad.md:6: table row has 3 cells" in content
     assert "1 error" in content
+    assert ImportJob.objects.get().status == ImportJob.Status.FAILED
     assert Digest.objects.count() == 1
     assert not Paper.objects.filter(key="2503.00001").exists()
 
 
-def test_an_upload_that_is_not_utf8_shows_the_error(admin_client):
-    response = admin_client.post(
-        UPLOAD_URL, {"files": [upload("latin.md", "## Caf\u00e9".encode("latin-1"))]}
+def test_an_upload_that_is_not_utf8_fails_its_job_with_the_error(
+    admin_client, django_capture_on_commit_callbacks
+):
+    response = post_upload(
+        admin_client,
+        django_capture_on_commit_callbacks,
+        {"files": [upload("latin.md", "## Caf\u00e9".encode("latin-1"))]},
     )
 
-    assert response.status_code == 200
-    assert "latin.md:1: not UTF-8 text" in response.content.decode()
+    assert (
+        "latin.md:1: not UTF-8 text"
+        in admin_client.get(response["Location"]).content.decode()
+    )
     assert not Digest.objects.exists()
 
 
-def test_a_dry_run_upload_saves_nothing(admin_client):
-    response = admin_client.post(
-        UPLOAD_URL,
-        {"files": [upload("05.md", GOOD_DAY.read_bytes())], "dry_run": "on"},
+def test_a_dry_run_upload_saves_nothing(
+    admin_client, django_capture_on_commit_callbacks
+):
+    response = post_upload(
+        admin_client,
+        django_capture_on_commit_callbacks,
+        {"files": [upload("05.md", GOOD_DAY)], "dry_run": "on"},
     )
 
-    assert "Dry run: nothing was saved" in response.content.decode()
-    assert "8 new papers" in response.content.decode()
+    content = admin_client.get(response["Location"]).content.decode()
+    assert "as a dry run (nothing is saved)" in content
+    assert "Dry run, nothing saved: 1 of 1 file" in content
+    assert "2 new papers" in content
     assert not Paper.objects.exists()
 
 
@@ -516,7 +542,7 @@ def test_an_upload_larger_than_the_cap_is_refused_and_imports_nothing(
     admin_client, monkeypatch
 ):
     monkeypatch.setattr(admin_module, "MAX_UPLOAD_BYTES", 1024 * 1024)
-    day = GOOD_DAY.read_bytes()
+    day = GOOD_DAY
     big = day + b" " * (1024 * 1024)
 
     response = admin_client.post(
@@ -528,6 +554,7 @@ def test_an_upload_larger_than_the_cap_is_refused_and_imports_nothing(
     assert "the upload page imports up to 1 MB at once" in content
     assert "manage.py import_digest" in content
     assert not Paper.objects.exists()
+    assert not ImportJob.objects.exists()
 
 
 def test_an_upload_without_files_shows_the_form_error(admin_client):
@@ -557,17 +584,23 @@ def test_staff_without_the_add_digest_permission_are_refused(client):
     assert UPLOAD_URL not in changelist
 
 
-def test_staff_with_the_add_digest_permission_can_upload(client):
+def test_staff_with_the_add_digest_permission_can_upload(
+    client, django_capture_on_commit_callbacks
+):
     staff = UserFactory(is_staff=True)
     staff.user_permissions.add(Permission.objects.get(codename="add_digest"))
     client.force_login(staff)
 
-    response = client.post(
-        UPLOAD_URL, {"files": [upload("05.md", GOOD_DAY.read_bytes())]}
+    response = post_upload(
+        client,
+        django_capture_on_commit_callbacks,
+        {"files": [upload("05.md", GOOD_DAY)]},
     )
 
-    assert response.status_code == 200
-    assert Paper.objects.count() == 8
+    assert response.status_code == 303
+    assert Paper.objects.count() == 2
+    # Whoever may upload may follow the job they started.
+    assert client.get(response["Location"]).status_code == 200
 
 
 @pytest.mark.filterwarnings("error::django.core.paginator.UnorderedObjectListWarning")

@@ -267,7 +267,7 @@ def test_the_lockout_and_failed_login_pages_show_no_template_syntax(client, site
 
 
 def test_the_upload_summary_and_signup_errors_show_no_template_syntax(
-    admin_client, client, site
+    admin_client, client, site, django_capture_on_commit_callbacks
 ):
     digest = (
         "## Papers for 2025-03-13\n\n"
@@ -277,12 +277,13 @@ def test_the_upload_summary_and_signup_errors_show_no_template_syntax(
         "| [Uploaded](https://arxiv.org/abs/2503.09999) | Ada | - Text. | [] | | |\n"
     )
     upload = SimpleUploadedFile("13.md", digest.encode(), content_type="text/markdown")
-    assert_clean(
-        admin_client,
-        reverse("admin:papers_digest_upload"),
-        method="post",
-        data={"files": [upload]},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = admin_client.post(
+            reverse("admin:papers_digest_upload"), {"files": [upload]}
+        )
+    assert uploaded.status_code == 303
+    # The import job's page, holding the summary.
+    assert_clean(admin_client, uploaded["Location"])
     assert_clean(
         client,
         "/accounts/signup/",

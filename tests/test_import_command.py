@@ -16,19 +16,30 @@ from papers.importer.files import (
 from papers.importer.parser import parse_digests
 from papers.management.commands import import_digest
 from papers.models import Appearance, Author, Digest, Paper
+from tests.digests import (
+    SAMPLE_DIGESTS,
+    Row,
+    write_daily_json,
+    write_digest,
+)
 from tests.factories import PaperRecordFactory, digest_record
 from tests.sample_corpus import PAPERS_PER_FILE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "digests"
-REAL = FIXTURES / "real"
+REAL = SAMPLE_DIGESTS
 BROKEN = FIXTURES / "broken"
 
-# Distinct papers in the whole folder: every day's fullest copy, 12 papers on 2 days.
+# Distinct papers in the whole sample: every day's fullest copy, 12 papers on 2 days.
 REAL_PAPERS = 263
-# The same days as markdown (the publisher's selection) and as JSON (every paper).
-SELECTION = REAL / "daily-ai-papers/archive/2025/03/03.md"
-EVERYTHING = REAL / "daily-ai-papers/daily_results/2025/03/03.json"
 BOTH_DAY = datetime.date(2025, 3, 3)
+# A day as the publisher's markdown selection and as the JSON of every paper.
+SELECTED = (Row("2503.00001"), Row("2503.00003"))
+EVERY_PAPER = (
+    Row("2503.00001"),
+    Row("2503.00002"),
+    Row("2503.00003"),
+    Row("2503.00004"),
+)
 
 
 def date_of(relative: str) -> datetime.date:
@@ -109,34 +120,46 @@ def test_importing_the_real_folder_gives_each_day_its_fullest_copy():
     ]
 
 
+def two_days(folder: Path) -> Path:
+    """Two days sharing one paper: three distinct papers in all."""
+    write_digest(folder, "10.md", "2025-03-10", Row("2503.00001"), Row("2503.00002"))
+    write_digest(folder, "11.md", "2025-03-11", Row("2503.00002"), Row("2503.00003"))
+    return folder
+
+
+@pytest.fixture
+def both_copies(tmp_path) -> dict[str, Path]:
+    """BOTH_DAY as a markdown selection of two papers and the JSON of all four."""
+    return {
+        "md": write_digest(tmp_path, "archive/2025/03/03.md", "2025-03-03", *SELECTED),
+        "json": write_daily_json(tmp_path, "daily/2025/03/03.json", *EVERY_PAPER),
+    }
+
+
 @pytest.mark.django_db
-def test_a_second_run_changes_nothing():
-    run(str(REAL))
+def test_a_second_run_changes_nothing(tmp_path):
+    run(str(two_days(tmp_path)))
     papers = dict(Paper.objects.values_list("key", "updated_at"))
 
-    stdout, _ = run(str(REAL))
+    stdout, _ = run(str(tmp_path))
 
-    assert f"0 new papers, 0 changed, {REAL_PAPERS} as stored" in stdout
+    assert "0 new papers, 0 changed, 3 as stored" in stdout
     assert dict(Paper.objects.values_list("key", "updated_at")) == papers
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "order",
-    [
-        [SELECTION, EVERYTHING, SELECTION],
-        [EVERYTHING, SELECTION],
-        [EVERYTHING, SELECTION, EVERYTHING, SELECTION],
-    ],
+    [["md", "json", "md"], ["json", "md"], ["json", "md", "json", "md"]],
     ids=["md-json-md", "json-md", "json-md-json-md"],
 )
-def test_the_markdown_and_the_json_of_a_day_give_the_json_in_any_order(order):
-    full = {
-        row.key for row in parse_digests(EVERYTHING.read_text(), source="x")[0].papers
-    }
+def test_the_markdown_and_the_json_of_a_day_give_the_json_in_any_order(
+    order, both_copies
+):
+    full = {row.arxiv_id for row in EVERY_PAPER}
     positions = None
-    for number, path in enumerate(order):
-        stdout, _ = run(str(path))
+    for number, copy in enumerate(order):
+        stdout, _ = run(str(both_copies[copy]))
         if number >= 2:
             # Each file has been imported once already: nothing changes.
             assert "0 new papers, 0 changed" in stdout
@@ -150,19 +173,18 @@ def test_the_markdown_and_the_json_of_a_day_give_the_json_in_any_order(order):
 
 
 @pytest.mark.django_db
-def test_overwrite_with_the_shorter_copy_of_a_day_drops_the_rest():
-    run(str(EVERYTHING))
+def test_overwrite_with_the_shorter_copy_of_a_day_drops_the_rest(both_copies):
+    run(str(both_copies["json"]))
 
-    stdout, _ = run(str(SELECTION), "--overwrite", verbosity=2)
+    stdout, _ = run(str(both_copies["md"]), "--overwrite", verbosity=2)
 
-    selected = parse_digests(SELECTION.read_text(), source="x")[0].papers
-    assert day_keys(BOTH_DAY) == [row.key for row in selected]
+    assert day_keys(BOTH_DAY) == ["2503.00001", "2503.00003"]
     assert "2 dropped from their day" in stdout
 
 
 @pytest.mark.django_db
-def test_a_hand_edit_survives_a_reimport_and_overwrite_replaces_it():
-    day = str(REAL / "daily-ai-papers/daily_results/2025/03/03.json")
+def test_a_hand_edit_survives_a_reimport_and_overwrite_replaces_it(both_copies):
+    day = str(both_copies["json"])
     run(day)
     paper = Paper.objects.order_by("key").first()
     original = paper.title
@@ -187,9 +209,9 @@ def test_a_hand_edit_survives_a_reimport_and_overwrite_replaces_it():
 
 @pytest.mark.django_db
 def test_a_broken_file_in_a_folder_writes_nothing_and_the_others_import(tmp_path):
-    shutil.copy(REAL / "daily-ai-papers-v1/archive/2024/09/05.md", tmp_path / "a.md")
+    write_digest(tmp_path, "a.md", "2024-09-05", Row("2409.00001"), Row("2409.00002"))
     shutil.copy(BROKEN / "short_row.md", tmp_path / "b.md")
-    shutil.copy(REAL / "daily-ai-papers-v1/archive/2024/09/06.md", tmp_path / "c.md")
+    write_digest(tmp_path, "c.md", "2024-09-06", Row("2409.00002"), Row("2409.00003"))
 
     stdout, stderr, error = run_failing(str(tmp_path))
 
@@ -198,7 +220,7 @@ def test_a_broken_file_in_a_folder_writes_nothing_and_the_others_import(tmp_path
         f"{tmp_path / 'b.md'}:6: table row has 3 cells but the header at line 3 "
         "has 6; is a '|' missing?"
     )
-    assert "Imported 2 of 3 files, 2 days: 18 new papers" in stdout
+    assert "Imported 2 of 3 files, 2 days: 3 new papers" in stdout
     assert set(Digest.objects.values_list("date", flat=True)) == {
         datetime.date(2024, 9, 5),
         datetime.date(2024, 9, 6),
@@ -232,8 +254,8 @@ def test_a_file_that_cannot_be_parsed_is_reported_with_its_line(name, message):
 
 
 @pytest.mark.django_db
-def test_a_missing_path_is_a_clear_error_and_the_other_paths_still_import():
-    day = str(REAL / "daily-ai-papers-v1/archive/2024/09/05.md")
+def test_a_missing_path_is_a_clear_error_and_the_other_paths_still_import(tmp_path):
+    day = str(write_digest(tmp_path, "05.md", "2024-09-05", Row("2409.00001")))
 
     _, stderr, error = run_failing("no/such/digest.md", day)
 
@@ -297,45 +319,58 @@ def test_standard_input_is_decoded_strictly_as_utf8(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_dry_run_writes_nothing_but_reports_the_counts():
-    stdout, _ = run(str(REAL / "daily-ai-papers-v1"), dry_run=True)
+def test_a_dry_run_writes_nothing_but_reports_the_counts(tmp_path):
+    stdout, _ = run(str(two_days(tmp_path)), dry_run=True)
 
     assert Paper.objects.count() == Author.objects.count() == 0
     assert not Digest.objects.exists()
     assert stdout.strip() == (
-        "Dry run, nothing saved: 7 of 7 files, 7 days: 77 new papers, 0 changed, "
+        "Dry run, nothing saved: 2 of 2 files, 2 days: 3 new papers, 0 changed, "
         "0 as stored, 0 warnings, 0 errors."
     )
 
 
 @pytest.mark.django_db
-def test_a_dry_run_of_many_files_reports_exactly_what_the_import_does():
-    dry, _ = run(str(REAL), dry_run=True)
+def test_a_dry_run_prints_the_same_lines_as_the_import(tmp_path, both_copies):
+    two_days(tmp_path)
+    write_digest(tmp_path, "12.md", "2025-03-12", Row("2503.00001", title="Newer"))
+    shutil.copy(BROKEN / "short_row.md", tmp_path / "broken.md")
+
+    dry, dry_errors, _ = run_failing(str(tmp_path), dry_run=True, verbosity=2)
     assert not Paper.objects.exists()
+    real, real_errors, _ = run_failing(str(tmp_path), verbosity=2)
 
-    real, _ = run(str(REAL))
+    # Every line but the timing: per file, each warning, the summary.
+    def lines(output: str) -> list[str]:
+        return [line for line in output.splitlines() if " papers/s" not in line]
 
-    assert dry.splitlines()[-1] == real.splitlines()[-1].replace(
-        "Imported ", "Dry run, nothing saved: "
+    assert lines(dry) == [
+        line.replace("Imported ", "Dry run, nothing saved: ")
+        for line in lines(real)
+        if not line.startswith("Built the browse index")
+    ]
+    assert dry_errors == real_errors
+    assert "Imported 5 of 6 files, 4 days: 4 new papers, 0 changed" in real
+
+
+@pytest.mark.django_db
+def test_verbosity_zero_prints_nothing_on_success(tmp_path):
+    assert run(str(two_days(tmp_path)), verbosity=0) == ("", "")
+
+
+@pytest.mark.django_db
+def test_verbosity_one_counts_warnings_and_two_lists_them(tmp_path):
+    placeholder = Row("2503.00002", huggingface_urls=("https://string",))
+    day = str(
+        write_digest(tmp_path, "04.md", "2025-03-04", Row("2503.00001"), placeholder)
     )
-    assert f"{REAL_PAPERS} new papers, 0 changed" in real
-
-
-@pytest.mark.django_db
-def test_verbosity_zero_prints_nothing_on_success():
-    assert run(str(REAL / "daily-ai-papers"), verbosity=0) == ("", "")
-
-
-@pytest.mark.django_db
-def test_verbosity_one_counts_warnings_and_two_lists_them():
-    day = str(REAL / "daily-ai-papers/daily_results/2025/03/04.json")
 
     quiet, _ = run(day)
     loud, _ = run(day, verbosity=2)
 
-    assert f"{day}: 2 data-quality warnings (-v 2 lists them)" in quiet
-    assert f"{day}: 1 day, 0 created, 0 updated, 22 unchanged, 2 warnings" in loud
-    assert f"  {day}:105: placeholder link in HuggingFace URLs" in loud
+    assert f"{day}: 1 data-quality warning (-v 2 lists them)" in quiet
+    assert f"{day}: 1 day, 0 created, 0 updated, 2 unchanged, 1 warning" in loud
+    assert f"  {day}:6: " in loud and "'https://string'" in loud
 
 
 class Terminal(io.StringIO):
@@ -343,35 +378,64 @@ class Terminal(io.StringIO):
         return True
 
 
+def twelve_days(folder: Path) -> Path:
+    """Twelve one-paper days: enough files for a progress bar."""
+    for day in range(1, 13):
+        write_digest(
+            folder, f"{day:02d}.md", f"2025-03-{day:02d}", Row(f"2503.{day:05d}")
+        )
+    return folder
+
+
 @pytest.mark.django_db
-def test_a_progress_bar_is_drawn_on_a_terminal_for_many_files():
+def test_a_progress_bar_is_drawn_on_a_terminal_for_many_files(tmp_path):
     stdout, stderr = io.StringIO(), Terminal()
 
-    call_command("import_digest", str(REAL), stdout=stdout, stderr=stderr)
+    call_command(
+        "import_digest", str(twelve_days(tmp_path)), stdout=stdout, stderr=stderr
+    )
 
-    assert "\r[" + "#" * 30 + "] 29/29" in stderr.getvalue()
-    assert "] 1/29" in stderr.getvalue()
+    assert "\r[" + "#" * 30 + "] 12/12 files, 12 papers, " in stderr.getvalue()
+    assert "] 1/12 files, 1 paper, " in stderr.getvalue()
+    assert stderr.getvalue().rstrip("\r\033[K").endswith(" papers/s")
     assert "Traceback" not in stderr.getvalue()
 
 
 @pytest.mark.django_db
-def test_the_progress_bar_is_plain_text_even_in_colour():
+def test_the_progress_bar_is_plain_text_even_in_colour(tmp_path):
     stdout, stderr = io.StringIO(), Terminal()
     # As on a real terminal: the command's own stderr wrapper, styled ERROR.
     command = import_digest.Command(stdout=stdout, stderr=stderr, force_color=True)
 
-    call_command(command, str(REAL))
+    call_command(command, str(twelve_days(tmp_path)))
 
-    assert "] 29/29" in stderr.getvalue()
+    assert "] 12/12" in stderr.getvalue()
     # Only the bar and its "clear line" code: stderr's default style is bold red.
     assert stderr.getvalue().replace("\r\033[K", "").count("\033") == 0
 
 
 @pytest.mark.django_db
-def test_no_progress_bar_when_stderr_is_not_a_terminal():
-    _, stderr = run(str(REAL))
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
+    _, stderr = run(str(twelve_days(tmp_path)))
 
     assert stderr == ""
+
+
+@pytest.mark.django_db
+def test_a_long_import_writes_progress_lines_when_stderr_is_not_a_terminal(
+    tmp_path, monkeypatch
+):
+    # As if every file took longer than the interval between lines.
+    monkeypatch.setattr(import_digest, "PROGRESS_LINE_SECONDS", 0)
+
+    _, stderr = run(str(twelve_days(tmp_path)))
+
+    lines = stderr.splitlines()
+    assert len(lines) == 11  # none once every file is done: the summary follows
+    assert lines[0].startswith("Progress: 1/12 files, 1 paper, ")
+    assert lines[-1].startswith("Progress: 11/12 files, 11 papers, ")
+    assert all(line.endswith(" papers/s") for line in lines)
+    assert run(str(tmp_path), verbosity=0)[1] == ""
 
 
 # Finding and choosing files ---------------------------------------------------------
@@ -435,24 +499,26 @@ def test_of_two_copies_of_a_day_the_fuller_one_is_loaded_first():
 
 @pytest.mark.django_db
 def test_a_large_import_rereads_files_instead_of_holding_them_and_gets_the_same(
-    monkeypatch,
+    monkeypatch, tmp_path, both_copies
 ):
-    held, _ = run(str(REAL), dry_run=True)
+    two_days(tmp_path)
+    held, _ = run(str(tmp_path), dry_run=True)
     monkeypatch.setattr(import_digest, "KEEP_PARSED_PAPERS", 1)
 
-    dry, _ = run(str(REAL), dry_run=True)
-    real, _ = run(str(REAL))
+    dry, _ = run(str(tmp_path), dry_run=True)
+    real, _ = run(str(tmp_path))
 
     assert dry == held
     assert real.splitlines()[-1] == held.splitlines()[-1].replace(
         "Dry run, nothing saved: ", "Imported "
     )
-    assert Paper.objects.count() == REAL_PAPERS
+    assert Paper.objects.count() == 4
+    # The JSON copy, the fuller one, was still loaded first.
+    assert day_keys(BOTH_DAY) == [row.arxiv_id for row in EVERY_PAPER]
 
 
 def test_a_released_file_that_changed_before_its_turn_fails_alone(tmp_path):
-    path = tmp_path / "day.md"
-    shutil.copy(REAL / "daily-ai-papers-v1/archive/2024/09/05.md", path)
+    path = write_digest(tmp_path, "day.md", "2024-09-05", Row("2409.00001"))
     (file,) = read_digest_files([str(path)], stdin=io.StringIO(), keep_papers=0)
     assert file.released and file.records == [] and file.papers > 0
 
@@ -467,7 +533,7 @@ def test_a_released_file_that_changed_before_its_turn_fails_alone(tmp_path):
 def test_a_file_larger_than_max_size_is_refused_unread_and_the_others_import(
     tmp_path,
 ):
-    shutil.copy(REAL / "daily-ai-papers-v1/archive/2024/09/05.md", tmp_path / "a.md")
+    write_digest(tmp_path, "a.md", "2024-09-05", Row("2409.00001"))
     big = tmp_path / "big.md"
     big.write_text("## Papers for 2025-01-01\n" + " " * 300_000)
 

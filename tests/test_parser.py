@@ -14,10 +14,11 @@ from papers.importer.parser import (
     tag_slug,
 )
 from papers.importer.records import DigestRecord, PaperRecord
+from tests.digests import SAMPLE_DIGESTS
 from tests.sample_corpus import PAPERS_PER_FILE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "digests"
-REAL = FIXTURES / "real"
+REAL = SAMPLE_DIGESTS
 CURRENT = REAL / "daily-ai-papers"
 
 MARKDOWN_DAYS = sorted(
@@ -53,14 +54,14 @@ def parse_error(text: str, source: str = "<stdin>") -> DigestParseError:
 # --- the real corpus ------------------------------------------------------------------
 
 
-def test_the_fixture_copy_holds_every_real_file():
+def test_the_sample_folder_holds_every_counted_file():
     files = {
         p.relative_to(REAL).as_posix()
         for p in REAL.rglob("*")
         if p.suffix in (".md", ".json")
     }
     assert files == set(PAPERS_PER_FILE)
-    assert (REAL / "LICENSE-daily-ai-papers").exists()
+    assert (REAL / "LICENSE").exists()
 
 
 @pytest.mark.parametrize("name", sorted(PAPERS_PER_FILE))

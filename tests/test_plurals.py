@@ -127,18 +127,23 @@ def test_the_import_command_summary(tmp_path):
     )
 
 
-def test_the_admin_upload_summary_and_forget_edits_message(admin_client):
+def test_the_admin_upload_summary_and_forget_edits_message(
+    admin_client, django_capture_on_commit_callbacks
+):
     upload = SimpleUploadedFile(
         "11.md", ONE_PAPER_DAY.encode(), content_type="text/markdown"
     )
-    response = admin_client.post(
-        reverse("admin:papers_digest_upload"), {"files": [upload]}
-    )
-    summary = text_of(response.content.decode())
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs
+        response = admin_client.post(
+            reverse("admin:papers_digest_upload"), {"files": [upload]}
+        )
+    summary = text(admin_client, response["Location"])
     assert "1 of 1 file, 1 day: 1 new paper, 0 changed, 0 as stored, 0 warnings," in (
         summary
     )
     assert "0 errors." in summary
+    # The job page's progress line.
+    assert "1 of 1 file, 1 paper," in summary
 
     paper = Paper.objects.get()
     response = admin_client.post(

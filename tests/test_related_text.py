@@ -2,6 +2,7 @@
 and tags (papers.related.related_papers), on the page and in the JSON twin."""
 
 import datetime
+import threading
 
 import pytest
 
@@ -153,3 +154,29 @@ def test_obviously_related_sample_papers_come_first(corpus, key, expected, why):
 def test_speech_recognition_papers_find_each_other_by_text_alone(corpus):
     # LiteASR shares no author with the AVSR paper, only words.
     assert "2502.20583" in related_keys("2503.06362")
+
+
+def test_stemming_gives_the_same_words_on_many_threads_at_once():
+    # A threaded web server stems several papers at once (gunicorn's gthread workers).
+    text = " ".join(
+        ["generalization", "conditional", "rationalization", "operational"] * 50
+    )
+    expected = stems(text)
+    results: list[list[str]] = []
+    errors: list[Exception] = []
+
+    def stem_repeatedly() -> None:
+        try:
+            for _ in range(50):
+                results.append(stems(text))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=stem_repeatedly) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert all(result == expected for result in results)

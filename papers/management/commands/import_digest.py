@@ -20,8 +20,10 @@ After an import that wrote something the browse index of the new data is built o
 long a web worker's rebuild takes.
 
 Verbosity: 0 prints errors only; 1 adds the summary and a warning count per file
-with data-quality findings; 2 adds one line per file and every finding. A progress
-bar with the rate in papers per second is drawn on a terminal for long imports.
+with data-quality findings; 2 adds one line per file and every finding. Long imports
+show their progress on stderr: files done, papers and the rate in papers per second,
+as a bar redrawn in place on a terminal, or as a line every PROGRESS_LINE_SECONDS
+seconds when stderr is a file or a pipe (a log, a cron job's mail).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ KEEP_PARSED_PAPERS = 20_000
 # Show a progress bar from this many files on, when stderr is a terminal.
 PROGRESS_FROM = 10
 PROGRESS_WIDTH = 30
+# Without a terminal: a progress line at most this often, so a short import prints
+# none and a long one a few dozen.
+PROGRESS_LINE_SECONDS = 10.0
 
 
 def _plain(text: str) -> str:
@@ -103,10 +108,12 @@ class Command(BaseCommand):
         self._bar = (
             verbosity == 1 and len(files) >= PROGRESS_FROM and self.stderr.isatty()
         )
+        self._lines = verbosity >= 1 and not self.stderr.isatty()
         self._verbosity = verbosity
         self._done = 0
         self._papers = 0
         self._started = time.perf_counter()
+        self._line_at = self._started
         report = import_files(
             files,
             dry_run=options["dry_run"],
@@ -125,10 +132,15 @@ class Command(BaseCommand):
             seconds = time.perf_counter() - self._started
             seconds -= report.warm_up_seconds or 0.0
             papers = report.total.papers
+            writes = (
+                "a dry run writes nothing"
+                if report.dry_run
+                else "the longest write transaction took "
+                f"{report.longest_write * 1000:,.0f} ms"
+            )
             self.stdout.write(
                 f"{papers} paper rows in {seconds:.1f} s "
-                f"({papers / max(seconds, 1e-9):,.0f} papers/s); the longest write "
-                f"transaction took {report.longest_write * 1000:,.0f} ms."
+                f"({papers / max(seconds, 1e-9):,.0f} papers/s); {writes}."
             )
             if report.warm_up_seconds is not None:
                 self.stdout.write(
@@ -187,19 +199,26 @@ class Command(BaseCommand):
 
     def _progress(self, done: int, total: int) -> None:
         """Redraw `[#####     ] 12/200 files, 600 papers, 9,000 papers/s` in place
-        on stderr (a terminal only)."""
-        if not self._bar:
-            return
-        filled = PROGRESS_WIDTH * done // total
-        bar = "#" * filled + " " * (PROGRESS_WIDTH - filled)
-        rate = self._papers / max(time.perf_counter() - self._started, 1e-9)
-        self.stderr.write(
-            f"\r[{bar}] {done}/{total} files, {self._papers} papers, "
-            f"{rate:,.0f} papers/s",
-            _plain,
-            ending="",
+        on a terminal; elsewhere write `Progress: 12/200 files, ...` now and then."""
+        now = time.perf_counter()
+        rate = self._papers / max(now - self._started, 1e-9)
+        counts = (
+            f"{done}/{total} files, "
+            + counted(self._papers, "%(count)d paper", "%(count)d papers")
+            + f", {rate:,.0f} papers/s"
         )
-        self.stderr.flush()
+        if self._bar:
+            filled = PROGRESS_WIDTH * done // total
+            bar = "#" * filled + " " * (PROGRESS_WIDTH - filled)
+            self.stderr.write(f"\r[{bar}] {counts}", _plain, ending="")
+            self.stderr.flush()
+        elif (
+            self._lines
+            and done < total
+            and now - self._line_at >= PROGRESS_LINE_SECONDS
+        ):
+            self._line_at = now
+            self.stderr.write(f"Progress: {counts}", _plain)
 
     def _clear_progress(self) -> None:
         if self._bar:

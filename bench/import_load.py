@@ -1,0 +1,450 @@
+"""Benchmark: browsing, searching and bookmarking while a large file imports (SQLite).
+
+    python bench/import_load.py                       # 24 users, 60 s, 100,000 rows
+    python bench/import_load.py --users 8 --seconds 20 --papers 20000
+
+Prepares a database once (migrated, the sample digests imported, `--users` reader
+accounts) and runs every measurement on a fresh copy of it. Starts the site under
+gunicorn on 127.0.0.1 (the `bench` extra; 2 workers with 8 threads each). Then
+`--users` threads, each a reader with its own session, log in through the log-in
+form, then browse list states (filters, sorts, pages), search, open papers and toggle
+bookmarks by POST with the CSRF token, as fast as the server answers, while
+`manage.py import_digest` imports one file of `--papers` rows (the synthetic archive
+of bench/import_bench.py, concatenated into one file of many days, cached under
+bench/import_data/). The readers go on for `--seconds` seconds or until the import
+has finished, whichever is later (a large file is parsed before its one write
+transaction begins, so a fixed window could end before the write), and never longer
+than `--max-seconds`.
+
+Reports requests, failures (any status other than the expected one, or no answer in
+30 s), how many failures the server logged as "database is locked", read and write
+latency (median, p95, max), overall and while the import's longest write
+transaction was open (placed from the import's own timings), and the import's
+duration and longest write. Loopback only; bounded by `--max-seconds`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import http.client
+import http.cookiejar
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "import_data"
+PYTHON = sys.executable
+PASSWORD = "load-test-password-1234"
+REQUEST_TIMEOUT = 30.0
+# What a reader does, with weights: mostly reading, a fifth of requests write.
+ACTIONS = {"browse": 45, "search": 20, "paper": 15, "toggle": 20}
+SEARCH_WORDS = ["agents", "diffusion", "reasoning", "video", "benchmark", "robot"]
+LIST_STATES = [
+    "/",
+    "/?page=2",
+    "/?sort=title",
+    "/?has_code=1",
+    "/?tag=Multimodal",
+    "/?tag=Multimodal&tag_mode=all&tag=Computer+Vision",
+    "/?date_from=2024-09-01&date_to=2025-03-31",
+    "/?has_hf=1&sort=oldest",
+]
+
+
+@dataclass
+class Sample:
+    kind: str  # "read" or "write"
+    started: float  # seconds since the run began
+    seconds: float
+    ok: bool
+
+
+@dataclass
+class Results:
+    samples: list[Sample] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, sample: Sample, error: str = "") -> None:
+        with self.lock:
+            self.samples.append(sample)
+            if error:
+                self.errors.append(error)
+
+
+# Data and database --------------------------------------------------------------
+
+
+def one_file(papers: int) -> Path:
+    """bench/import_bench.py's archive of `papers` papers as one many-day file."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from import_bench import generate
+
+    folder = DATA / str(papers)
+    target = DATA / f"one_file_{papers}.md"
+    if target.exists():
+        return target
+    generate(folder, papers)
+    with target.open("w", encoding="utf-8") as out:
+        for day in sorted(folder.rglob("*.md")):
+            out.write(day.read_text(encoding="utf-8").rstrip("\n") + "\n\n")
+    return target
+
+
+def base_database(users: int) -> Path:
+    """Migrated, the sample digests imported, `users` readers; made once."""
+    path = DATA / f"import_load_base_{users}.sqlite3"
+    if path.exists():
+        return path
+    DATA.mkdir(parents=True, exist_ok=True)
+    env = environment(path)
+    manage("migrate", "-v0", env=env)
+    manage("import_digest", str(ROOT / "sample_digests"), "-v0", env=env)
+    script = (
+        "from django.contrib.auth import get_user_model\n"
+        "User = get_user_model()\n"
+        f"for n in range({users}):\n"
+        f"    User.objects.create_user(f'load{{n}}', password={PASSWORD!r})\n"
+    )
+    manage("shell", "-c", script, env=env)
+    return path
+
+
+def environment(database: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "digestsite.settings",
+        "DJANGO_DEBUG": "",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
+    }
+
+
+def manage(*args: str, env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, **kwargs
+    )
+
+
+# The server ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--threads",
+            "8",
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "120",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "digestsite.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited ({server.returncode}); see {log}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+            return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    server.terminate()
+    sys.exit("gunicorn did not answer in time")
+
+
+# A reader -----------------------------------------------------------------------
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a 302 is an answer, not a hop
+        return None
+
+
+class Reader:
+    """One user's browser: its own cookies (session, CSRF token)."""
+
+    def __init__(
+        self, base: str, username: str, papers: list[tuple[int, str]], seed: int
+    ) -> None:
+        self.base = base
+        self.username = username
+        self.papers = papers  # (pk, key)
+        self.rng = random.Random(seed)
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies), NoRedirect
+        )
+
+    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body)
+        if data is not None:
+            request.add_header("X-CSRFToken", self.csrf_token())
+        try:
+            with self.opener.open(request, timeout=REQUEST_TIMEOUT) as response:
+                return response.status, response.read().decode(errors="replace")
+        except urllib.error.HTTPError as error:  # 3xx/4xx/5xx with a body
+            return error.code, error.read().decode(errors="replace")
+
+    def csrf_token(self) -> str:
+        for cookie in self.cookies:
+            if cookie.name.endswith("csrftoken"):
+                return cookie.value
+        return ""
+
+    def log_in(self) -> None:
+        status, page = self.request("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        status, _ = self.request(
+            "/accounts/login/",
+            {
+                "username": self.username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            },
+        )
+        if status != 302:
+            raise SystemExit(f"{self.username} could not log in ({status})")
+
+    def act(self, results: Results, began: float) -> None:
+        action = self.rng.choices(list(ACTIONS), weights=list(ACTIONS.values()))[0]
+        if action == "browse":
+            kind, path, data, expected = "read", self.rng.choice(LIST_STATES), None, 200
+        elif action == "search":
+            word = self.rng.choice(SEARCH_WORDS)
+            kind, path, data, expected = "read", f"/?q={word}", None, 200
+        elif action == "paper":
+            _, key = self.rng.choice(self.papers)
+            kind, path, data, expected = "read", f"/papers/{key}/", None, 200
+        else:
+            pk, _ = self.rng.choice(self.papers)
+            kind, path, data, expected = (
+                "write",
+                f"/bookmarks/paper/{pk}/toggle/",
+                {"next": "/bookmarks/"},
+                302,
+            )
+        started = time.perf_counter()
+        try:
+            status, _ = self.request(path, data)
+            error = "" if status == expected else f"{status} {path}"
+        except (OSError, http.client.HTTPException) as failure:
+            error = f"{type(failure).__name__} {path}: {failure}"
+        seconds = time.perf_counter() - started
+        results.add(Sample(kind, started - began, seconds, not error), error)
+
+
+# The run ------------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * share) - 1)] if ordered else 0.0
+
+
+def describe(label: str, samples: list[Sample]) -> str:
+    times = [sample.seconds * 1000 for sample in samples if sample.ok]
+    if not times:
+        return f"{label}: none"
+    return (
+        f"{label}: {len(times)} ok, median {statistics.median(times):.0f} ms, "
+        f"p95 {percentile(times, 0.95):.0f} ms, max {max(times):.0f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=24)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--max-seconds", type=float, default=900.0)
+    parser.add_argument(
+        "--day-files",
+        action="store_true",
+        help="Import the same archive as one file per day instead of one file, "
+        "for comparison: small files are written in batches of about 500 papers.",
+    )
+    parser.add_argument("--papers", type=int, default=100_000)
+    args = parser.parse_args()
+
+    big_file = one_file(args.papers)
+    source = DATA / str(args.papers) if args.day_files else big_file
+    base = base_database(args.users)
+    # Pages name their hashed static files (as `make run` prepares them).
+    manage("collectstatic", "--noinput", "-v0", env=environment(base))
+    run_dir = DATA / "import_load_run"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    database = run_dir / "db.sqlite3"
+    shutil.copy(base, database)
+    env = environment(database)
+    listed = subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import django; django.setup(); from papers.models import Paper\n"
+            "for pk, key in Paper.objects.values_list('pk', 'key')[:200]: "
+            "print(pk, key)",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\n")
+    papers = [(int(line.split()[0]), line.split()[1]) for line in listed if line]
+    port = free_port()
+    server_log = run_dir / "gunicorn.log"
+    server = start_server(env, port, server_log)
+    base_url = f"http://127.0.0.1:{port}"
+    results = Results()
+    try:
+        readers = [
+            Reader(base_url, f"load{n}", papers, seed=n) for n in range(args.users)
+        ]
+        for reader in readers:
+            reader.log_in()
+        import_log = run_dir / "import.log"
+        began = time.perf_counter()
+        importing = subprocess.Popen(
+            [
+                PYTHON,
+                "manage.py",
+                "import_digest",
+                str(source),
+                "-v2",
+                # The one file is larger than the command's default limit.
+                "--max-size",
+                str(big_file.stat().st_size // 2**20 + 1),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=import_log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        import_seconds: list[float] = []
+
+        def watch_import() -> None:
+            importing.wait()
+            import_seconds.append(time.perf_counter() - began)
+
+        watcher = threading.Thread(target=watch_import)
+        watcher.start()
+
+        def user(reader: Reader) -> None:
+            while True:
+                elapsed = time.perf_counter() - began
+                if elapsed > args.max_seconds:
+                    break
+                if elapsed > args.seconds and importing.poll() is not None:
+                    break
+                reader.act(results, began)
+
+        threads = [threading.Thread(target=user, args=(r,)) for r in readers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        load = os.getloadavg()
+        watcher.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    import_output = import_log.read_text()
+    if importing.returncode:
+        print(import_output[-2000:])
+    longest = re.search(r"longest write transaction took ([\d,]+) ms", import_output)
+    rate = re.search(r"\(([\d,]+) papers/s\)", import_output)
+    server_output = server_log.read_text()
+    # One line per failed request (the traceback names the error twice).
+    locked = server_output.count("django.db.utils.OperationalError: database is locked")
+    # The last line of each traceback the server logged: what the 500s were.
+    raised = re.findall(
+        r"^(\w+(?:\.\w+)*(?:Error|Exception)\b.*)$", server_output, re.M
+    )
+    ended = import_seconds[0] if import_seconds else args.max_seconds
+    warm_up = re.search(r"Built the browse index in ([\d.]+) s", import_output)
+    # The longest write ends before the browse index is built, which ends the run.
+    write_ends = ended - (float(warm_up.group(1)) if warm_up else 0.0)
+    write_starts = write_ends - (
+        float(longest.group(1).replace(",", "")) / 1000 if longest else 0.0
+    )
+    samples = results.samples
+    reads = [s for s in samples if s.kind == "read"]
+    writes = [s for s in samples if s.kind == "write"]
+    users_seconds = max(sample.started + sample.seconds for sample in samples)
+    what = (
+        f"{args.papers:,} rows as one file per day"
+        if args.day_files
+        else f"one file of {args.papers:,} rows"
+    )
+    print(f"{args.users} users for {users_seconds:.0f} s while importing {what}")
+    print(
+        f"import: {'ok' if importing.returncode == 0 else 'FAILED'} in {ended:.1f} s"
+        f" ({rate.group(1) if rate else '?'} papers/s), longest write transaction "
+        f"{longest.group(1) if longest else '?'} ms"
+    )
+    print(
+        f"requests: {len(samples)}, failed: {len(results.errors)}, "
+        f"'database is locked' in the server log: {locked}"
+    )
+    print(describe("reads", reads))
+    print(describe("writes", writes))
+
+    def in_write(sample: Sample) -> bool:
+        return sample.started < write_ends and sample.started + sample.seconds > (
+            write_starts
+        )
+
+    print(
+        f"while the longest write was open ({write_starts:.0f} s to {write_ends:.0f} s"
+        " after the start):"
+    )
+    print("  " + describe("reads", [s for s in reads if in_write(s)]))
+    print("  " + describe("writes", [s for s in writes if in_write(s)]))
+    failed_then = [s for s in samples if in_write(s) and not s.ok]
+    print(f"  failed: {len(failed_then)}")
+    for error in sorted(set(results.errors))[:10]:
+        print(f"  failure: {error}")
+    for line, count in collections.Counter(raised).most_common(5):
+        print(f"  server logged {count} x {line[:200]}")
+    print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    shutil.rmtree(run_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

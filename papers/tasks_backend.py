@@ -1,0 +1,94 @@
+"""A Django tasks backend that runs tasks on a thread pool inside the web process.
+
+Django 6 ships the tasks framework with two backends: ImmediateBackend runs a task
+inside `enqueue()` (the web request would wait for a long import) and DummyBackend
+never runs it. This one returns at once and runs the task on a small pool of
+background threads, so `make run` stays one command: no broker, no worker process.
+
+Results are not kept by the backend (`supports_get_result` is False): a task that
+others must follow writes its own progress and result to the database, as
+papers.importer.jobs does with the ImportJob row, which every web worker can read.
+
+Limits, by design: tasks live in the memory of the process that enqueued them, so a
+restart loses the ones not finished (the job page says when a job stopped moving);
+enqueue after the transaction that created the job's row commits
+(`transaction.on_commit`), or the worker thread may not see the row yet.
+
+Settings: `TASKS = {"default": {"BACKEND": "papers.tasks_backend.ThreadPoolBackend",
+"OPTIONS": {"MAX_WORKERS": 1}}}`. One worker by default: imports write, and SQLite
+takes one writer at a time anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from django.db import close_old_connections, connections
+from django.tasks.backends.immediate import ImmediateBackend
+from django.tasks.base import TaskResult, TaskResultStatus
+from django.utils.crypto import get_random_string
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_WORKERS = 1
+
+
+class ThreadPoolBackend(ImmediateBackend):
+    """ImmediateBackend's way of running a task (status, signals, errors recorded on
+    the TaskResult), moved onto background threads."""
+
+    supports_async_task = False
+
+    def __init__(self, alias: str, params: dict) -> None:
+        super().__init__(alias, params)
+        self.max_workers = int(self.options.get("MAX_WORKERS", DEFAULT_MAX_WORKERS))
+        self._pool: ThreadPoolExecutor | None = None
+        self.futures: list[Future] = []
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        # Created on first use, so importing settings starts no threads.
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=self.max_workers, thread_name_prefix=f"tasks-{self.alias}"
+            )
+        return self._pool
+
+    def enqueue(self, task, args, kwargs) -> TaskResult:
+        self.validate_task(task)
+        result = TaskResult(
+            task=task,
+            id=get_random_string(32),
+            status=TaskResultStatus.READY,
+            enqueued_at=None,
+            started_at=None,
+            last_attempted_at=None,
+            finished_at=None,
+            args=args,
+            kwargs=kwargs,
+            backend=self.alias,
+            errors=[],
+            worker_ids=[],
+        )
+        future = self.pool.submit(self._run, result)
+        # Finished futures are dropped as new ones come: the list stays short.
+        self.futures = [pending for pending in self.futures if not pending.done()]
+        self.futures.append(future)
+        return result
+
+    def _run(self, result: TaskResult) -> None:
+        # A pool thread is like a request: fresh connections, closed afterwards, so
+        # a long-lived thread never holds a connection the database has dropped.
+        close_old_connections()
+        try:
+            self._execute_task(result)
+        except Exception:  # _execute_task records task errors; this is the backend's
+            logger.exception("Task %s could not be run", result.id)
+        finally:
+            connections.close_all()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until every task enqueued so far has run (for tests and scripts)."""
+        for future in list(self.futures):
+            future.result(timeout=timeout)
