@@ -453,8 +453,9 @@ def test_a_renewed_secret_retires_the_old_feed_urls(ada_client, ada, robots):
         assert anonymous.get(url).status_code == 404
     for kind in ("atom", "rss"):
         assert anonymous.get(feed_url(saved, kind)).status_code == 200
-    page = ada_client.get("/saved/").text
-    assert feed_url(saved) in page and old_urls[0] not in page
+    response = ada_client.get("/saved/")
+    assert feed_url(saved) in response.text and old_urls[0] not in response.text
+    assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.django_db

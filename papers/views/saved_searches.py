@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from papers.browse.reader import Reader
@@ -39,6 +40,7 @@ def _see_other(url: str) -> HttpResponse:
 
 @require_safe
 @reader_required
+@never_cache  # it shows the feeds' secrets: no copy in any cache
 def saved_search_list(request: HtmxHttpRequest) -> HttpResponse:
     searches = list(SavedSearch.objects.filter(user=request.user))
     context = {
