@@ -35,7 +35,7 @@ STATES = [
     ("one broad tag", "tag=Multimodal"),
     ("one rare tag", "tag=Topic 140"),
     ("two tags, all", "tag=Multimodal&tag=Computer Vision&tag_mode=all"),
-    ("tag with code", "tag=Reinforcement Learning&has_code=1"),
+    ("tag with code", "tag=Natural Language Processing&has_code=1"),
     ("tag excluded", "tag_not=Multimodal&has_hf=1"),
     ("text search", "q=language"),
     ("text search, two words", "q=agent reasoning&sort=newest"),

@@ -19,9 +19,18 @@ HEADER_SAVED_SEARCHES = 10
 class ReaderSummary:
     """Counts for the header, each one query, run only if a template shows it."""
 
-    def __init__(self, user, profile: ReaderProfile | None) -> None:
+    def __init__(
+        self,
+        user,
+        profile: ReaderProfile | None,
+        *,
+        saved_search_counts: list[SavedSearchCount] | None = None,
+    ) -> None:
         self.user = user
         self.profile = profile
+        # Every saved search with its count, when the page counted them already
+        # (/saved/): the menu then takes its first ones instead of counting again.
+        self.known_counts = saved_search_counts
 
     @property
     def new_since(self) -> datetime.datetime | None:
@@ -41,6 +50,8 @@ class ReaderSummary:
     @cached_property
     def _first_saved_searches(self) -> list[SavedSearch]:
         # One more than the menu shows, to know whether there are more.
+        if self.known_counts is not None:
+            return [entry.search for entry in self.known_counts]
         return list(
             SavedSearch.objects.filter(user=self.user)[: HEADER_SAVED_SEARCHES + 1]
         )
@@ -49,6 +60,8 @@ class ReaderSummary:
     def saved_searches(self) -> list[SavedSearchCount]:
         """The first saved searches by name, each with its "new" count: one query
         for the searches, one for the papers added since, then the browse index."""
+        if self.known_counts is not None:
+            return self.known_counts[:HEADER_SAVED_SEARCHES]
         return with_new_counts(
             self._first_saved_searches[:HEADER_SAVED_SEARCHES],
             Reader(user=self.user, since=self.new_since),
@@ -71,4 +84,9 @@ def reader(request: HttpRequest) -> dict:
         return {}
     # ReaderVisitMiddleware has loaded the profile; fragments rendered without it
     # (e.g. by tests calling render directly) just show no "new" count.
-    return {"reader": ReaderSummary(user, getattr(request, "reader_profile", None))}
+    summary = ReaderSummary(
+        user,
+        getattr(request, "reader_profile", None),
+        saved_search_counts=getattr(request, "saved_search_counts", None),
+    )
+    return {"reader": summary}

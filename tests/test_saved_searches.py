@@ -519,3 +519,21 @@ def test_the_admin_lists_saved_searches_without_their_secret(admin_client, ada):
     assert change.status_code == 200
     assert saved.feed_token not in changelist.text + change.text
     assert admin_client.get(reverse("admin:papers_savedsearch_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_saved_page_counts_once_for_itself_and_the_menu(ada_client, ada, robots):
+    for n in range(3):
+        saved_search(ada, f"Search {n}", "tag=Robotics")
+    PaperFactory(title="Robots again", tags=["Robotics"])
+    ada_client.get("/archive/")  # rebuild the browse index after the new paper
+    with CaptureQueriesContext(connection) as captured:
+        page = text_of(ada_client.get("/saved/").text)
+    added_since = [
+        query["sql"]
+        for query in captured.captured_queries
+        if '"created_at" >' in query["sql"] and "papers_paper" in query["sql"]
+    ]
+    assert len(added_since) == 1
+    assert page.count("1 new paper since") == 3
+    assert "Search 0 1 new" in page  # the menu shows the same counts

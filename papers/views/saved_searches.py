@@ -43,10 +43,10 @@ def _see_other(url: str) -> HttpResponse:
 @never_cache  # it shows the feeds' secrets: no copy in any cache
 def saved_search_list(request: HtmxHttpRequest) -> HttpResponse:
     searches = list(SavedSearch.objects.filter(user=request.user))
-    context = {
-        "saved_searches": with_new_counts(searches, Reader.of(request)),
-        "max_saved": SavedSearch.MAX_PER_USER,
-    }
+    counts = with_new_counts(searches, Reader.of(request))
+    # The header's menu shows the first of the same counts (context_processors).
+    request.saved_search_counts = counts
+    context = {"saved_searches": counts, "max_saved": SavedSearch.MAX_PER_USER}
     return render(request, "papers/saved_searches.html", context)
 
 
