@@ -537,3 +537,18 @@ def test_the_saved_page_counts_once_for_itself_and_the_menu(ada_client, ada, rob
     assert len(added_since) == 1
     assert page.count("1 new paper since") == 3
     assert "Search 0 1 new" in page  # the menu shows the same counts
+
+
+@pytest.mark.django_db
+def test_a_name_taken_between_check_and_save_gets_a_message(
+    ada_client, ada, monkeypatch
+):
+    # Another tab saves the same name after the form's check: the database refuses.
+    from papers.forms import SavedSearchNameForm
+
+    monkeypatch.setattr(SavedSearchNameForm, "clean_name", lambda form: "Robots")
+    saved_search(ada, "Robots")
+    response = save(ada_client, "Robots", "tag=Robotics")
+    assert response.status_code == 303
+    assert messages_of(response)[-1] == "The search was not saved: the name is taken."
+    assert SavedSearch.objects.filter(user=ada).count() == 1

@@ -10,6 +10,7 @@ and a message, so every form works without JavaScript.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -64,7 +65,12 @@ def saved_search_create(request: HtmxHttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, f"The search was not saved: {first_error(form)}")
         return _see_other(_back_to_list(form))
-    saved = form.save()
+    try:
+        with transaction.atomic():
+            saved = form.save()
+    except IntegrityError:  # the same name saved from another tab a moment ago
+        messages.error(request, "The search was not saved: the name is taken.")
+        return _see_other(_back_to_list(form))
     messages.success(request, f"Saved this search as “{saved.name}”.")
     return _see_other(saved.get_absolute_url())
 
@@ -94,8 +100,13 @@ def saved_search_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     old_name = saved.name
     form = SavedSearchNameForm(request.POST, instance=saved)
     if form.is_valid():
-        form.save()
-        messages.success(request, f"Renamed “{old_name}” to “{saved.name}”.")
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError:  # taken from another tab a moment ago
+            messages.error(request, f"“{old_name}” was not renamed: the name is taken.")
+        else:
+            messages.success(request, f"Renamed “{old_name}” to “{saved.name}”.")
     else:
         messages.error(request, f"“{old_name}” was not renamed: {first_error(form)}")
     return _see_other(reverse("papers:saved"))
