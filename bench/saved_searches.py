@@ -2,16 +2,17 @@
 
     python bench/saved_searches.py                  # 100,000 papers, SQLite
     python bench/saved_searches.py --papers 20000 --new 500
-    python bench/saved_searches.py --database-url postgres://postgres@127.0.0.1/saved_bench
+    python bench/saved_searches.py --database-url postgres://postgres@127.0.0.1/saved
 
 Uses bench/archive.py's synthetic archive (inserted directly; reused while the paper
 count matches). A reader has ten saved searches (tags, a text search, an author, a
 date range, their own bookmarks), last opened before the newest `--new` papers were
 added. Times, through Django's test client, the account page (which shows nothing but
 the header) for that reader and for one without saved searches, the difference being
-the menu's ten "N new" counts; then /saved/ and one private feed. Each is the median
-of `--runs` requests after one untimed request (the process's browse index is built
-once, as a web worker's is). Results go to bench/results/.
+the menu's ten "N new" counts; then /saved/, one private feed and the public feed of
+the same state. Each is the median of `--runs` requests after one untimed request
+(the process's browse index is built once, as a web worker's is). Results go to
+bench/results/.
 """
 
 from __future__ import annotations
@@ -147,12 +148,15 @@ def main() -> None:
     feed = timed(
         Client(), f"/saved/{searches[5].feed_token}/feed.atom", args.runs
     )  # the text search's, without a session
+    # The public feed of the same state, for comparison: the same browse call.
+    public_feed = timed(Client(), f"/feed.atom?{searches[5].query_string}", args.runs)
     rows = {
         "ten new counts (with_new_counts)": counting,
         "account page, no saved searches": without,
         "account page, ten saved searches in the menu": with_menu,
         "/saved/ with ten searches": saved_page,
         "private Atom feed (text search)": feed,
+        "public Atom feed of the same state": public_feed,
     }
     print(f"queries for the ten counts: {queries}")
     for name, ms in rows.items():
