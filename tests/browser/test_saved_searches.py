@@ -24,6 +24,7 @@ def test_saving_a_filtered_state_reached_by_htmx(browser, live_server, sample_co
     expect(page.locator("#save-search input[name=query_string]")).to_have_value(
         "has_code=1"
     )
+    page.locator("#save-search summary").click()
     page.get_by_label("Save this search as").fill("Code")
     page.get_by_role("button", name="Save search").click()
     expect(page.locator("#messages")).to_contain_text("Saved this search as “Code”.")
