@@ -38,6 +38,7 @@ from papers.models import (
     Paper,
     ReaderProfile,
     ReadingList,
+    SavedSearch,
     Tag,
 )
 
@@ -601,3 +602,20 @@ class ReaderProfileAdmin(admin.ModelAdmin):
     date_hierarchy = "last_seen_at"
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    """Readers' saved searches, to look at (support, abuse); readers change them on
+    their own pages. The feed secret is left out: an admin has no use for it."""
+
+    list_display = ["name", "user", "query_string", "created_at", "last_opened_at"]
+    list_filter = [("created_at", admin.DateFieldListFilter)]
+    search_fields = ["name", "user__username", "query_string"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    fields = ["user", "name", "query_string", "created_at", "last_opened_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

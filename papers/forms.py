@@ -5,8 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import ngettext
 
-from papers.models import Bookmark, ReadingList
+from papers.browse.reader import Reader
+from papers.models import Bookmark, ReadingList, SavedSearch
+from papers.saved_searches import (
+    UnreadableQuery,
+    canonical_params,
+    parse_query,
+    state_errors,
+)
 
 
 class SignupForm(UserCreationForm):
@@ -86,3 +94,81 @@ class BookmarkListsForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lists"].queryset = ReadingList.objects.filter(user=user)
+
+
+class SavedSearchNameForm(forms.ModelForm):
+    """Rename one of the instance's user's saved searches."""
+
+    class Meta:
+        model = SavedSearch
+        fields = ["name"]
+        labels = {"name": "Name"}
+
+    def clean_name(self) -> str:
+        # As for reading lists: the (user, name) constraint involves a field the
+        # form lacks, so it is checked here rather than left to the database.
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the search a name.")
+        taken = SavedSearch.objects.filter(
+            user=self.instance.user, name__iexact=name
+        ).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                "You already have a saved search with this name."
+            )
+        return name
+
+
+class SavedSearchForm(SavedSearchNameForm):
+    """Save a list state under a name: the state must read as the list page reads
+    it (for `reader`, whose own filters it may hold), and a reader has at most
+    SavedSearch.MAX_PER_USER searches."""
+
+    # What the page sends may be longer than what is kept (empty fields of a form
+    # submitted without JavaScript); the saved string's own length is checked below.
+    query_string = forms.CharField(
+        required=False, max_length=8000, widget=forms.HiddenInput
+    )
+
+    class Meta(SavedSearchNameForm.Meta):
+        fields = ["name", "query_string"]
+
+    def __init__(self, *args, reader: Reader, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.reader = reader
+
+    def clean_query_string(self) -> str:
+        try:
+            params = canonical_params(parse_query(self.cleaned_data["query_string"]))
+        except UnreadableQuery as error:
+            raise forms.ValidationError(str(error)) from error
+        errors = state_errors(params, self.reader)
+        if errors:
+            raise forms.ValidationError(
+                [
+                    f"{name}: {message}"
+                    for name, messages in errors.items()
+                    for message in messages
+                ]
+            )
+        query = params.urlencode()
+        if len(query) > SavedSearch._meta.get_field("query_string").max_length:
+            raise forms.ValidationError("The search is too long to save.")
+        return query
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        count = SavedSearch.objects.filter(user=self.instance.user).count()
+        if self.instance.pk is None and count >= SavedSearch.MAX_PER_USER:
+            raise forms.ValidationError(
+                ngettext(
+                    "You have %(count)d saved search, the most you can keep: "
+                    "delete it before saving another.",
+                    "You have %(count)d saved searches, the most you can keep: "
+                    "delete one before saving another.",
+                    count,
+                )
+                % {"count": count}
+            )
+        return cleaned

@@ -7,6 +7,7 @@ methods rather than spelling out multi-join lookups.
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -702,6 +703,66 @@ class ReaderProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
+
+
+def new_feed_token() -> str:
+    """A secret for a private feed URL: 32 random bytes, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+class SavedSearchQuerySet(models.QuerySet):
+    def mark_opened(self, saved: SavedSearch, *, now: datetime.datetime) -> None:
+        """The reader opened the search: papers added before `now` are no longer new.
+
+        Only the one column is written, so a rename in another tab keeps its name.
+        """
+        saved.last_opened_at = now
+        self.filter(pk=saved.pk).update(last_opened_at=now)
+
+    def renew_feed_token(self, saved: SavedSearch) -> str:
+        """Give the search a new feed secret; the old feed URLs stop working."""
+        saved.feed_token = new_feed_token()
+        self.filter(pk=saved.pk).update(feed_token=saved.feed_token)
+        return saved.feed_token
+
+
+class SavedSearch(models.Model):
+    """A reader's named list state (the list page's canonical query string), with when
+    they last opened it ("N new") and the secret of its private feeds."""
+
+    # A reader's header lists them: beyond this many they stop being a menu.
+    MAX_PER_USER = 100
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_searches",
+    )
+    name = models.CharField(max_length=100)
+    query_string = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Papers added to the site after this moment are "new" to this search.
+    last_opened_at = models.DateTimeField()
+    feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+
+    objects = SavedSearchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], name="saved_search_unique_name"
+            ),
+        ]
+        verbose_name_plural = "saved searches"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        """The list page in the saved state (a plain link: opening it marks nothing)."""
+        path = reverse("papers:list")
+        return f"{path}?{self.query_string}" if self.query_string else path
 
 
 class DataVersion(models.Model):

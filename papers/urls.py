@@ -10,6 +10,7 @@ from papers.views import (
     list_exports,
     pages,
     preferences,
+    saved_searches,
     trends,
 )
 
@@ -65,6 +66,32 @@ urlpatterns = [
     path("preferences/list-mode/", preferences.list_mode_set, name="list-mode"),
     path("trends/", trends.trends_page, name="trends"),
     path("for-you/", for_you.for_you_page, name="for-you"),
+    # A reader's saved searches (papers/views/saved_searches.py): changes, and
+    # opening (which resets the "new" count), are POST-only URLs.
+    path("saved/", saved_searches.saved_search_list, name="saved"),
+    path("saved/new/", saved_searches.saved_search_create, name="saved-create"),
+    path("saved/<int:pk>/open/", saved_searches.saved_search_open, name="saved-open"),
+    path(
+        "saved/<int:pk>/rename/",
+        saved_searches.saved_search_rename,
+        name="saved-rename",
+    ),
+    path(
+        "saved/<int:pk>/delete/",
+        saved_searches.saved_search_delete,
+        name="saved-delete",
+    ),
+    path(
+        "saved/<int:pk>/feed-secret/",
+        saved_searches.saved_search_renew_feed,
+        name="saved-renew-feed",
+    ),
+    # Private feeds: the secret token (secrets.token_urlsafe) is the only key.
+    re_path(
+        r"^saved/(?P<token>[A-Za-z0-9_-]{20,64})/feed\.(?P<kind>[a-z]+)$",
+        saved_searches.saved_search_feed,
+        name="saved-feed",
+    ),
     # A reader's bookmarks (papers/views/bookmarks.py). Changes are POST-only URLs.
     path("bookmarks/", bookmarks.bookmark_list, name="bookmarks"),
     path(

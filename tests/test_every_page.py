@@ -30,6 +30,7 @@ from papers.models import (
     Paper,
     ReaderProfile,
     ReadingList,
+    SavedSearch,
     Tag,
 )
 from tests.factories import PaperFactory, UserFactory
@@ -54,7 +55,8 @@ def leaked_syntax(html: str) -> list[str]:
 @pytest.fixture
 def site():
     """Two papers on two days (links, tags, authors), and a reader who has
-    bookmarked one with a note, put it on a list and dismissed the other."""
+    bookmarked one with a note, put it on a list, dismissed the other and saved a
+    search."""
     first = PaperFactory(
         key="2503.07365",
         title="MM-Eureka: Exploring Visual Aha Moment",
@@ -77,6 +79,12 @@ def site():
     bookmark = Bookmark.objects.create(user=reader, paper=first, note="Read twice.")
     ReadingList.objects.create(user=reader, name="To read").bookmarks.add(bookmark)
     Dismissal.objects.create(user=reader, paper=second)
+    SavedSearch.objects.create(
+        user=reader,
+        name="Multimodal",
+        query_string="tag=Multimodal",
+        last_opened_at=datetime.datetime(2025, 3, 11, tzinfo=datetime.UTC),
+    )
     return {"first": first, "second": second, "reader": reader}
 
 
@@ -126,6 +134,7 @@ READER_PAGES = [
     "/bookmarks/",
     "/bookmarks/?status=unread&sort=title",
     "/bookmarks/lists/",
+    "/saved/",
     "/accounts/",
     "/accounts/password_change/",
     "/accounts/password_change/done/",
@@ -204,6 +213,7 @@ ADMIN_MODELS = [
     ReadingList,
     Dismissal,
     ReaderProfile,
+    SavedSearch,
     Appearance,
     Authorship,
 ]

@@ -457,9 +457,9 @@ def test_rebuilding_the_browse_index_runs_a_fixed_number_of_queries(
 
 # The data version, the search's ids, the selected authors' ids, the page's papers
 # and their 3 prefetches (authorships, tags, appearances), the counted authors'
-# names; a logged-in reader adds the session, the user, the visit record and the
-# header's bookmark count. Facets are counted in memory.
-QUERIES = {False: 8, True: 12}
+# names; a logged-in reader adds the session, the user, the visit record, the
+# header's bookmark count and saved searches. Facets are counted in memory.
+QUERIES = {False: 8, True: 13}
 # The version, papers with flags, tag links, tags, authorships, appearances, three
 # sort orders and the latest day; the request itself reads the version once more.
 REBUILD = 10

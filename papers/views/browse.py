@@ -23,6 +23,7 @@ from papers.links import link_buttons
 from papers.list_mode import ListMode, list_mode_for
 from papers.models import Author, Tag
 from papers.query_language import highlight_words, parse_query
+from papers.saved_searches import canonical_params
 from papers.summaries import split_summary
 from papers.titles import list_title, reader_labels
 from papers.views import HtmxHttpRequest
@@ -101,6 +102,11 @@ def paper_list(request: HtmxHttpRequest) -> HttpResponse:
     path = reverse("papers:list")
     result = browse(Scope(path=path), request.GET, Reader.of(request))
     context = browse_context(request, result, path=path)
+    # "Save this search" (papers.views.saved_searches) offers the state as it
+    # would be saved; an invalid state cannot be.
+    context["save_search"] = True
+    if result.valid:
+        context["save_query"] = canonical_params(request.GET).urlencode()
     return render(request, _template(request, TEMPLATE, "browse"), context)
 
 

@@ -13,9 +13,18 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.db.models import Count
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from papers.models import Author, Bookmark, Digest, Paper, ReadingList, Tag
+from papers.models import (
+    Author,
+    Bookmark,
+    Digest,
+    Paper,
+    ReadingList,
+    SavedSearch,
+    Tag,
+)
 from papers.views.pages import week_of
 
 PASSWORD = "correct horse battery staple"
@@ -64,12 +73,19 @@ class Audit:
 
 @pytest.fixture
 def reader(sample_corpus):
-    """A reader with two bookmarks, one of them on a reading list."""
+    """A reader with two bookmarks, one of them on a reading list, and a saved
+    search."""
     user = get_user_model().objects.create_user("ada", password=PASSWORD)
     first, second = Paper.objects.all()[:2]
     bookmark = Bookmark.objects.create(user=user, paper=first, note="Read again.")
     Bookmark.objects.create(user=user, paper=second)
     ReadingList.objects.create(user=user, name="Later").bookmarks.add(bookmark)
+    SavedSearch.objects.create(
+        user=user,
+        name="With code",
+        query_string="has_code=1",
+        last_opened_at=timezone.now(),
+    )
     return user
 
 
@@ -143,11 +159,16 @@ def test_no_accessibility_violations(browser, live_server, reader, theme):
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    for url in ("/", "/?sort=for_you", "/bookmarks/", "/bookmarks/lists/"):
+    for url in ("/", "/?sort=for_you", "/bookmarks/", "/bookmarks/lists/", "/saved/"):
         audit.visit(url)
+    # The header's saved-searches menu, open.
+    page.goto("/")
+    page.locator(".saved-menu > summary").click()
+    expect(page.get_by_role("button", name="With code")).to_be_visible()
+    audit.check("/ with the saved-searches menu open")
     context.close()
 
-    assert len(audit.audited) == 14
+    assert len(audit.audited) == 16
     assert not audit.report, "\n".join(
         [f"axe-core found violations in the {theme} theme:", *audit.report]
     )
