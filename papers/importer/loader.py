@@ -15,6 +15,11 @@ refuses a batch, its files are retried one transaction each and only the file at
 fault fails. A dry run reads but never writes: later files are planned against what
 the earlier ones would have written.
 
+Files whose bytes were imported before and are known to change nothing
+(papers.importer.history, DigestFile.known) are skipped without being parsed,
+unless the import overwrites; each batch that does not overwrite records its files
+in that history, in its own transaction.
+
 After an import that wrote something, `data_changed()` is the one place that tells
 the browse pages: each write bumps the data version inside its own transaction
 (papers.importer.writer), and `data_changed()` then builds this process's browse
@@ -32,7 +37,8 @@ from functools import cached_property
 from django.db import DatabaseError, transaction
 from django.utils.translation import ngettext
 
-from papers.importer.files import DigestFile, prefer_fullest_days
+from papers.importer import history
+from papers.importer.files import DigestFile, KnownFile, prefer_fullest_days
 from papers.importer.plan import EDITABLE_FIELDS, DayStats, Stored, plan
 from papers.importer.records import DataWarning, DigestRecord
 from papers.importer.writer import read_stored, write
@@ -88,6 +94,17 @@ class ImportStats:
             seen_keys={*day.created, *day.updated, *day.unchanged},
             dates={day.date},
         )
+
+    @classmethod
+    def as_stored(cls, known: KnownFile) -> ImportStats:
+        """A skipped file's stats: what re-importing it would report."""
+        stats = cls(warnings=list(known.warnings))
+        for date, keys in known.days:
+            stats.unchanged += len(keys)
+            stats.days += 1
+            stats.seen_keys.update(keys)
+            stats.dates.add(date)
+        return stats
 
     def __add__(self, other: ImportStats) -> ImportStats:
         if not isinstance(other, ImportStats):
@@ -263,6 +280,15 @@ def load_files(
         batch.clear()
 
     for file in files:
+        if file.known is not None and not overwrite:
+            # Keep results and progress in file order: write what came before.
+            if batch:
+                flush()
+                size = 0
+            results.append(ImportStats.as_stored(file.known))
+            if on_loaded is not None:
+                on_loaded(file, results[-1])
+            continue
         papers = file.papers
         if batch and size + papers > batch_papers:
             flush()
@@ -391,7 +417,13 @@ def _write_batch(files: list[DigestFile], *, overwrite: bool) -> dict[int, Impor
     started = time.perf_counter()
     try:
         with transaction.atomic():
+            # Only files read from disk are recorded; an --overwrite import may
+            # undo what earlier files wrote, so it ends the history's epoch.
+            recorded = not overwrite and any(file.sha256 for file in files)
+            epoch = history.begin_batch() if recorded else 0
             stats = _per_file(files, _load(_records(files), overwrite=overwrite))
+            if recorded:
+                history.record_batch(epoch, files)
         took = time.perf_counter() - started
         _longest_write = max(_longest_write, took)
         _let_other_writers_in(took)
