@@ -26,12 +26,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
-
-from papers.browse.version import VERSION_PK, current_version
+from papers.browse.version import current_version
 from papers.importer.files import DigestFile, KnownFile
 from papers.importer.records import DataWarning
-from papers.models import DataVersion, ImportedFile, ImportEpoch
+from papers.models import ImportedFile, ImportEpoch
 
 EPOCH_PK = 1
 
@@ -64,20 +62,13 @@ def known_files(names: Sequence[str]) -> dict[str, KnownFile]:
     return found
 
 
-def begin_batch() -> int:
-    """The epoch a write transaction's files belong to; call first in it.
-
-    On PostgreSQL the data version's row is locked until the transaction ends, so no
-    other writer can slip in between this check and `record_batch`.
-    """
-    rows = DataVersion.objects.filter(pk=VERSION_PK)
-    if connection.features.has_select_for_update:
-        rows = rows.select_for_update()
-    token = next(iter(rows.values_list("token", flat=True)), "")
+def epoch_for(version: str) -> int:
+    """The epoch a write transaction's files belong to, given the data version it
+    found on starting (papers.importer.writer.locked_version)."""
     epoch = ImportEpoch.objects.filter(pk=EPOCH_PK).first()
     if epoch is None:
         return 1
-    return epoch.number if epoch.token == token else epoch.number + 1
+    return epoch.number if epoch.token == version else epoch.number + 1
 
 
 def record_batch(number: int, files: Iterable[DigestFile]) -> None:

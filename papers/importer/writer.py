@@ -23,11 +23,19 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from papers.browse.version import bump_data_version
+from papers.browse.version import VERSION_PK, bump_data_version
 from papers.importer.parser import tag_slug
 from papers.importer.plan import Changes, Stored, StoredDay, StoredPaper
 from papers.importer.records import DigestRecord
-from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
+from papers.models import (
+    Appearance,
+    Author,
+    Authorship,
+    DataVersion,
+    Digest,
+    Paper,
+    Tag,
+)
 
 TagLink = Paper.tags.through
 # Rows per `IN (...)` list: under SQLite's variable limit (which a build may lower
@@ -212,6 +220,20 @@ def _read_tags(wanted: dict[str, str]) -> dict[str, int]:
 
 
 # Writing --------------------------------------------------------------------------
+
+
+def locked_version() -> str:
+    """The data version, read first in a write transaction; call inside one.
+
+    On PostgreSQL its row stays locked until the transaction ends, so no other
+    writer's change can land between this read and the writes that follow (SQLite's
+    write transactions already exclude each other).
+    """
+    sql = f"SELECT token FROM {DataVersion._meta.db_table} WHERE id = %s"
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    rows = _fetch(sql, [VERSION_PK])
+    return rows[0][0] if rows else ""
 
 
 def write(changes: Changes, stored: Stored) -> None:
