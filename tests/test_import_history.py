@@ -156,3 +156,21 @@ def test_overwrite_never_skips_and_ends_the_history(parsed):
     run(str(EVERYTHING))
     assert parsed == [str(EVERYTHING)]
     assert keys_stored_on(BOTH_DAY) == keys_in(EVERYTHING)
+
+
+@pytest.mark.django_db
+def test_a_file_whose_name_is_too_long_to_record_imports_and_is_never_skipped(
+    tmp_path, parsed
+):
+    folder = tmp_path / ("d" * 200) / ("e" * 200) / ("f" * 200)
+    folder.mkdir(parents=True)
+    day = folder / "day.md"
+    shutil.copy(SELECTION, day)
+
+    first = run(str(day))
+    second = run(str(day))
+
+    assert "1 of 1 file" in first and "0 errors" in first
+    assert "0 errors" in second
+    assert parsed == [str(day), str(day)]
+    assert not ImportedFile.objects.exists()

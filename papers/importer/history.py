@@ -32,6 +32,7 @@ from papers.importer.records import DataWarning
 from papers.models import ImportedFile, ImportEpoch
 
 EPOCH_PK = 1
+NAME_LENGTH = ImportedFile._meta.get_field("name").max_length
 
 
 def known_files(names: Sequence[str]) -> dict[str, KnownFile]:
@@ -96,7 +97,9 @@ def record_batch(number: int, files: Iterable[DigestFile]) -> None:
             ],
         )
         for file in files
-        if file.sha256 and file.ok
+        # A name too long for the column is not recorded (never skipped) rather
+        # than failing its file.
+        if file.sha256 and file.ok and len(file.name) <= NAME_LENGTH
     ]
     if rows:
         ImportedFile.objects.bulk_create(
