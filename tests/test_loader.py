@@ -587,3 +587,25 @@ def test_batches_are_sized_to_keep_each_write_transaction_short(monkeypatch):
     assert sizes[0] == loader.FIRST_BATCH_PAPERS
     assert set(sizes[1:]) == {50}
     assert Paper.objects.count() == 400
+
+
+def test_a_large_import_refreshes_the_table_statistics_as_it_grows(monkeypatch):
+    from papers.importer import loader
+
+    refreshed = []
+    monkeypatch.setattr(loader, "ANALYZE_FROM", 3)
+    monkeypatch.setattr(loader, "refresh_statistics", lambda: refreshed.append(1))
+    files = [
+        DigestFile(
+            f"{n}.md",
+            records=[
+                digest_record(DAY + datetime.timedelta(days=n), [PaperRecordFactory()])
+            ],
+        )
+        for n in range(12)
+    ]
+
+    load_files(files, batch_papers=1)
+
+    # After 3, 6 and 12 papers: each time the papers created have doubled.
+    assert len(refreshed) == 3

@@ -243,6 +243,15 @@ def _read_tags(wanted: dict[str, str]) -> dict[str, int]:
 # Writing --------------------------------------------------------------------------
 
 
+def refresh_statistics() -> None:
+    """PostgreSQL: ANALYZE the tables an import fills (see papers.importer.loader);
+    it reads a sample of each and blocks neither readers nor writers."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [Paper, Author, Authorship, Appearance, Digest, Tag, TagLink]
+    _execute("ANALYZE " + ", ".join(model._meta.db_table for model in tables))
+
+
 def locked_version() -> str:
     """The data version, read first in a write transaction; call inside one.
 
