@@ -475,13 +475,15 @@ def _write_batch(
     if not files:
         return {}
     records = _records(files)
-    # Read and plan before taking the write lock; the data version tells whether
-    # anyone wrote in between, in which case the plan is made again inside.
-    seen = current_version()
-    stored = read_stored(records, overwrite=overwrite)
-    changes = plan(records, stored, overwrite=overwrite, source_length=SOURCE_LENGTH)
-    started = time.perf_counter()
     try:
+        # Read and plan before taking the write lock; the data version tells
+        # whether anyone wrote in between, in which case the plan is made again.
+        seen = current_version()
+        stored = read_stored(records, overwrite=overwrite)
+        changes = plan(
+            records, stored, overwrite=overwrite, source_length=SOURCE_LENGTH
+        )
+        started = time.perf_counter()
         with transaction.atomic():
             version = locked_version()
             if version != seen:
