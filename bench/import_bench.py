@@ -11,8 +11,11 @@ links), cached under bench/import_data/. Then, each in its own process so Django
 start-up and the peak resident memory are counted:
 
 1. `import_digest` into an empty, migrated database (the first import);
-2. `import_digest` of the same files again (the re-import: nothing changes);
-3. sqlite-utils (the `bench` extra) loading the same markdown into one table,
+2. `import_digest` of the same files again (the re-import: nothing changes, and
+   every file is skipped by its hash, see papers.importer.history);
+3. the same once more after forgetting that history, as after an edit in the admin
+   (every file is read, planned and found unchanged);
+4. sqlite-utils (the `bench` extra) loading the same markdown into one table,
    without and with its FTS5 index, as the yardstick (SQLite runs only).
 
 Prints papers/s and peak RSS per step and writes them to bench/results/.
@@ -150,6 +153,16 @@ def generate(folder: Path, papers: int, *, seed: int = 7) -> None:
     marker.write_text(str(papers))
 
 
+def one_file(folder: Path) -> Path:
+    """The day files of `folder` as one many-day markdown file beside it."""
+    path = folder.with_name(f"{folder.name}-one-file.md")
+    if not path.exists():
+        with path.open("w") as out:
+            for day in sorted(folder.rglob("*.md")):
+                out.write(day.read_text() + "\n")
+    return path
+
+
 def run_measured(command: list[str], env: dict) -> tuple[float, float, str]:
     """(seconds, peak RSS in MB, stdout) of a child process; its CPU seconds are
     kept in _cpu (the machine is shared, so wall time depends on the load)."""
@@ -241,6 +254,11 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--no-reimport", action="store_true")
     parser.add_argument("--no-sqlite-utils", action="store_true")
+    parser.add_argument(
+        "--one-file",
+        action="store_true",
+        help="Import the days as one many-day file (written one transaction).",
+    )
     parser.add_argument("--child-sqlite-utils", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_sqlite_utils:
@@ -278,11 +296,16 @@ def main() -> None:
             }
         )
         print(
-            f"{step:28} {seconds:7.1f} s {rate:8,.0f}/s  cpu {cpu:6.1f} s "
+            f"{step:36} {seconds:7.1f} s {rate:8,.0f}/s  cpu {cpu:6.1f} s "
             f"{args.papers / max(cpu, 1e-9):8,.0f}/cpu-s {rss:6.0f} MB {note}"
         )
 
-    importing = [python, "manage.py", "import_digest", str(folder), "-v2"]
+    source = folder
+    if args.one_file:
+        source = one_file(folder)
+        args.no_sqlite_utils = True
+    importing = [python, "manage.py", "import_digest", str(source), "-v2"]
+    importing += ["--max-size", "10000"]
 
     def longest(stdout: str) -> str:
         # -v2 ends with the summary, the throughput line (with the longest write)
@@ -297,6 +320,10 @@ def main() -> None:
     if not args.no_reimport:
         seconds, rss, stdout = run_measured(importing, env)
         record(f"re-import ({vendor})", seconds, rss, longest(stdout))
+        forget = "from papers.models import ImportedFile as F; F.objects.all().delete()"
+        run_measured([python, "manage.py", "shell", "-c", forget], env)
+        seconds, rss, stdout = run_measured(importing, env)
+        record(f"re-import, no history ({vendor})", seconds, rss, longest(stdout))
     if vendor == "sqlite" and not args.no_sqlite_utils:
         target = ROOT / "bench" / "sqlite_utils_bench.sqlite3"
         for fts in ("plain", "fts"):

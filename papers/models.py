@@ -430,11 +430,13 @@ class AuthorshipQuerySet(models.QuerySet):
 class Authorship(models.Model):
     """An author on a paper, at their place in the digest's author list."""
 
+    # No index of their own: authorship_unique (paper, author) and authorship_author
+    # (author, paper) lead with each key, and every extra index costs each import.
     paper = models.ForeignKey(
-        Paper, on_delete=models.CASCADE, related_name="authorships"
+        Paper, on_delete=models.CASCADE, related_name="authorships", db_index=False
     )
     author = models.ForeignKey(
-        Author, on_delete=models.CASCADE, related_name="authorships"
+        Author, on_delete=models.CASCADE, related_name="authorships", db_index=False
     )
     position = models.PositiveSmallIntegerField()
 
@@ -479,11 +481,13 @@ class AppearanceQuerySet(models.QuerySet):
 class Appearance(models.Model):
     """A paper's row in one digest day, at its position in that day's table."""
 
+    # No index of their own: appearance_paper (paper, date) and appearance_unique
+    # (digest, paper) lead with each key.
     paper = models.ForeignKey(
-        Paper, on_delete=models.CASCADE, related_name="appearances"
+        Paper, on_delete=models.CASCADE, related_name="appearances", db_index=False
     )
     digest = models.ForeignKey(
-        Digest, on_delete=models.CASCADE, related_name="appearances"
+        Digest, on_delete=models.CASCADE, related_name="appearances", db_index=False
     )
     # Copied from the digest so date filters need no join.
     date = models.DateField()
@@ -882,6 +886,42 @@ class ImportJobFile(models.Model):
 
     class Meta:
         ordering = ["job", "position"]
+
+
+class ImportEpoch(models.Model):
+    """One row: the import history's current epoch and the data version it is valid
+    for (papers.importer.history).
+
+    While the data version still equals `token`, only imports that never remove
+    anything have written since the files of epoch `number` were imported, so
+    importing any of those files again would change nothing.
+    """
+
+    number = models.PositiveIntegerField(default=0)
+    token = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Import epoch {self.number}"
+
+
+class ImportedFile(models.Model):
+    """A digest file as last imported: its bytes' hash and what it held, so an
+    import of the same bytes can be skipped while its epoch lasts."""
+
+    name = models.CharField(max_length=500, unique=True)
+    sha256 = models.CharField(max_length=64)
+    epoch = models.PositiveIntegerField()
+    # [[ISO date, [paper key, ...]], ...] per day of the file, in file order.
+    days = models.JSONField(default=list)
+    # [[line, kind, text], ...]: the data-quality findings of its parse.
+    warnings = models.JSONField(default=list)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name

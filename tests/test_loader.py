@@ -523,3 +523,89 @@ def test_indexing_a_paper_is_linear_in_its_authors():
 
     assert time.perf_counter() - started < 3
     assert found("Z3999") == {row.key}
+
+
+def test_a_write_between_planning_and_writing_makes_the_batch_plan_again(monkeypatch):
+    from papers.importer import loader
+
+    row = PaperRecordFactory()
+    load_digest(digest_record(DAY, [row]))
+    planned = []
+
+    def plan_then_someone_deletes(*args, **kwargs):
+        planned.append(1)
+        if len(planned) == 1:
+            # The plan says the paper is stored; then an admin deletes it.
+            changes = original_plan(*args, **kwargs)
+            Paper.objects.get(key=row.key).delete()
+            return changes
+        return original_plan(*args, **kwargs)
+
+    original_plan = loader.plan
+    monkeypatch.setattr(loader, "plan", plan_then_someone_deletes)
+
+    [stats] = load_files([DigestFile("a.md", records=[digest_record(NEXT_DAY, [row])])])
+
+    assert len(planned) == 2
+    assert stats.created == 1
+    assert days_of(Paper.objects.get(key=row.key)) == [(NEXT_DAY, 1)]
+
+
+def test_batches_are_sized_to_keep_each_write_transaction_short(monkeypatch):
+    from papers.importer import loader
+
+    files = [
+        DigestFile(
+            f"{n}.md",
+            records=[
+                digest_record(
+                    DAY + datetime.timedelta(days=n),
+                    [PaperRecordFactory() for _ in range(10)],
+                )
+            ],
+        )
+        for n in range(40)
+    ]
+    sizes = []
+    original = loader._write_batch
+
+    def counting(batch, **kwargs):
+        sizes.append(sum(file.papers for file in batch))
+        return original(batch, **kwargs)
+
+    monkeypatch.setattr(loader, "_write_batch", counting)
+    # Pretend each paper takes 1 ms to write: a 50 ms batch then holds 50 papers.
+    monkeypatch.setattr(loader, "TARGET_WRITE_SECONDS", 0.05)
+    monkeypatch.setattr(
+        loader._Pace,
+        "wrote",
+        lambda self, papers, seconds: setattr(self, "per_paper", 0.001),
+    )
+
+    load_files(files)
+
+    assert sizes[0] == loader.FIRST_BATCH_PAPERS
+    assert set(sizes[1:]) == {50}
+    assert Paper.objects.count() == 400
+
+
+def test_a_large_import_refreshes_the_table_statistics_as_it_grows(monkeypatch):
+    from papers.importer import loader
+
+    refreshed = []
+    monkeypatch.setattr(loader, "ANALYZE_FROM", 3)
+    monkeypatch.setattr(loader, "refresh_statistics", lambda: refreshed.append(1))
+    files = [
+        DigestFile(
+            f"{n}.md",
+            records=[
+                digest_record(DAY + datetime.timedelta(days=n), [PaperRecordFactory()])
+            ],
+        )
+        for n in range(12)
+    ]
+
+    load_files(files, batch_papers=1)
+
+    # After 3, 6 and 12 papers: each time the papers created have doubled.
+    assert len(refreshed) == 3

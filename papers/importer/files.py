@@ -9,20 +9,23 @@ is walked recursively in sorted order and contributes its `.md`, `.markdown` and
 Problems with an input never raise: each input becomes a `DigestFile` that holds
 either the parsed days or one error message in the compiler style
 `name:line: message` (`name: message` when no line applies), so one bad file cannot
-stop the others. Nothing here touches the database.
+stop the others. Nothing here touches the database: a caller that knows which bytes
+were imported before (papers.importer.history) passes them in as `known`, and a file
+whose bytes match is hashed but not parsed (see DigestFile.known).
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from papers.importer.parser import DigestParseError, parse_digests
-from papers.importer.records import DigestRecord
+from papers.importer.records import DataWarning, DigestRecord
 
 STDIN = "-"
 # The largest input file read, unless the command's --max-size says otherwise: a
@@ -48,6 +51,23 @@ NOT_DIGESTS = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class KnownFile:
+    """What an earlier import of a file recorded: its bytes' hash, each day's date
+    and distinct paper keys, and its data-quality warnings."""
+
+    sha256: str
+    days: tuple[tuple[datetime.date, tuple[str, ...]], ...]
+    warnings: tuple[DataWarning, ...] = ()
+
+    @property
+    def day_sizes(self) -> dict[datetime.date, int]:
+        sizes: dict[datetime.date, int] = {}
+        for date, keys in self.days:
+            sizes[date] = sizes.get(date, 0) + len(keys)
+        return sizes
+
+
 @dataclass
 class DigestFile:
     """One input (a file, standard input or an upload): its days, or why it failed.
@@ -55,6 +75,10 @@ class DigestFile:
     A file read from disk may release its parsed days to keep a large import's
     memory flat (`release`); it keeps their dates and sizes, and `reload` reads and
     parses it again when its turn to be written comes.
+
+    `sha256` is the hash of a file read from disk. `known` is set, and the file is
+    left unparsed (released), when those bytes were imported before and the import
+    may skip them; `reload` parses such a file when it must be written after all.
     """
 
     name: str
@@ -62,6 +86,8 @@ class DigestFile:
     error: str = ""
     path: Path | None = None
     released: bool = False
+    sha256: str = ""
+    known: KnownFile | None = None
     _sizes: dict[datetime.date, int] = field(default_factory=dict, repr=False)
 
     @property
@@ -93,12 +119,15 @@ class DigestFile:
         """Parse a released file again (an error if it changed meanwhile)."""
         if not self.released or self.path is None:
             return
+        self.known = None
         try:
-            again = parse_text(
-                self.name, read_path(self.name, self.path, max_bytes=max_bytes)
-            )
+            data = read_bytes(self.name, self.path, max_bytes=max_bytes)
+            again = parse_text(self.name, decode(data, name=self.name))
         except DigestSourceError as failure:
             again = DigestFile(self.name, error=str(failure))
+        else:
+            # The bytes written are the ones the history records.
+            self.sha256 = hashlib.sha256(data).hexdigest()
         self.released = False
         self.records, self.error = again.records, again.error
         if self.ok and self.day_sizes != self._sizes:
@@ -168,13 +197,16 @@ def decode(data: bytes, *, name: str) -> str:
 
 
 def read_path(name: str, path: Path, *, max_bytes: int | None = None) -> str:
+    return decode(read_bytes(name, path, max_bytes=max_bytes), name=name)
+
+
+def read_bytes(name: str, path: Path, *, max_bytes: int | None = None) -> bytes:
     try:
         if max_bytes is not None and path.stat().st_size > max_bytes:
             raise DigestSourceError(_too_large(name, max_bytes))
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise DigestSourceError(f"{name}: {error.strerror or error}") from error
-    return decode(data, name=name)
 
 
 def _too_large(name: str, max_bytes: int) -> str:
@@ -215,36 +247,58 @@ def read_digest_files(
     stdin: IO,
     max_bytes: int | None = None,
     keep_papers: int | None = None,
+    known: Callable[[Sequence[str]], Mapping[str, KnownFile]] | None = None,
 ) -> list[DigestFile]:
     """Every input named by `paths`, read and parsed, in order; see the module doc.
 
     A file larger than `max_bytes` is refused unread, as an error of its own. Once
     the files read hold more than `keep_papers` papers, the parsed days of the
-    next files are released (see DigestFile), so memory stays flat.
+    next files are released (see DigestFile), so memory stays flat. `known(names)`
+    tells which bytes of the files named were imported before: a file whose bytes
+    match is not parsed (see DigestFile.known).
     """
     kept = 0
     files = []
-    for name, path, error in find_digest_paths(paths):
+    found = find_digest_paths(paths)
+    before = (
+        known([name for name, path, error in found if path is not None and not error])
+        if known is not None
+        else {}
+    )
+    for name, path, error in found:
         if error:
             files.append(DigestFile(name, error=error))
             continue
         try:
-            text = (
-                read_stream(stdin, max_bytes=max_bytes)
-                if path is None
-                else read_path(name, path, max_bytes=max_bytes)
-            )
+            if path is None:
+                text, sha256 = read_stream(stdin, max_bytes=max_bytes), ""
+            else:
+                data = read_bytes(name, path, max_bytes=max_bytes)
+                sha256 = hashlib.sha256(data).hexdigest()
+                recorded = before.get(name)
+                if recorded is not None and recorded.sha256 == sha256:
+                    files.append(_known_file(name, path, recorded))
+                    continue
+                text = decode(data, name=name)
         except DigestSourceError as failure:
             files.append(DigestFile(name, error=str(failure)))
             continue
         file = parse_text(name, text)
         file.path = path
+        file.sha256 = sha256
         kept += file.papers
         if keep_papers is not None and kept > keep_papers:
             file.release()
         files.append(file)
     prefer_fullest_days(files)
     return files
+
+
+def _known_file(name: str, path: Path, known: KnownFile) -> DigestFile:
+    file = DigestFile(name, path=path, sha256=known.sha256, known=known)
+    file._sizes = known.day_sizes
+    file.released = True
+    return file
 
 
 def prefer_fullest_days(files: list[DigestFile]) -> None:

@@ -7,13 +7,22 @@ and one parsed input. Each works the same way: read what is stored for the recor
 papers.importer.plan.plan, which holds every merge rule), write the changes in bulk
 (papers.importer.writer.write).
 
-Transactions: small files are grouped into batches of about BATCH_PAPERS papers, one
-transaction each, so a folder of thousands of days costs a few dozen commits rather
-than thousands, while no transaction holds SQLite's write lock for long. A batch
-holds whole files only, so each file is still all or nothing: when the database
-refuses a batch, its files are retried one transaction each and only the file at
-fault fails. A dry run reads but never writes: later files are planned against what
-the earlier ones would have written.
+Transactions: small files are grouped into batches, one transaction each, so a folder
+of thousands of days costs hundreds of commits rather than thousands, while no
+transaction holds SQLite's write lock for long: each batch is read and planned
+before its transaction begins (and planned again inside it only if someone else
+wrote meanwhile, which the data version tells), and batches are sized from the
+writes so far to take about TARGET_WRITE_SECONDS each. A batch holds whole files
+only, so each file is still all or nothing (a file larger than a batch is written
+in one transaction of its own): when the database refuses a batch, its files are
+retried one transaction each and only the file at fault fails. A dry run reads but
+never writes: later files are planned against what the earlier ones would have
+written.
+
+Files whose bytes were imported before and are known to change nothing
+(papers.importer.history, DigestFile.known) are skipped without being parsed,
+unless the import overwrites; each batch that does not overwrite records its files
+in that history, in its own transaction.
 
 After an import that wrote something, `data_changed()` is the one place that tells
 the browse pages: each write bumps the data version inside its own transaction
@@ -32,10 +41,17 @@ from functools import cached_property
 from django.db import DatabaseError, transaction
 from django.utils.translation import ngettext
 
-from papers.importer.files import DigestFile, prefer_fullest_days
+from papers.browse.version import current_version
+from papers.importer import history
+from papers.importer.files import DigestFile, KnownFile, prefer_fullest_days
 from papers.importer.plan import EDITABLE_FIELDS, DayStats, Stored, plan
 from papers.importer.records import DataWarning, DigestRecord
-from papers.importer.writer import read_stored, write
+from papers.importer.writer import (
+    locked_version,
+    read_stored,
+    refresh_statistics,
+    write,
+)
 from papers.models import Digest
 
 __all__ = [
@@ -50,10 +66,14 @@ __all__ = [
     "load_files",
 ]
 
-# Papers per write transaction when files are small (a file is never split): small
-# enough that SQLite's write lock is held for a fraction of a second, so readers'
-# own writes (bookmark toggles) wait briefly instead of timing out.
+# Papers per write transaction at most when files are small (a file is never split).
 BATCH_PAPERS = 500
+# How long a write transaction should take: SQLite lets one writer in at a time, so
+# a reader's own write (a bookmark toggle) waits about this long at most.
+TARGET_WRITE_SECONDS = 0.05
+# The first batch's size, before any write has been timed, and the smallest batch.
+FIRST_BATCH_PAPERS = 100
+MIN_BATCH_PAPERS = 20
 SOURCE_LENGTH = Digest._meta.get_field("source").max_length
 
 
@@ -88,6 +108,17 @@ class ImportStats:
             seen_keys={*day.created, *day.updated, *day.unchanged},
             dates={day.date},
         )
+
+    @classmethod
+    def as_stored(cls, known: KnownFile) -> ImportStats:
+        """A skipped file's stats: what re-importing it would report."""
+        stats = cls(warnings=list(known.warnings))
+        for date, keys in known.days:
+            stats.unchanged += len(keys)
+            stats.days += 1
+            stats.seen_keys.update(keys)
+            stats.dates.add(date)
+        return stats
 
     def __add__(self, other: ImportStats) -> ImportStats:
         if not isinstance(other, ImportStats):
@@ -241,6 +272,8 @@ def load_files(
     results: list[ImportStats | None] = []
     global _longest_write
     _longest_write = 0.0
+    pace = _Pace(batch_papers)
+    statistics = _Statistics()
     virtual = Stored()  # a dry run's view of what earlier files would have written
     batch: list[DigestFile] = []
     size = 0
@@ -253,7 +286,8 @@ def load_files(
         if dry_run:
             stats, virtual = _dry_batch(loaded, virtual, overwrite=overwrite)
         else:
-            stats = _write_batch(loaded, overwrite=overwrite)
+            stats = _write_batch(loaded, overwrite=overwrite, pace=pace)
+            statistics.wrote(sum(each.created for each in stats.values()))
         for file in batch:
             results.append(stats.get(id(file)))
             if on_loaded is not None:
@@ -263,8 +297,17 @@ def load_files(
         batch.clear()
 
     for file in files:
+        if file.known is not None and not overwrite:
+            # Keep results and progress in file order: write what came before.
+            if batch:
+                flush()
+                size = 0
+            results.append(ImportStats.as_stored(file.known))
+            if on_loaded is not None:
+                on_loaded(file, results[-1])
+            continue
         papers = file.papers
-        if batch and size + papers > batch_papers:
+        if batch and size + papers > pace.papers:
             flush()
             size = 0
         batch.append(file)
@@ -384,18 +427,81 @@ def _dry_batch(
     return _per_file(files, days), virtual
 
 
-def _write_batch(files: list[DigestFile], *, overwrite: bool) -> dict[int, ImportStats]:
-    global _longest_write
+# PostgreSQL plans the importer's lookups from table statistics, which autovacuum
+# refreshes late on a busy server; without them a 100,000-paper re-import planned
+# merge joins over whole tables (5x slower). So the import refreshes them itself
+# each time the papers it created reach ANALYZE_FROM, then twice as many.
+ANALYZE_FROM = 5_000
+
+
+class _Statistics:
+    def __init__(self) -> None:
+        self.created = 0
+        self.due = ANALYZE_FROM
+
+    def wrote(self, created: int) -> None:
+        self.created += created
+        if self.created >= self.due:
+            refresh_statistics()
+            self.due = 2 * self.created
+
+
+class _Pace:
+    """Batch sizes that keep each write transaction near TARGET_WRITE_SECONDS."""
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+        self.per_paper: float | None = None  # seconds, smoothed over the batches
+
+    @property
+    def papers(self) -> int:
+        if self.per_paper is None:
+            return min(self.most, FIRST_BATCH_PAPERS)
+        fits = int(TARGET_WRITE_SECONDS / max(self.per_paper, 1e-9))
+        return min(self.most, max(MIN_BATCH_PAPERS, fits))
+
+    def wrote(self, papers: int, seconds: float) -> None:
+        global _longest_write
+        _longest_write = max(_longest_write, seconds)
+        if papers:
+            sample = seconds / papers
+            old = self.per_paper
+            self.per_paper = sample if old is None else (old + sample) / 2
+
+
+def _write_batch(
+    files: list[DigestFile], *, overwrite: bool, pace: _Pace
+) -> dict[int, ImportStats]:
     if not files:
         return {}
-    started = time.perf_counter()
+    records = _records(files)
     try:
+        # Read and plan before taking the write lock; the data version tells
+        # whether anyone wrote in between, in which case the plan is made again.
+        seen = current_version()
+        stored = read_stored(records, overwrite=overwrite)
+        changes = plan(
+            records, stored, overwrite=overwrite, source_length=SOURCE_LENGTH
+        )
+        started = time.perf_counter()
         with transaction.atomic():
-            stats = _per_file(files, _load(_records(files), overwrite=overwrite))
+            version = locked_version()
+            if version != seen:
+                stored = read_stored(records, overwrite=overwrite)
+                changes = plan(
+                    records, stored, overwrite=overwrite, source_length=SOURCE_LENGTH
+                )
+            # Only files read from disk are recorded; an --overwrite import may
+            # undo what earlier files wrote, so it ends the history's epoch.
+            recorded = not overwrite and any(file.sha256 for file in files)
+            epoch = history.epoch_for(version) if recorded else 0
+            write(changes, stored)
+            if recorded:
+                history.record_batch(epoch, files)
         took = time.perf_counter() - started
-        _longest_write = max(_longest_write, took)
+        pace.wrote(sum(len(record.papers) for record in records), took)
         _let_other_writers_in(took)
-        return stats
+        return _per_file(files, [ImportStats.of_day(day) for day in changes.stats])
     except DatabaseError as failure:
         if len(files) == 1:
             file = files[0]
@@ -404,5 +510,5 @@ def _write_batch(files: list[DigestFile], *, overwrite: bool) -> dict[int, Impor
     # One file of the batch is at fault: find it, keeping the others.
     stats: dict[int, ImportStats] = {}
     for file in files:
-        stats.update(_write_batch([file], overwrite=overwrite))
+        stats.update(_write_batch([file], overwrite=overwrite, pace=pace))
     return stats

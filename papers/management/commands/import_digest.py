@@ -35,6 +35,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from papers.importer.files import DEFAULT_MAX_MEGABYTES, DigestFile, read_digest_files
+from papers.importer.history import known_files
 from papers.importer.loader import ImportStats, counted, import_files
 
 # Parsed papers held in memory before further files are parsed again when their turn
@@ -61,6 +62,9 @@ class Command(BaseCommand):
         "edits. --overwrite makes the files authoritative."
     )
     _bar = False  # whether a progress bar is being drawn on stderr
+    # The import reads no URL configuration or templates; the system checks would
+    # cost half a second of every run, most of a re-import's time.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -103,6 +107,8 @@ class Command(BaseCommand):
             stdin=sys.stdin,
             max_bytes=int(options["max_size"] * 1024 * 1024),
             keep_papers=KEEP_PARSED_PAPERS,
+            # Bytes imported before are skipped unless the files are to overwrite.
+            known=None if options["overwrite"] else known_files,
         )
         self._total = len(files)
         self._bar = (
