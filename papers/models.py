@@ -887,6 +887,9 @@ class ImportJobFile(models.Model):
     class Meta:
         ordering = ["job", "position"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class ImportEpoch(models.Model):
     """One row: the import history's current epoch and the data version it is valid
