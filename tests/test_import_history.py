@@ -10,8 +10,9 @@ from django.core.management import call_command
 
 from papers.importer import files
 from papers.models import Appearance, ImportedFile, Paper
+from tests.digests import SAMPLE_DIGESTS
 
-REAL = Path(__file__).parent / "fixtures" / "digests" / "real"
+REAL = SAMPLE_DIGESTS
 SELECTION = REAL / "daily-ai-papers/archive/2025/03/03.md"
 EVERYTHING = REAL / "daily-ai-papers/daily_results/2025/03/03.json"
 OTHER_DAY = REAL / "daily-ai-papers/daily_results/2025/03/04.json"
