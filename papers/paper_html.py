@@ -1,0 +1,211 @@
+"""The HTML of a paper in a result list: a card, or a row of the compact list.
+
+A list page shows 20 to 100 papers. Through Django's template engine each card cost
+about a hundred template nodes and a URL reversal per author, tag and day: most of the
+time of a list page. Built here, with `escape()` on every value that comes from a
+digest, a card costs a small fraction of that. The reader's controls (bookmark,
+"not interested", and on "My bookmarks" the status, note and lists) stay templates,
+rendered per card by the template tags (papers/templatetags/paper_html.py) that call
+these functions.
+
+A card needs a `paper` from Paper.objects.for_listing() (authorships, tags and
+appearances prefetched: no queries here) with `summary_points`
+(papers.summaries.split_summary) and `link_buttons` (papers.links.link_buttons)
+attached by the view.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from html import escape  # what django.utils.html.escape() calls, minus its lazy checks
+from urllib.parse import quote
+
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+
+from papers.citations import Citation, plain_reference, to_bibtex
+from papers.highlight import highlight
+from papers.links import LinkButton
+
+
+def _filter_link(list_url: str, key: str, name: str) -> str:
+    # As `{% url 'papers:list' %}?author={{ name|urlencode:'' }}` wrote it.
+    return escape(f"{list_url}?{key}={quote(name, safe='')}")
+
+
+def _title(paper, words: Sequence[str]) -> str:
+    pk = paper.pk
+    return (
+        f'<h3 class="paper-title" id="paper-{pk}-title">'
+        f'<a href="{escape(paper.get_absolute_url())}">'
+        f"{highlight(str(paper.title), words)}</a></h3>"
+    )
+
+
+def _authors(names: Sequence[str], list_url: str, *, titled: bool) -> str:
+    items = []
+    for name in names:
+        title = f' title="Papers by {escape(name)}"' if titled else ""
+        items.append(
+            f'<li><a href="{_filter_link(list_url, "author", name)}"{title}>'
+            f"{escape(name)}</a></li>"
+        )
+    return "".join(items)
+
+
+def _tags(names: Iterable[str], list_url: str, *, titled: bool) -> str:
+    if not names:
+        return ""
+    items = []
+    for name in names:
+        title = f' title="Papers tagged {escape(name)}"' if titled else ""
+        items.append(
+            f'<li><a class="tag-chip" href="{_filter_link(list_url, "tag", name)}"'
+            f"{title}>{escape(name)}</a></li>"
+        )
+    return f'<ul class="paper-tags" aria-label="Tags">{"".join(items)}</ul>'
+
+
+def _days(lead: str, days: Sequence[datetime.date]) -> str:
+    if not days:
+        return ""
+    links = ", ".join(
+        f'<a href="{escape(reverse("papers:day", kwargs={"day": f"{day:%Y-%m-%d}"}))}">'
+        f'<time datetime="{day:%Y-%m-%d}">{escape(date_format(day, "M j, Y"))}</time>'
+        "</a>"
+        for day in days
+    )
+    return f'<p class="paper-days">{lead} {links}</p>'
+
+
+def _summary(paper, words: Sequence[str]) -> str:
+    points = paper.summary_points
+    if not points:
+        return ""
+    if len(points) == 1:
+        return f'<div class="paper-summary"><p>{highlight(points[0], words)}</p></div>'
+    more = "".join(f"<li>{highlight(point, words)}</li>" for point in points[1:])
+    return (
+        f'<div class="paper-summary"><ul><li>{highlight(points[0], words)}</li></ul>'
+        '<details class="more"><summary>More<span class="visually-hidden"> of the '
+        f"summary of “{escape(paper.title)}”</span></summary><ul>{more}</ul>"
+        "</details></div>"
+    )
+
+
+def _links(buttons: Sequence[LinkButton]) -> str:
+    if not buttons:
+        return ""
+    items = "".join(
+        f'<li><a class="link-button {escape(button.css_class)}" '
+        f'href="{escape(button.href)}" rel="noopener noreferrer"'
+        + (f' title="{escape(button.detail)}"' if button.detail else "")
+        + f">{escape(button.label)}</a></li>"
+        for button in buttons
+    )
+    return f'<ul class="paper-links" aria-label="Links">{items}</ul>'
+
+
+def _citation(paper) -> str:
+    # The markup of papers/_citation.html, which the citation and paper pages include.
+    pk = paper.pk
+    citation = Citation.from_paper(paper)
+    bibtex, plain = to_bibtex([citation]), plain_reference(citation)
+    return (
+        '<details class="paper-cite"><summary>Cite<span class="visually-hidden"> '
+        f"“{escape(paper.title)}”</span></summary>"
+        '<div class="citation"><p class="citation-label">BibTeX</p>'
+        f'<pre class="citation-bibtex" id="cite-{pk}-bibtex">'
+        f"{escape(bibtex)}</pre>"
+        '<button type="button" class="button button-secondary copy-button" '
+        f'data-copy-target="cite-{pk}-bibtex" hidden>Copy BibTeX</button>'
+        '<p class="citation-label">Reference</p>'
+        f'<p class="citation-text" id="cite-{pk}-text">{escape(plain)}</p>'
+        '<button type="button" class="button button-secondary copy-button" '
+        f'data-copy-target="cite-{pk}-text" hidden>Copy reference</button>'
+        '<span class="copy-status" role="status" aria-live="polite"></span></div>'
+        f'<p><a href="{escape(reverse("papers:cite", kwargs={"key": paper.key}))}">'
+        "Citation page</a></p></details>"
+    )
+
+
+def paper_card(
+    paper,
+    *,
+    words: Sequence[str],
+    on_day: datetime.date | None,
+    actions: str,
+) -> str:
+    """A paper as a card. `words` are the searched words to mark; under a day's
+    heading (`on_day`) the card lists only the paper's other digest days; `actions`
+    is the reader's controls, already rendered."""
+    list_url = reverse("papers:list")
+    pk = paper.pk
+    names = [authorship.author.name for authorship in paper.authorships.all()]
+    authors = (
+        '<ul class="paper-authors" aria-label="Authors">'
+        f"{_authors(names, list_url, titled=True)}</ul>"
+        if names
+        else ""
+    )
+    if on_day:
+        days = _days("Also in the digest of", getattr(paper, "other_days", None) or ())
+    else:
+        appearances = paper.appearances.all()
+        days = _days(
+            "In the digest of", [appearance.date for appearance in appearances]
+        )
+    return (
+        f'<article class="paper-card" id="paper-{pk}" '
+        f'aria-labelledby="paper-{pk}-title">'
+        + _title(paper, words)
+        + authors
+        + _tags([tag.name for tag in paper.tags.all()], list_url, titled=True)
+        + days
+        + _summary(paper, words)
+        + _links(paper.link_buttons)
+        + _citation(paper)
+        + actions
+        + "</article>"
+    )
+
+
+def paper_row(paper, *, words: Sequence[str], bookmark_button: str) -> str:
+    """A paper as a row of the compact list: the title, then the first three authors,
+    the tags, the link pills, the "new" badge and `bookmark_button` (rendered)."""
+    list_url = reverse("papers:list")
+    pk = paper.pk
+    names = [authorship.author.name for authorship in paper.authorships.all()]
+    authors = ""
+    if names:
+        # One line: whitespace between the items would show before the commas.
+        more = ""
+        if len(names) > 3:
+            others = len(names) - 3
+            more = (
+                '<li class="paper-authors-more">et al.<span class="visually-hidden"> '
+                f"({others} more author{'' if others == 1 else 's'})</span></li>"
+            )
+        authors = (
+            '<ul class="paper-authors" aria-label="Authors">'
+            f"{_authors(names[:3], list_url, titled=False)}{more}</ul>"
+        )
+    badge = (
+        f'<span class="badge-new" id="new-{pk}">New<span class="visually-hidden"> '
+        "since your last visit</span></span>"
+        if getattr(paper, "is_new", False)
+        else ""
+    )
+    return (
+        f'<article class="paper-row" id="paper-{pk}" '
+        f'aria-labelledby="paper-{pk}-title">'
+        + _title(paper, words)
+        + '<div class="paper-row-meta">'
+        + authors
+        + _tags([tag.name for tag in paper.tags.all()], list_url, titled=False)
+        + "</div>"
+        + _links(paper.link_buttons)
+        + f'<div class="paper-row-actions">{badge}{bookmark_button}</div>'
+        + "</article>"
+    )
