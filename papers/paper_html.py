@@ -17,7 +17,7 @@ attached by the view.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from html import escape  # what django.utils.html.escape() calls, minus its lazy checks
 from urllib.parse import quote
 
@@ -27,6 +27,9 @@ from django.utils.dateformat import format as date_format
 from papers.citations import Citation, plain_reference, to_bibtex
 from papers.highlight import highlight
 from papers.links import LinkButton
+
+# "\n" stands wherever the templates these replace had whitespace between elements:
+# between inline elements it shows as a space.
 
 
 def _filter_link(list_url: str, key: str, name: str) -> str:
@@ -43,7 +46,7 @@ def _title(paper, words: Sequence[str]) -> str:
     )
 
 
-def _authors(names: Sequence[str], list_url: str, *, titled: bool) -> str:
+def _authors(names: Sequence[str], list_url: str, *, titled: bool) -> list[str]:
     items = []
     for name in names:
         title = f' title="Papers by {escape(name)}"' if titled else ""
@@ -51,10 +54,10 @@ def _authors(names: Sequence[str], list_url: str, *, titled: bool) -> str:
             f'<li><a href="{_filter_link(list_url, "author", name)}"{title}>'
             f"{escape(name)}</a></li>"
         )
-    return "".join(items)
+    return items
 
 
-def _tags(names: Iterable[str], list_url: str, *, titled: bool) -> str:
+def _tags(names: Sequence[str], list_url: str, *, titled: bool) -> str:
     if not names:
         return ""
     items = []
@@ -64,7 +67,7 @@ def _tags(names: Iterable[str], list_url: str, *, titled: bool) -> str:
             f'<li><a class="tag-chip" href="{_filter_link(list_url, "tag", name)}"'
             f"{title}>{escape(name)}</a></li>"
         )
-    return f'<ul class="paper-tags" aria-label="Tags">{"".join(items)}</ul>'
+    return "\n".join(['<ul class="paper-tags" aria-label="Tags">', *items, "</ul>"])
 
 
 def _days(lead: str, days: Sequence[datetime.date]) -> str:
@@ -76,7 +79,7 @@ def _days(lead: str, days: Sequence[datetime.date]) -> str:
         "</a>"
         for day in days
     )
-    return f'<p class="paper-days">{lead} {links}</p>'
+    return f'<p class="paper-days">{lead}\n{links}\n</p>'
 
 
 def _summary(paper, words: Sequence[str]) -> str:
@@ -84,27 +87,34 @@ def _summary(paper, words: Sequence[str]) -> str:
     if not points:
         return ""
     if len(points) == 1:
-        return f'<div class="paper-summary"><p>{highlight(points[0], words)}</p></div>'
-    more = "".join(f"<li>{highlight(point, words)}</li>" for point in points[1:])
-    return (
-        f'<div class="paper-summary"><ul><li>{highlight(points[0], words)}</li></ul>'
-        '<details class="more"><summary>More<span class="visually-hidden"> of the '
-        f"summary of “{escape(paper.title)}”</span></summary><ul>{more}</ul>"
-        "</details></div>"
-    )
+        body = f"<p>{highlight(points[0], words)}</p>"
+    else:
+        body = "\n".join(
+            [
+                f"<ul>\n<li>{highlight(points[0], words)}</li>\n</ul>",
+                '<details class="more">',
+                '<summary>More<span class="visually-hidden"> of the summary of '
+                f"“{escape(paper.title)}”</span></summary>",
+                "<ul>",
+                *(f"<li>{highlight(point, words)}</li>" for point in points[1:]),
+                "</ul>",
+                "</details>",
+            ]
+        )
+    return f'<div class="paper-summary">\n{body}\n</div>'
 
 
 def _links(buttons: Sequence[LinkButton]) -> str:
     if not buttons:
         return ""
-    items = "".join(
+    items = [
         f'<li><a class="link-button {escape(button.css_class)}" '
         f'href="{escape(button.href)}" rel="noopener noreferrer"'
         + (f' title="{escape(button.detail)}"' if button.detail else "")
         + f">{escape(button.label)}</a></li>"
         for button in buttons
-    )
-    return f'<ul class="paper-links" aria-label="Links">{items}</ul>'
+    ]
+    return "\n".join(['<ul class="paper-links" aria-label="Links">', *items, "</ul>"])
 
 
 def _citation(paper) -> str:
@@ -112,21 +122,27 @@ def _citation(paper) -> str:
     pk = paper.pk
     citation = Citation.from_paper(paper)
     bibtex, plain = to_bibtex([citation]), plain_reference(citation)
-    return (
-        '<details class="paper-cite"><summary>Cite<span class="visually-hidden"> '
-        f"“{escape(paper.title)}”</span></summary>"
-        '<div class="citation"><p class="citation-label">BibTeX</p>'
-        f'<pre class="citation-bibtex" id="cite-{pk}-bibtex">'
-        f"{escape(bibtex)}</pre>"
-        '<button type="button" class="button button-secondary copy-button" '
-        f'data-copy-target="cite-{pk}-bibtex" hidden>Copy BibTeX</button>'
-        '<p class="citation-label">Reference</p>'
-        f'<p class="citation-text" id="cite-{pk}-text">{escape(plain)}</p>'
-        '<button type="button" class="button button-secondary copy-button" '
-        f'data-copy-target="cite-{pk}-text" hidden>Copy reference</button>'
-        '<span class="copy-status" role="status" aria-live="polite"></span></div>'
-        f'<p><a href="{escape(reverse("papers:cite", kwargs={"key": paper.key}))}">'
-        "Citation page</a></p></details>"
+    cite_url = escape(reverse("papers:cite", kwargs={"key": paper.key}))
+    return "\n".join(
+        [
+            '<details class="paper-cite">',
+            f'<summary>Cite<span class="visually-hidden"> “{escape(paper.title)}”'
+            "</span></summary>",
+            '<div class="citation">',
+            '<p class="citation-label">BibTeX</p>',
+            f'<pre class="citation-bibtex" id="cite-{pk}-bibtex">'
+            f"{escape(bibtex)}</pre>",
+            '<button type="button" class="button button-secondary copy-button" '
+            f'data-copy-target="cite-{pk}-bibtex" hidden>Copy BibTeX</button>',
+            '<p class="citation-label">Reference</p>',
+            f'<p class="citation-text" id="cite-{pk}-text">{escape(plain)}</p>',
+            '<button type="button" class="button button-secondary copy-button" '
+            f'data-copy-target="cite-{pk}-text" hidden>Copy reference</button>',
+            '<span class="copy-status" role="status" aria-live="polite"></span>',
+            "</div>",
+            f'<p><a href="{cite_url}">Citation page</a></p>',
+            "</details>",
+        ]
     )
 
 
@@ -144,8 +160,13 @@ def paper_card(
     pk = paper.pk
     names = [authorship.author.name for authorship in paper.authorships.all()]
     authors = (
-        '<ul class="paper-authors" aria-label="Authors">'
-        f"{_authors(names, list_url, titled=True)}</ul>"
+        "\n".join(
+            [
+                '<ul class="paper-authors" aria-label="Authors">',
+                *_authors(names, list_url, titled=True),
+                "</ul>",
+            ]
+        )
         if names
         else ""
     )
@@ -156,19 +177,20 @@ def paper_card(
         days = _days(
             "In the digest of", [appearance.date for appearance in appearances]
         )
-    return (
+    parts = [
         f'<article class="paper-card" id="paper-{pk}" '
-        f'aria-labelledby="paper-{pk}-title">'
-        + _title(paper, words)
-        + authors
-        + _tags([tag.name for tag in paper.tags.all()], list_url, titled=True)
-        + days
-        + _summary(paper, words)
-        + _links(paper.link_buttons)
-        + _citation(paper)
-        + actions
-        + "</article>"
-    )
+        f'aria-labelledby="paper-{pk}-title">',
+        _title(paper, words),
+        authors,
+        _tags([tag.name for tag in paper.tags.all()], list_url, titled=True),
+        days,
+        _summary(paper, words),
+        _links(paper.link_buttons),
+        _citation(paper),
+        actions,
+        "</article>",
+    ]
+    return "\n".join(part for part in parts if part)
 
 
 def paper_row(paper, *, words: Sequence[str], bookmark_button: str) -> str:
@@ -189,7 +211,7 @@ def paper_row(paper, *, words: Sequence[str], bookmark_button: str) -> str:
             )
         authors = (
             '<ul class="paper-authors" aria-label="Authors">'
-            f"{_authors(names[:3], list_url, titled=False)}{more}</ul>"
+            f"{''.join(_authors(names[:3], list_url, titled=False))}{more}</ul>"
         )
     badge = (
         f'<span class="badge-new" id="new-{pk}">New<span class="visually-hidden"> '
@@ -197,15 +219,24 @@ def paper_row(paper, *, words: Sequence[str], bookmark_button: str) -> str:
         if getattr(paper, "is_new", False)
         else ""
     )
-    return (
+    meta = [
+        '<div class="paper-row-meta">',
+        authors,
+        _tags([tag.name for tag in paper.tags.all()], list_url, titled=False),
+        "</div>",
+    ]
+    parts = [
         f'<article class="paper-row" id="paper-{pk}" '
-        f'aria-labelledby="paper-{pk}-title">'
-        + _title(paper, words)
-        + '<div class="paper-row-meta">'
-        + authors
-        + _tags([tag.name for tag in paper.tags.all()], list_url, titled=False)
-        + "</div>"
-        + _links(paper.link_buttons)
-        + f'<div class="paper-row-actions">{badge}{bookmark_button}</div>'
-        + "</article>"
-    )
+        f'aria-labelledby="paper-{pk}-title">',
+        _title(paper, words),
+        "\n".join(part for part in meta if part),
+        _links(paper.link_buttons),
+        "\n".join(
+            part
+            for part in ('<div class="paper-row-actions">', badge, bookmark_button)
+            if part
+        )
+        + "\n</div>",
+        "</article>",
+    ]
+    return "\n".join(part for part in parts if part)
