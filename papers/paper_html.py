@@ -146,6 +146,77 @@ def _citation(paper) -> str:
     )
 
 
+def new_badge(paper) -> str:
+    """ "New since your last visit" (`paper.is_new`, Paper.objects.with_is_new)."""
+    if not getattr(paper, "is_new", False):
+        return ""
+    return (
+        f'<span class="badge-new" id="new-{paper.pk}">New<span class="visually-hidden">'
+        " since your last visit</span></span>"
+    )
+
+
+def bookmark_button(paper, *, signed_in: bool) -> str:
+    """The bookmark button (`paper.is_bookmarked`, Paper.objects.with_is_bookmarked).
+
+    Cards sit inside the list page's filter form and forms cannot nest, so the button
+    is a lone submit button: without JavaScript it submits the header's empty POST
+    form #paper-action (CSRF token and `next`, in _account_nav.html) to its own
+    `formaction`; with htmx it posts only its own value and swaps itself for the
+    response (push-url and sync are set here, else they would be inherited from the
+    filter form). Signed out, the same button leads to log in, and the bookmark is
+    made after it (papers/views/accounts.py).
+    """
+    bookmarked = bool(getattr(paper, "is_bookmarked", False))
+    url = escape(reverse("papers:bookmark-toggle", args=[paper.pk]))
+    state = ""
+    if signed_in:
+        state = (
+            f' name="bookmark-state" value="{"0" if bookmarked else "1"}"'
+            f' aria-pressed="{"true" if bookmarked else "false"}"'
+        )
+    # The words are the button's name; a compact list shows only the star (site.css).
+    if not signed_in:
+        star, words = "☆", "Log in to bookmark"
+    elif bookmarked:
+        star, words = "★", "Remove bookmark"
+    else:
+        star, words = "☆", "Bookmark"
+    secondary = "" if bookmarked else " button-secondary"
+    return (
+        f'<button type="submit" form="paper-action" formaction="{url}"{state}'
+        f' hx-post="{url}" hx-params="bookmark-state" hx-target="this"'
+        ' hx-swap="outerHTML" hx-push-url="false" hx-sync="this:drop"'
+        f' class="button{secondary} bookmark-button" id="bookmark-{paper.pk}">\n'
+        f'<span aria-hidden="true">{star}</span>'
+        f' <span class="bookmark-label">{words}</span>\n</button>'
+    )
+
+
+def dismiss_button(paper) -> str:
+    """ "Not interested" for a signed-in reader (`paper.is_dismissed`,
+    Paper.objects.with_is_dismissed): a lone submit button, like the bookmark's."""
+    dismissed = bool(getattr(paper, "is_dismissed", False))
+    url = escape(reverse("papers:dismiss-toggle", args=[paper.pk]))
+    words = "Undo “not interested”" if dismissed else "Not interested"
+    return (
+        f'<button type="submit" form="paper-action" formaction="{url}"'
+        f' name="dismiss-state" value="{"0" if dismissed else "1"}"'
+        f' hx-post="{url}" hx-params="dismiss-state" hx-target="this"'
+        ' hx-swap="outerHTML" hx-push-url="false" hx-sync="this:drop"'
+        f' class="button button-secondary dismiss-button" id="dismiss-{paper.pk}"'
+        f' aria-pressed="{"true" if dismissed else "false"}">\n{words}\n</button>'
+    )
+
+
+def reader_buttons(paper, *, signed_in: bool) -> str:
+    """The "new" badge, the bookmark button and, signed in, "not interested"."""
+    parts = [new_badge(paper), bookmark_button(paper, signed_in=signed_in)]
+    if signed_in:
+        parts.append(dismiss_button(paper))
+    return "\n".join(part for part in parts if part)
+
+
 def paper_card(
     paper,
     *,
@@ -193,9 +264,9 @@ def paper_card(
     return "\n".join(part for part in parts if part)
 
 
-def paper_row(paper, *, words: Sequence[str], bookmark_button: str) -> str:
+def paper_row(paper, *, words: Sequence[str], signed_in: bool) -> str:
     """A paper as a row of the compact list: the title, then the first three authors,
-    the tags, the link pills, the "new" badge and `bookmark_button` (rendered)."""
+    the tags, the link pills, the "new" badge and the bookmark button."""
     list_url = reverse("papers:list")
     pk = paper.pk
     names = [authorship.author.name for authorship in paper.authorships.all()]
@@ -213,12 +284,6 @@ def paper_row(paper, *, words: Sequence[str], bookmark_button: str) -> str:
             '<ul class="paper-authors" aria-label="Authors">'
             f"{''.join(_authors(names[:3], list_url, titled=False))}{more}</ul>"
         )
-    badge = (
-        f'<span class="badge-new" id="new-{pk}">New<span class="visually-hidden"> '
-        "since your last visit</span></span>"
-        if getattr(paper, "is_new", False)
-        else ""
-    )
     meta = [
         '<div class="paper-row-meta">',
         authors,
@@ -233,7 +298,11 @@ def paper_row(paper, *, words: Sequence[str], bookmark_button: str) -> str:
         _links(paper.link_buttons),
         "\n".join(
             part
-            for part in ('<div class="paper-row-actions">', badge, bookmark_button)
+            for part in (
+                '<div class="paper-row-actions">',
+                new_badge(paper),
+                bookmark_button(paper, signed_in=signed_in),
+            )
             if part
         )
         + "\n</div>",

@@ -1,9 +1,10 @@
-"""`{% paper_card paper %}` and `{% paper_row paper %}`: a paper in a result list.
+"""`{% paper_card paper %}` and `{% paper_row paper %}`: a paper in a result list;
+`{% reader_buttons paper %}`, `{% bookmark_button paper %}` and
+`{% dismiss_button paper %}`: the reader's buttons, which the bookmark and dismiss
+views also answer with.
 
-The markup is built by papers.paper_html; the reader's controls stay templates
-(papers/_paper_actions.html on a card, papers/_bookmark_button.html on a row), rendered
-here with the page's context, so the bookmark and dismiss views answer with the same
-buttons.
+The markup is built by papers.paper_html. A card's actions stay a template
+(papers/_paper_actions.html: on "My bookmarks" it adds the status, note and lists).
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from django.utils.safestring import SafeString, mark_safe
 from papers import paper_html
 
 register = template.Library()
+
+
+def _signed_in(context: template.Context) -> bool:
+    user = context.get("user")
+    return bool(user and user.is_authenticated)
 
 
 def _render(context: template.Context, name: str, paper) -> str:
@@ -44,6 +50,23 @@ def paper_row(context: template.Context, paper) -> SafeString:
     html = paper_html.paper_row(
         paper,
         words=context.get("search_highlight") or (),
-        bookmark_button=_render(context, "papers/_bookmark_button.html", paper),
+        signed_in=_signed_in(context),
     )
     return mark_safe(html)  # noqa: S308 - papers.paper_html escapes every value
+
+
+@register.simple_tag(takes_context=True)
+def reader_buttons(context: template.Context, paper) -> SafeString:
+    html = paper_html.reader_buttons(paper, signed_in=_signed_in(context))
+    return mark_safe(html)  # noqa: S308 - papers.paper_html escapes every value
+
+
+@register.simple_tag(takes_context=True)
+def bookmark_button(context: template.Context, paper) -> SafeString:
+    html = paper_html.bookmark_button(paper, signed_in=_signed_in(context))
+    return mark_safe(html)  # noqa: S308 - papers.paper_html escapes every value
+
+
+@register.simple_tag
+def dismiss_button(paper) -> SafeString:
+    return mark_safe(paper_html.dismiss_button(paper))  # noqa: S308
