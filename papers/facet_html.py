@@ -12,7 +12,8 @@ elements: between inline elements it shows as a space.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from html import escape  # what django.utils.html.escape() calls, minus its lazy checks
 
 from django.utils.translation import ngettext
@@ -20,15 +21,21 @@ from django.utils.translation import ngettext
 from papers.browse.facets import FacetValue
 
 
-def facet_count(count: int | None) -> str:
+def _paper_words() -> Callable[[int], str]:
+    # "paper" or "papers" for a count, translated once per number in a list: a
+    # translation lookup costs more than the rest of a value's HTML.
+    return functools.cache(lambda count: ngettext("paper", "papers", count))
+
+
+def facet_count(count: int | None, words: Callable[[int], str] | None = None) -> str:
     """A value's count, spoken as "12 papers"; nothing when nothing was counted
     (an invalid query string)."""
     if count is None:
         return ""
-    words = ngettext("paper", "papers", count)
+    spoken = (words or _paper_words())(count)
     return (
         f'<span class="facet-count">{count}'
-        f'<span class="visually-hidden"> {words}</span></span>'
+        f'<span class="visually-hidden"> {spoken}</span></span>'
     )
 
 
@@ -39,7 +46,9 @@ def _selected(value: FacetValue) -> tuple[str, str]:
     return "facet-value", ""
 
 
-def _checkbox_item(name: str, value: FacetValue, after_label: str = "") -> str:
+def _checkbox_item(
+    name: str, value: FacetValue, words: Callable[[int], str], after_label: str = ""
+) -> str:
     css_class, checked = _selected(value)
     label = escape(value.label)
     parts = [
@@ -47,7 +56,7 @@ def _checkbox_item(name: str, value: FacetValue, after_label: str = "") -> str:
         "<label>",
         f'<input type="checkbox" name="{name}" value="{escape(value.value)}"{checked}>',
         f'<span class="facet-label">{label}</span>',
-        facet_count(value.count),
+        facet_count(value.count, words),
         "</label>",
     ]
     if after_label:
@@ -58,7 +67,7 @@ def _checkbox_item(name: str, value: FacetValue, after_label: str = "") -> str:
 
 def tag_values(values: Iterable[FacetValue]) -> str:
     """Tag checkboxes, each with its "not <tag>" link (`exclude_url`)."""
-    items = []
+    items, words = [], _paper_words()
     for value in values:
         label = escape(value.label)
         exclude = (
@@ -66,7 +75,7 @@ def tag_values(values: Iterable[FacetValue]) -> str:
             f'title="Leave out papers tagged {label}">not'
             f'<span class="visually-hidden"> {label}</span></a>'
         )
-        items.append(_checkbox_item("tag", value, exclude))
+        items.append(_checkbox_item("tag", value, words, exclude))
     return "\n".join(items)
 
 
@@ -91,18 +100,19 @@ def excluded_tag_values(values: Iterable[FacetValue]) -> str:
 
 def author_values(values: Iterable[FacetValue]) -> str:
     """Author checkboxes."""
-    return "\n".join(_checkbox_item("author", value) for value in values)
+    words = _paper_words()
+    return "\n".join(_checkbox_item("author", value, words) for value in values)
 
 
 def month_links(values: Iterable[FacetValue]) -> str:
     """Months as links that set (or clear) the date range to the month."""
-    items = []
+    items, words = [], _paper_words()
     for value in values:
         css_class, _ = _selected(value)
         current = ' aria-current="true"' if value.selected else ""
         items.append(
             f'<li class="{css_class}"><a href="{escape(value.toggle_url)}"{current}>'
             f'<span class="facet-label">{escape(value.label)}</span>'
-            f"{facet_count(value.count)}</a></li>"
+            f"{facet_count(value.count, words)}</a></li>"
         )
     return "\n".join(items)
