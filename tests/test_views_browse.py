@@ -399,6 +399,25 @@ def test_digest_text_is_escaped(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("layout", ["cards", "compact"])
+def test_digest_text_cannot_leave_its_attribute(client, layout):
+    # Names land in title="…", href="…" and value="…": a quote must not end them.
+    hostile = 'x" onmouseover="alert(1)'
+    PaperFactory(
+        title=hostile,
+        summary=f"- {hostile} - second",
+        authors=[hostile],
+        tags=[hostile],
+        days=[D(2026, 1, 1)],
+    )
+    client.cookies["list_mode"] = layout
+    for params in ({}, {"tag": hostile}, {"q": "onmouseover"}):
+        html = get(client, LIST, params).content.decode()
+        assert 'onmouseover="' not in html
+        assert "x&quot; onmouseover=&quot;alert(1)" in html
+
+
+@pytest.mark.django_db
 def test_the_page_has_no_inline_script_or_style(client):
     PaperFactory(days=[D(2025, 3, 4)], tags=["Audio"])
     html = get(client, LIST).content.decode()
