@@ -3,10 +3,11 @@
 A list page shows 20 to 100 papers. Through Django's template engine each card cost
 about a hundred template nodes and a URL reversal per author, tag and day: most of the
 time of a list page. Built here, with `escape()` on every value that comes from a
-digest, a card costs a small fraction of that. The reader's controls (bookmark,
-"not interested", and on "My bookmarks" the status, note and lists) stay templates,
-rendered per card by the template tags (papers/templatetags/paper_html.py) that call
-these functions.
+digest, a card costs a small fraction of that. The reader's buttons (bookmark, "not
+interested") are built here too, once for cards, rows and the views that toggle them;
+a card's actions stay a template (papers/_paper_actions.html), as "My bookmarks" adds
+its status, note and lists there. Templates use these through
+papers/templatetags/paper_html.py.
 
 A card needs a `paper` from Paper.objects.for_listing() (authorships, tags and
 appearances prefetched: no queries here) with `summary_points`
@@ -19,6 +20,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from html import escape  # what django.utils.html.escape() calls, minus its lazy checks
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from django.urls import reverse
@@ -27,6 +29,9 @@ from django.utils.dateformat import format as date_format
 from papers.citations import Citation, plain_reference, to_bibtex
 from papers.highlight import highlight
 from papers.links import LinkButton
+
+if TYPE_CHECKING:
+    from papers.models import Paper
 
 # "\n" stands wherever the templates these replace had whitespace between elements:
 # between inline elements it shows as a space.
@@ -37,7 +42,7 @@ def _filter_link(list_url: str, key: str, name: str) -> str:
     return escape(f"{list_url}?{key}={quote(name, safe='')}")
 
 
-def _title(paper, words: Sequence[str]) -> str:
+def _title(paper: Paper, words: Sequence[str]) -> str:
     pk = paper.pk
     return (
         f'<h3 class="paper-title" id="paper-{pk}-title">'
@@ -82,7 +87,7 @@ def _days(lead: str, days: Sequence[datetime.date]) -> str:
     return f'<p class="paper-days">{lead}\n{links}\n</p>'
 
 
-def _summary(paper, words: Sequence[str]) -> str:
+def _summary(paper: Paper, words: Sequence[str]) -> str:
     points = paper.summary_points
     if not points:
         return ""
@@ -117,7 +122,7 @@ def _links(buttons: Sequence[LinkButton]) -> str:
     return "\n".join(['<ul class="paper-links" aria-label="Links">', *items, "</ul>"])
 
 
-def _citation(paper) -> str:
+def _citation(paper: Paper) -> str:
     # The markup of papers/_citation.html, which the citation and paper pages include.
     pk = paper.pk
     citation = Citation.from_paper(paper)
@@ -146,7 +151,7 @@ def _citation(paper) -> str:
     )
 
 
-def new_badge(paper) -> str:
+def new_badge(paper: Paper) -> str:
     """ "New since your last visit" (`paper.is_new`, Paper.objects.with_is_new)."""
     if not getattr(paper, "is_new", False):
         return ""
@@ -156,7 +161,7 @@ def new_badge(paper) -> str:
     )
 
 
-def bookmark_button(paper, *, signed_in: bool) -> str:
+def bookmark_button(paper: Paper, *, signed_in: bool) -> str:
     """The bookmark button (`paper.is_bookmarked`, Paper.objects.with_is_bookmarked).
 
     Cards sit inside the list page's filter form and forms cannot nest, so the button
@@ -193,7 +198,7 @@ def bookmark_button(paper, *, signed_in: bool) -> str:
     )
 
 
-def dismiss_button(paper) -> str:
+def dismiss_button(paper: Paper) -> str:
     """ "Not interested" for a signed-in reader (`paper.is_dismissed`,
     Paper.objects.with_is_dismissed): a lone submit button, like the bookmark's."""
     dismissed = bool(getattr(paper, "is_dismissed", False))
@@ -209,7 +214,7 @@ def dismiss_button(paper) -> str:
     )
 
 
-def reader_buttons(paper, *, signed_in: bool) -> str:
+def reader_buttons(paper: Paper, *, signed_in: bool) -> str:
     """The "new" badge, the bookmark button and, signed in, "not interested"."""
     parts = [new_badge(paper), bookmark_button(paper, signed_in=signed_in)]
     if signed_in:
@@ -218,7 +223,7 @@ def reader_buttons(paper, *, signed_in: bool) -> str:
 
 
 def paper_card(
-    paper,
+    paper: Paper,
     *,
     words: Sequence[str],
     on_day: datetime.date | None,
@@ -264,7 +269,7 @@ def paper_card(
     return "\n".join(part for part in parts if part)
 
 
-def paper_row(paper, *, words: Sequence[str], signed_in: bool) -> str:
+def paper_row(paper: Paper, *, words: Sequence[str], signed_in: bool) -> str:
     """A paper as a row of the compact list: the title, then the first three authors,
     the tags, the link pills, the "new" badge and the bookmark button."""
     list_url = reverse("papers:list")

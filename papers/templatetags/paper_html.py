@@ -15,6 +15,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from papers import paper_html
+from papers.models import Paper
 
 register = template.Library()
 
@@ -24,14 +25,14 @@ def _signed_in(context: template.Context) -> bool:
     return bool(user and user.is_authenticated)
 
 
-def _render(context: template.Context, name: str, paper) -> str:
+def _render(context: template.Context, name: str, paper: Paper) -> str:
     with context.push(paper=paper):
         return context.template.engine.get_template(name).render(context)
 
 
 @register.simple_tag(takes_context=True)
 def paper_card(
-    context: template.Context, paper, on_day: datetime.date | None = None
+    context: template.Context, paper: Paper, on_day: datetime.date | None = None
 ) -> SafeString:
     """The card of `paper`, with the searched words (`search_highlight` in the
     context) marked; `on_day` is the day heading the list (day and week pages)."""
@@ -45,7 +46,7 @@ def paper_card(
 
 
 @register.simple_tag(takes_context=True)
-def paper_row(context: template.Context, paper) -> SafeString:
+def paper_row(context: template.Context, paper: Paper) -> SafeString:
     """The compact row of `paper`."""
     html = paper_html.paper_row(
         paper,
@@ -56,17 +57,17 @@ def paper_row(context: template.Context, paper) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def reader_buttons(context: template.Context, paper) -> SafeString:
+def reader_buttons(context: template.Context, paper: Paper) -> SafeString:
     html = paper_html.reader_buttons(paper, signed_in=_signed_in(context))
     return mark_safe(html)  # noqa: S308 - papers.paper_html escapes every value
 
 
 @register.simple_tag(takes_context=True)
-def bookmark_button(context: template.Context, paper) -> SafeString:
+def bookmark_button(context: template.Context, paper: Paper) -> SafeString:
     html = paper_html.bookmark_button(paper, signed_in=_signed_in(context))
     return mark_safe(html)  # noqa: S308 - papers.paper_html escapes every value
 
 
 @register.simple_tag
-def dismiss_button(paper) -> SafeString:
+def dismiss_button(paper: Paper) -> SafeString:
     return mark_safe(paper_html.dismiss_button(paper))  # noqa: S308
