@@ -172,6 +172,7 @@ def states() -> list[tuple[str, dict, str | None]]:
         "exists(select 1 from json_each(digest_dates) "
         f"where value between '{month_start}' and '{latest}')"
     )
+    one_day = f"exists(select 1 from json_each(digest_dates) where value = '{latest}')"
     return [
         ("no filter", {}, ""),
         ("one broad tag", {"tag": "Multimodal"}, has("tags", "Multimodal")),
@@ -201,7 +202,11 @@ def states() -> list[tuple[str, dict, str | None]]:
             {"date_from": str(month_start), "date_to": str(latest)},
             urlencode({"_where": days}),
         ),
-        ("one digest day", {"date_from": str(latest), "date_to": str(latest)}, None),
+        (
+            "one digest day",
+            {"date_from": str(latest), "date_to": str(latest)},
+            urlencode({"_where": one_day}),
+        ),
         ("search one word", {"q": "diffusion"}, "_search=diffusion"),
         (
             "search 3 words, relevance",

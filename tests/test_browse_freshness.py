@@ -3,6 +3,7 @@ next request sees the change, whichever process made it (the version lives in th
 database)."""
 
 import datetime
+import gc
 
 import pytest
 from django.http import QueryDict
@@ -105,3 +106,12 @@ def test_a_database_without_a_version_row_gets_one_on_the_next_write():
     assert current_version() == ""
     bump_data_version()
     assert len(current_version()) == 32
+
+
+def test_the_first_index_build_freezes_what_the_process_has_loaded():
+    # A full garbage collection then skips the modules, templates and index, instead
+    # of walking them in the middle of a request.
+    PaperFactory(days=[D(2025, 3, 1)])
+    browse_index.forget_indexes()
+    listed()
+    assert gc.get_freeze_count() > 0

@@ -6,8 +6,17 @@ import re
 import bibtexparser
 import pytest
 from bibtexparser.middlewares import LatexDecodingMiddleware
+from hypothesis import given
+from hypothesis import strategies as st
 
-from papers.citations import Citation, plain_reference, to_bibtex
+from papers.citations import (
+    _LATEX,
+    LATEX_PLAIN,
+    Citation,
+    latex_escape,
+    plain_reference,
+    to_bibtex,
+)
 from tests.factories import PaperFactory
 
 
@@ -59,6 +68,13 @@ def test_bibtex_escapes_latex_specials_and_accents_reversibly(title):
 
 def test_a_caret_is_written_as_its_latex_macro():
     assert r"x{\textasciicircum}2" in to_bibtex([citation(title="x^2")])
+
+
+# Mostly the characters the encoder keeps, so the shortcut is taken often; sometimes
+# one it rewrites ("&", "_", "é", "\\"), so it must not be.
+@given(st.text(alphabet=st.sampled_from(sorted(LATEX_PLAIN) + list("&_{}%é\\\n\t"))))
+def test_latex_escape_writes_what_the_encoder_writes(text):
+    assert latex_escape(text) == _LATEX.unicode_to_latex(" ".join(text.split()))
 
 
 def test_plain_reference_reads_as_one_line():

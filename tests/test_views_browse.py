@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from django.urls import reverse
 
-from papers.models import Author, Tag
+from papers.models import Author, Bookmark, Dismissal, Tag
 from tests.factories import PaperFactory, UserFactory
 
 D = datetime.date
@@ -399,6 +399,25 @@ def test_digest_text_is_escaped(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("layout", ["cards", "compact"])
+def test_digest_text_cannot_leave_its_attribute(client, layout):
+    # Names land in title="…", href="…" and value="…": a quote must not end them.
+    hostile = 'x" onmouseover="alert(1)'
+    PaperFactory(
+        title=hostile,
+        summary=f"- {hostile} - second",
+        authors=[hostile],
+        tags=[hostile],
+        days=[D(2026, 1, 1)],
+    )
+    client.cookies["list_mode"] = layout
+    for params in ({}, {"tag": hostile}, {"q": "onmouseover"}):
+        html = get(client, LIST, params).content.decode()
+        assert 'onmouseover="' not in html
+        assert "x&quot; onmouseover=&quot;alert(1)" in html
+
+
+@pytest.mark.django_db
 def test_the_page_has_no_inline_script_or_style(client):
     PaperFactory(days=[D(2025, 3, 4)], tags=["Audio"])
     html = get(client, LIST).content.decode()
@@ -438,6 +457,67 @@ def test_the_list_page_runs_a_fixed_number_of_queries(
         html = get(client, LIST, params).content.decode()
     assert "50 papers" in html
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+# State -> what it asks the database for besides QUERIES_BASE: only a search and
+# selected authors do (their ids); tags, dates, flags, sort and page are answered by
+# the browse index. A reader's "bookmarked" and "hide" read their own marks.
+STATES = [
+    ({}, 0),
+    ({"tag": "Shared", "has_code": "1"}, 0),
+    ({"tag": ["Shared", "Tag 1"], "tag_mode": "all", "has_hf": "0"}, 0),
+    ({"tag_not": "Tag 3", "sort": "title", "page": "2"}, 0),
+    ({"date_from": "2025-03-04", "date_to": "2025-03-04"}, 0),
+    ({"q": "paper"}, 1),
+    ({"author": ["Shared Author", "Author 3"]}, 1),
+    ({"q": "paper", "tag": "Shared", "has_code": "1", "author": "Author 3"}, 2),
+]
+READER_STATES = [
+    ({"bookmarked": "1"}, 1),
+    ({"hide": ["bookmarked", "read"], "tag": "Shared"}, 1),
+    ({"hide": "dismissed", "q": "paper"}, 2),
+]
+# The data version, the page's papers, their 3 prefetches and the counted authors'
+# names; a logged-in reader adds the session, the user, the visit record and, on
+# the full page, the header's bookmark count and saved searches.
+QUERIES_BASE = 6
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_every_surface_runs_the_same_queries_whatever_the_filters(
+    client, django_assert_num_queries, logged_in
+):
+    papers = [
+        PaperFactory(
+            authors=[f"Author {n}", "Shared Author"],
+            tags=[f"Tag {n % 7}", "Shared"],
+            days=[D(2025, 3, 1 + n % 28)],
+            github_urls=["https://github.com/a/b"] if n % 2 else [],
+        )
+        for n in range(30)
+    ]
+    states = STATES
+    if logged_in:
+        reader = UserFactory()
+        for paper in papers[:3]:
+            Bookmark.objects.create(user=reader, paper=paper)
+        Dismissal.objects.create(user=reader, paper=papers[3])
+        client.force_login(reader)
+        states = STATES + READER_STATES
+    get(client, LIST)  # builds the browse index; records the reader's visit
+    surfaces = {
+        "page": (LIST, {}, 5 if logged_in else 0),
+        "fragment": (LIST, {"HX-Request": "true"}, 3 if logged_in else 0),
+        "api": ("/api/papers", {}, 3 if logged_in else 0),
+    }
+    for name, (url, headers, signed_in) in surfaces.items():
+        for params, extra in states:
+            with django_assert_num_queries(
+                QUERIES_BASE + signed_in + extra, info=f"{name} {params}"
+            ):
+                response = get(client, url, params, headers)
+            assert response.status_code == 200, (name, params)
 
 
 @pytest.mark.django_db

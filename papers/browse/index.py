@@ -16,6 +16,7 @@ aggregate query each, parsed by numpy rather than row by row in Python.
 from __future__ import annotations
 
 import datetime
+import gc
 import threading
 import time
 from dataclasses import dataclass, field
@@ -410,7 +411,27 @@ def facet_index(*, using: str = DEFAULT_DB_ALIAS) -> FacetIndex:
         if index is None or index.version != version:
             index = FacetIndex.build(using=using)
             _built[using] = index
+            _freeze_long_lived_objects()
     return index
+
+
+_frozen = False
+
+
+def _freeze_long_lived_objects() -> None:
+    """Move what the process holds after its first index build (modules, URL
+    patterns, compiled templates, the index) out of the collector's generations.
+
+    A full collection walks every object still in them: some 100,000 by then, 50 to
+    130 ms spent in the middle of whichever request allocated the last straw. Frozen
+    objects are still freed when nothing refers to them; a cycle among them would
+    only be kept. Once per process, after a collection, so no garbage is frozen.
+    """
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def forget_indexes() -> None:
