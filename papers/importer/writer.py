@@ -348,7 +348,8 @@ def _write_papers(changes: Changes, stored: Stored, now: Any) -> dict[str, int]:
     postgres = connection.vendor == "postgresql"
     as_json = "%s::jsonb" if postgres else "%s"
     # PostgreSQL searches a column the triggers used to fill per authorship row;
-    # the document is computed here once per paper instead.
+    # the names are joined here once per paper instead, and the stored search
+    # vector (migration 0010) is recomputed from them by the database, once.
     author_names = ", author_names" if postgres else ""
 
     def dates(paper: StoredPaper) -> tuple:
