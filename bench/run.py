@@ -23,10 +23,10 @@ each application in process (Django's test client, Datasette's `ds.client`), so 
 network or server is timed. Results go to bench/results/ and are printed as the table
 of docs/benchmarks.md.
 
-At a million papers Datasette needs minutes for some faceted requests: `--datasette-limit
-S` gives each of its SQL queries S seconds (a request with a query cut short is shown as
-"> S s" and its warm repeats are skipped), `--datasette-workers N` times it in the first
-N API workers only.
+At a million papers Datasette needs minutes for some faceted requests:
+`--datasette-limit S` gives each of its SQL queries S seconds (a request with a query
+cut short is shown as "> S s" and its warm repeats are skipped), `--datasette-workers
+N` times it in the first N API workers only.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def prepare(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     if args.generate == "bulk":
         generate(args.papers)
-        how = "inserted with bulk_create (bench/archive.py generate)"
+        how = "inserted directly (bench/archive.py generate)"
     else:
         if Paper.objects.exists():
             generate(0)  # empties the tables
