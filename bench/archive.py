@@ -15,6 +15,7 @@ import itertools
 import random
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 WORDS = (
@@ -81,13 +82,16 @@ COMMON_TAGS = ["Multimodal", "Natural Language Processing", "Computer Vision"]
 
 def generate(papers: int, *, seed: int = 20250311) -> None:
     """Fill the database with `papers` synthetic papers (deleting what was there)."""
-    from django.db import transaction
+    from django.db import connection, transaction
+    from django.db.models import Max
 
+    from papers.browse.version import bump_data_version
     from papers.importer.parser import tag_slug
     from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
 
     rng = random.Random(seed)
     started = time.perf_counter()
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic(), authors_indexed_once():
         for model in (Appearance, Authorship, Paper.tags.through, Paper, Digest):
             model.objects.all().delete()
@@ -103,6 +107,8 @@ def generate(papers: int, *, seed: int = 20250311) -> None:
             batch_size=10_000,
         )
         author_ids = list(Author.objects.order_by("pk").values_list("pk", flat=True))
+        author_names = dict(Author.objects.values_list("pk", "name"))
+        next_id = (Paper.objects.aggregate(Max("pk"))["pk__max"] or 0) + 1
         days = max(1, papers // 30)
         first_day = datetime.date(2026, 11, 27) - datetime.timedelta(days=days - 1)
         Digest.objects.bulk_create(
@@ -113,19 +119,34 @@ def generate(papers: int, *, seed: int = 20250311) -> None:
         batch = 10_000
         for start in range(0, papers, batch):
             size = min(batch, papers - start)
-            Paper.objects.bulk_create(
-                synthetic_paper(rng, start + i) for i in range(size)
-            )
-            created = list(
-                Paper.objects.filter(
-                    key__gte=f"{start:07d}", key__lt=f"{start + size:07d}"
+            # Papers first, then their links, in the order the random draws were
+            # always made, so a seed gives the same archive on every database.
+            batch_papers = [synthetic_paper(rng, start + i) for i in range(size)]
+            links = [
+                draw_links(rng, index, int(paper.key), tag_ids, author_ids, digests)
+                for index, paper in enumerate(batch_papers)
+            ]
+            # Digest dates set before the insert: a refresh afterwards would rewrite
+            # every row once more (and on PostgreSQL recompute its search vector).
+            for paper, paper_links in zip(batch_papers, links, strict=True):
+                dates = [date for _, date, _ in paper_links.appearances]
+                paper.first_digest_date, paper.last_digest_date = min(dates), max(dates)
+            if postgres:
+                created = list(range(next_id, next_id + size))
+                next_id += size
+                copy_papers(batch_papers, created, links, author_names)
+            else:
+                Paper.objects.bulk_create(batch_papers)
+                created = list(
+                    Paper.objects.filter(
+                        key__gte=f"{start:07d}", key__lt=f"{start + size:07d}"
+                    )
+                    .order_by("key")
+                    .values_list("pk", flat=True)
                 )
-                .order_by("key")
-                .values_list("pk", "key")
-            )
-            link_batch(rng, created, tag_ids, author_ids, digests)
+            link_rows(created, links)
             print(f"  {start + size:,} papers", end="\r", file=sys.stderr)
-        Paper.objects.refresh_digest_dates()  # also moves the data version
+        bump_data_version()
     print(
         f"generated {papers:,} papers in {time.perf_counter() - started:.0f} s",
         file=sys.stderr,
@@ -134,12 +155,36 @@ def generate(papers: int, *, seed: int = 20250311) -> None:
 
 @contextlib.contextmanager
 def authors_indexed_once():
-    """On SQLite, fill the search index's author names once at the end instead of
-    through the per-authorship triggers (five index rewrites per paper)."""
+    """Fill the search index's author names once instead of through the
+    per-authorship triggers (five index rewrites per paper): on SQLite, the FTS
+    table's authors column at the end; on PostgreSQL, papers_paper.author_names is
+    written with each paper (copy_papers), the triggers stand aside (migration 0007)
+    and the GIN index of the stored search vector (migration 0010) is built once at
+    the end."""
     import importlib
 
     from django.db import connection
 
+    if connection.vendor == "postgresql":
+        vector = importlib.import_module("papers.migrations.0010_search_vector")
+        with connection.cursor() as cursor:
+            # The importer's switch (papers.importer.writer), for this transaction.
+            cursor.execute("SELECT set_config('papers.search_bulk', 'on', true)")
+            # Building the GIN index once at the end is far cheaper than growing it
+            # a row at a time.
+            cursor.execute("DROP INDEX paper_search_vector")
+            yield
+            # CREATE INDEX refuses to run while deferred foreign-key checks wait.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            cursor.execute(vector.INDEX)
+            # The ids were given explicitly: move the identity past them.
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('papers_paper', 'id'), "
+                "(SELECT coalesce(max(id), 0) + 1 FROM papers_paper), false)"
+            )
+            cursor.execute("SELECT set_config('papers.search_bulk', 'off', true)")
+        return
     if connection.vendor != "sqlite":
         yield
         return
@@ -180,37 +225,106 @@ def synthetic_paper(rng: random.Random, n: int):
     )
 
 
-def link_batch(rng, created, tag_ids, author_ids, digests) -> None:
+@dataclass(frozen=True)
+class DrawnLinks:
+    """One paper's links, drawn before its row (and id) exists."""
+
+    tags: frozenset[int]
+    authors: tuple[int, ...]
+    appearances: tuple[tuple[int, datetime.date, int], ...]  # digest, date, position
+
+
+def draw_links(rng, index, n, tag_ids, author_ids, digests) -> DrawnLinks:
+    """The tags, authors and digest days of paper `n`, the `index`-th of its batch."""
+    tags = {tag_ids[min(int(rng.paretovariate(1.2)) - 1, len(tag_ids) - 1)]}
+    tags.update(rng.sample(tag_ids, rng.randint(0, 2)))
+    # A long tail: the most prolific author is on about 1% of the papers.
+    authors = {author_ids[int(len(author_ids) * rng.random() ** 2)] for _ in range(5)}
+    day = min(n // 30, len(digests) - 1)
+    appearances = {}  # by digest: on the last day, "the next day" is the same one
+    for offset in (0, 1) if rng.random() < 0.05 else (0,):
+        digest_id, date = digests[min(day + offset, len(digests) - 1)]
+        appearances[digest_id] = (digest_id, date, index % 30 + 1)
+    return DrawnLinks(frozenset(tags), tuple(authors), tuple(appearances.values()))
+
+
+def link_rows(paper_ids: list[int], links: list[DrawnLinks]) -> None:
+    """Insert the drawn links of the papers whose ids (in the same order) are given."""
+    from django.db import connection
+
     from papers.models import Appearance, Authorship, Paper
 
     taggings, authorships, appearances = [], [], []
-    for index, (paper_id, key) in enumerate(created):
-        n = int(key)
-        tags = {tag_ids[min(int(rng.paretovariate(1.2)) - 1, len(tag_ids) - 1)]}
-        tags.update(rng.sample(tag_ids, rng.randint(0, 2)))
-        taggings += [Paper.tags.through(paper_id=paper_id, tag_id=t) for t in tags]
-        # A long tail: the most prolific author is on about 1% of the papers.
-        authors = {
-            author_ids[int(len(author_ids) * rng.random() ** 2)] for _ in range(5)
-        }
+    for paper_id, drawn in zip(paper_ids, links, strict=True):
+        taggings += [
+            Paper.tags.through(paper_id=paper_id, tag_id=t) for t in drawn.tags
+        ]
         authorships += [
             Authorship(paper_id=paper_id, author_id=a, position=p)
-            for p, a in enumerate(authors, start=1)
+            for p, a in enumerate(drawn.authors, start=1)
         ]
-        day = min(n // 30, len(digests) - 1)
-        for offset in (0, 1) if rng.random() < 0.05 else (0,):
-            digest_id, date = digests[min(day + offset, len(digests) - 1)]
-            appearances.append(
-                Appearance(
-                    paper_id=paper_id,
-                    digest_id=digest_id,
-                    date=date,
-                    position=index % 30 + 1,
-                )
+        appearances += [
+            Appearance(paper_id=paper_id, digest_id=d, date=date, position=position)
+            for d, date, position in drawn.appearances
+        ]
+    for model, rows in (
+        (Paper.tags.through, taggings),
+        (Authorship, authorships),
+        (Appearance, appearances),
+    ):
+        if connection.vendor == "postgresql":
+            copy_rows(model, rows)
+        else:
+            model.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def copy_papers(papers, ids, links, author_names) -> None:
+    """PostgreSQL: insert a batch of papers with COPY, with the ids given and their
+    author names (the column the search vector reads; see authors_indexed_once)."""
+    import json
+
+    from django.db import connection
+    from django.utils import timezone
+
+    now = timezone.now()
+    sql = (
+        "COPY papers_paper (id, key, arxiv_id, title, summary, arxiv_url, "
+        "github_urls, huggingface_urls, first_digest_date, last_digest_date, "
+        "edited_fields, created_at, updated_at, author_names) FROM STDIN"
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for pk, paper, drawn in zip(ids, papers, links, strict=True):
+            copy.write_row(
+                [
+                    pk,
+                    paper.key,
+                    paper.arxiv_id,
+                    paper.title,
+                    paper.summary,
+                    paper.arxiv_url,
+                    json.dumps(paper.github_urls),
+                    json.dumps(paper.huggingface_urls),
+                    paper.first_digest_date,
+                    paper.last_digest_date,
+                    "[]",
+                    now,
+                    now,
+                    ", ".join(author_names[a] for a in drawn.authors),
+                ]
             )
-    Paper.tags.through.objects.bulk_create(taggings, ignore_conflicts=True)
-    Authorship.objects.bulk_create(authorships, ignore_conflicts=True)
-    Appearance.objects.bulk_create(appearances, ignore_conflicts=True)
+
+
+def copy_rows(model, objects) -> None:
+    """PostgreSQL: insert model instances with COPY, several times faster than
+    INSERT for the millions of link rows (the draws never repeat a link)."""
+    from django.db import connection
+
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for instance in objects:
+            copy.write_row([getattr(instance, f.attname) for f in fields])
 
 
 def arxiv_id(n: int) -> str:

@@ -7,10 +7,14 @@ the same papers on both. `tag:` terms are a tag filter, the same SQL on both.
 
 SQLite uses an FTS5 table, `papers_paper_fts` (rowid = paper id), that triggers from
 migration 0002 keep in step with papers, authorships and author names; the rank is
-`bm25()`. PostgreSQL uses Django's SearchVector/SearchQuery/SearchRank over the paper's
-columns plus `papers_paper.author_names`, a column only PostgreSQL has: migration 0002
-adds it (the ORM never writes it, so a `save()` cannot clobber it), keeps it filled by
-triggers on authorships and authors, and indexes the vector with GIN.
+`bm25()`. PostgreSQL matches and ranks (`ts_rank`) the stored generated column
+`papers_paper.search_vector` (migration 0010, GIN-indexed): the weighted document of
+`paper_search_vector()` over the paper's columns plus `papers_paper.author_names`.
+Both columns exist only on PostgreSQL and only in SQL (the ORM never writes them, so a
+`save()` cannot clobber them): migration 0002 keeps author_names filled by triggers on
+authorships and authors, the importer writes it in bulk, and PostgreSQL recomputes the
+vector whenever one of its columns changes. Nothing recomputes to_tsvector per row at
+query time.
 
 Both annotate `rank`, higher is better (0 when only tags or exclusions were given).
 """
@@ -26,6 +30,7 @@ from django.db.models import (
     Exists,
     Expression,
     F,
+    Field,
     FloatField,
     Func,
     Lookup,
@@ -35,6 +40,7 @@ from django.db.models import (
     TextField,
     Value,
 )
+from django.utils.functional import cached_property
 
 from papers.query_language import (
     MAX_QUERY_LENGTH,
@@ -118,10 +124,12 @@ def _match(
         search_query = SearchQuery(
             to_tsquery(clauses, excluded), search_type="raw", config=PG_CONFIG
         )
-        vector = paper_search_vector()
-        return queryset.annotate(
-            search_vector=vector, rank=SearchRank(vector, search_query)
-        ).filter(search_vector=search_query)
+        # `alias`, not `annotate`: the vector is matched and ranked, never selected.
+        return (
+            queryset.alias(search_vector=StoredSearchVector())
+            .filter(search_vector=search_query)
+            .annotate(rank=SearchRank(StoredSearchVector(), search_query))
+        )
     return _match_fallback(queryset, clauses, excluded)
 
 
@@ -195,28 +203,53 @@ class Bm25(Func):
         return sql, params
 
 
-class AuthorNames(Expression):
-    """The PostgreSQL-only `papers_paper.author_names` column (see module docstring).
+class PostgresOnlyColumn(Expression):
+    """A papers_paper column the model does not declare (see module docstring).
 
     Compiled against whatever alias the paper table has in the query being built,
     and unqualified inside an index definition (`alias_cols=False`), so the same
-    expression serves the query and the GIN index.
+    expression serves queries and index definitions.
     """
 
-    output_field = TextField()
+    column: str
 
     def as_sql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
     ) -> tuple[str, tuple]:
-        column = connection.ops.quote_name("author_names")
+        column = connection.ops.quote_name(self.column)
         if not compiler.query.alias_cols:
             return column, ()
         alias = compiler.query.get_initial_alias()
         return f"{compiler.quote_name(alias)}.{column}", ()
 
 
+class AuthorNames(PostgresOnlyColumn):
+    """`papers_paper.author_names`: the authors' names, in order, comma-separated."""
+
+    column = "author_names"
+    output_field = TextField()
+
+
+class StoredSearchVector(PostgresOnlyColumn):
+    """`papers_paper.search_vector`: paper_search_vector(), stored (migration 0010)."""
+
+    column = "search_vector"
+
+    @cached_property
+    def output_field(self) -> Field:
+        # Imported here: django.contrib.postgres needs psycopg, which SQLite sites
+        # may lack.
+        from django.contrib.postgres.search import SearchVectorField
+
+        return SearchVectorField()
+
+
 def paper_search_vector() -> Expression:
-    """The weighted document PostgreSQL searches; migration 0002 indexes exactly it."""
+    """The weighted document PostgreSQL searches, computed from the paper's columns.
+
+    Migration 0010 stores exactly this as `search_vector` (queries read the column,
+    StoredSearchVector); migration 0002 indexed this expression before that.
+    """
     from django.contrib.postgres.search import SearchVector
 
     return (

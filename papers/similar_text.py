@@ -35,7 +35,7 @@ from django.db.models import F
 
 from papers.browse.version import current_version
 from papers.models import Paper, PaperQuerySet
-from papers.search import PG_CONFIG, Bm25
+from papers.search import PG_CONFIG, Bm25, StoredSearchVector
 
 MAX_CANDIDATE_TERMS = 24
 KEEP_TERMS = 12
@@ -280,12 +280,9 @@ def _matching(words: list[str], vendor: str) -> PaperQuerySet:
         ).annotate(text_rank=Bm25(F(document)))
     from django.contrib.postgres.search import SearchQuery, SearchRank
 
-    from papers.search import paper_search_vector
-
     query = SearchQuery(" | ".join(words), search_type="raw", config=PG_CONFIG)
-    vector = paper_search_vector()
     return (
-        Paper.objects.annotate(search_vector=vector)
+        Paper.objects.alias(search_vector=StoredSearchVector())
         .filter(search_vector=query)
-        .annotate(text_rank=SearchRank(vector, query))
+        .annotate(text_rank=SearchRank(StoredSearchVector(), query))
     )

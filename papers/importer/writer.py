@@ -391,6 +391,9 @@ def _write_papers(changes: Changes, stored: Stored, now: Any) -> dict[str, int]:
     table = Paper._meta.db_table
     postgres = connection.vendor == "postgresql"
     as_json = "%s::jsonb" if postgres else "%s"
+    # PostgreSQL searches a column the triggers used to fill per authorship row;
+    # the names are joined here once per paper instead, and the stored search
+    # vector (migration 0010) is recomputed from them by the database, once.
 
     def dates(paper: StoredPaper) -> tuple:
         first, last = paper.first_date, paper.last_date

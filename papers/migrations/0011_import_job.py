@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('papers', '0009_saved_search'),
+        ('papers', '0010_search_vector'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
