@@ -77,8 +77,10 @@ class ListStateRssFeed(Feed):
         points = split_summary(paper.summary)
         if len(points) > 1:
             items = "".join(f"<li>{escape(point)}</li>" for point in points)
-            return f"<ul>{items}</ul>"
-        return f"<p>{escape(points[0])}</p>" if points else ""
+            summary = f"<ul>{items}</ul>"
+        else:
+            summary = f"<p>{escape(points[0])}</p>" if points else ""
+        return _reason(paper) + summary
 
     def item_link(self, paper: Paper) -> str:
         return paper.get_absolute_url()
@@ -101,6 +103,15 @@ class ListStateRssFeed(Feed):
 
     def item_updateddate(self, paper: Paper) -> datetime.datetime:
         return paper.updated_at
+
+
+def _reason(paper: Paper) -> str:
+    """Why a paper is in a list sorted "For you" (a saved search's private feed),
+    as its card says it; nothing for any other list."""
+    suggestion = getattr(paper, "suggestion", None)
+    if suggestion is None:
+        return ""
+    return f"<p>Because you saved “{escape(suggestion.because_of.title)}”.</p>"
 
 
 class ListStateAtomFeed(ListStateRssFeed):

@@ -4,12 +4,13 @@ and unlike the papers they dismissed, explained on each card."""
 import datetime
 import json
 
+import feedparser
 import pytest
 from django.http import QueryDict
 
 from papers import for_you
 from papers.for_you import suggest
-from papers.models import Bookmark, Dismissal
+from papers.models import Bookmark, Dismissal, SavedSearch
 from papers.similar_text import document_frequencies
 from tests.factories import PaperFactory, UserFactory
 
@@ -310,3 +311,26 @@ def test_word_frequencies_are_counted_once_per_data_version(
         assert document_frequencies(["stairs"]).by_word == {"stairs": 2}
     make("Stairs for wheels", "- Ramps.")  # moves the data version
     assert document_frequencies(["stairs"]).by_word == {"stairs": 3}
+
+
+def test_a_saved_for_you_list_is_a_private_for_you_feed(client, papers, reader):
+    """Saving the list sorted "For you" gives the reader a feed of their suggestions
+    that a feed reader follows without a session, each entry saying why."""
+
+    Bookmark.objects.create(user=reader, paper=papers["liked"])
+    saved = SavedSearch.objects.create(
+        user=reader,
+        name="Mine",
+        query_string="sort=for_you",
+        last_opened_at=datetime.datetime.now(datetime.UTC),
+    )
+    client.logout()
+    response = client.get(f"/saved/{saved.feed_token}/feed.atom")
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo
+    expected = [papers["twin"], papers["gait"]]
+    assert [entry.title for entry in feed.entries][:2] == [p.title for p in expected]
+    assert "Because you saved" in feed.entries[0].summary
+    assert "Quadruped locomotion on stairs" in feed.entries[0].summary
+    assert "Cooking pasta" not in [entry.title for entry in feed.entries]
