@@ -6,11 +6,13 @@ expires."""
 import datetime
 
 import pytest
+from django.db import OperationalError
 from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone
 
 from papers.browse import index as browse_index
+from papers.browse import lease
 from papers.browse.engine import Scope, browse
 from papers.browse.lease import LEASE, import_lease, lease_held
 from papers.browse.reader import Reader
@@ -163,6 +165,18 @@ def test_an_exception_in_the_middle_of_an_import_releases_the_lease():
     assert importing_until() is None
     assert not lease_held()
     assert listed() == ["Committed", "Old"]
+
+
+@pytest.mark.django_db
+def test_a_lease_that_cannot_be_released_leaves_the_imports_own_error(monkeypatch):
+    def unreachable(value, *, using):
+        if value is None:
+            raise OperationalError("the database went away")
+
+    monkeypatch.setattr(lease, "_set_importing_until", unreachable)
+    with pytest.raises(RuntimeError, match="the import broke off"), import_lease():
+        raise RuntimeError("the import broke off")
+    assert not lease_held()
 
 
 @pytest.mark.django_db

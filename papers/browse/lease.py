@@ -22,13 +22,16 @@ The clock is the database's (`Now()`), so servers on one database agree on it.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, DatabaseError
 from django.db.models import DateTimeField, ExpressionWrapper
 from django.db.models.functions import Now
+
+logger = logging.getLogger(__name__)
 
 # Longer than the gap between two batches of a running import (a batch writes in
 # well under a few seconds), short enough that a killed import is soon visible.
@@ -58,7 +61,12 @@ def import_lease(*, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
         yield
     finally:
         _held.reset(held)
-        _set_importing_until(None, using=using)
+        try:
+            _set_importing_until(None, using=using)
+        except DatabaseError:
+            # The connection is gone or its transaction broken: the lease expires
+            # on its own, and the error that ended the import is the one to see.
+            logger.warning("Could not release the import lease", exc_info=True)
 
 
 def _set_importing_until(
