@@ -16,7 +16,9 @@ leaves the lease to expire: its papers show at most LEASE later, never stale for
 because the token already moved with its committed batches. Admin edits made during
 an import bump the version as always, but workers serve them once the import ends.
 
-The clock is the database's (`Now()`), so servers on one database agree on it.
+The clock is the database's (`Now()`), so servers on one database agree on it. Two
+imports at once share the one lease: the first to end clears it, and the other's
+next batch takes it again (workers may rebuild once in between).
 """
 
 from __future__ import annotations
