@@ -780,6 +780,9 @@ class DataVersion(models.Model):
 
     token = models.CharField(max_length=32)
     changed_at = models.DateTimeField(auto_now=True)
+    # While an import runs, until when its lease holds (papers.browse.lease): workers
+    # keep serving the browse index they have instead of rebuilding after each batch.
+    importing_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]

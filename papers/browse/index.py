@@ -9,7 +9,8 @@ selected value. The sort orders come from the database itself (a ROW_NUMBER over
 same ORDER BY as the SQL path), so collations and NULL placement agree exactly.
 
 The index is built per process and per database, and rebuilt when the data version
-(papers.browse.version) moves; `FacetIndex.build` reads every table in a single
+(papers.browse.version) moves, once a running import's lease ends
+(papers.browse.lease); `FacetIndex.build` reads every table in a single
 aggregate query each, parsed by numpy rather than row by row in Python.
 """
 
@@ -26,7 +27,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F, Func, IntegerField, QuerySet, Window
 from django.db.models.functions import Cast, RowNumber
 
-from papers.browse.version import current_version
+from papers.browse.version import current_state, current_version
 
 # Sort orders kept as positions; "relevance" and "bookmarked" are computed per request.
 SORT_ORDERS = ("newest", "oldest", "title")
@@ -401,14 +402,15 @@ _lock = threading.Lock()
 
 def facet_index(*, using: str = DEFAULT_DB_ALIAS) -> FacetIndex:
     """This process's index of the database's current data, rebuilt when the data
-    version moved since it was built (one small query per call)."""
-    version = current_version(using=using)
+    version moved since it was built (one small query per call), except while an
+    import holds its lease (papers.browse.lease): then the index it has is served."""
+    state = current_state(using=using)
     index = _built.get(using)
-    if index is not None and index.version == version:
+    if index is not None and state.serves(index.version):
         return index
     with _lock:  # threads of one worker build it once
         index = _built.get(using)
-        if index is None or index.version != version:
+        if index is None or not state.serves(index.version):
             index = FacetIndex.build(using=using)
             _built[using] = index
             _freeze_long_lived_objects()

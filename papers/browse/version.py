@@ -6,19 +6,62 @@ agree on when to rebuild. Writers bump it inside their own transaction: readers 
 the new token exactly when they can see the new data, and a rollback restores the old
 token together with the old data.
 
-Who bumps: the importer (one call per file), the admin (every logged addition, change
-and deletion), `PaperQuerySet.refresh_digest_dates`, and the model signals connected in
-`papers.apps` for single-object writes through the ORM (`save()`, `delete()`, tag
-`add()`), which bulk writes bypass, hence the explicit calls.
+An import also holds a lease on the version row while it runs (papers.browse.lease):
+workers then keep serving the index they have until it ends.
+
+Who bumps: the importer (one call per write transaction), the admin (every logged
+addition, change and deletion), `PaperQuerySet.refresh_digest_dates`, and the model
+signals connected in `papers.apps` for single-object writes through the ORM
+(`save()`, `delete()`, tag `add()`), which bulk writes bypass, hence the explicit
+calls.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.functions import Now
+
+from papers.browse.lease import lease_expiry, lease_held
 
 VERSION_PK = 1
+
+
+@dataclass(frozen=True)
+class DataState:
+    """The data version and whether an import holds its lease (papers.browse.lease)."""
+
+    token: str
+    importing: bool = False
+
+    def serves(self, version: str) -> bool:
+        """Whether a browse index built at `version` may answer now: the data did not
+        change since, or an import is running and its papers show once it ends."""
+        return version == self.token or self.importing
+
+
+def current_state(*, using: str = DEFAULT_DB_ALIAS) -> DataState:
+    """The token and the lease, in one query (every request makes it)."""
+    from papers.models import DataVersion
+
+    row = (
+        DataVersion.objects.using(using)
+        .filter(pk=VERSION_PK)
+        .annotate(
+            importing=ExpressionWrapper(
+                Q(importing_until__gt=Now()), output_field=BooleanField()
+            )
+        )
+        .values_list("token", "importing")
+        .first()
+    )
+    if row is None:
+        return DataState(token="")
+    token, importing = row
+    return DataState(token=token or "", importing=bool(importing))
 
 
 def current_version(*, using: str = DEFAULT_DB_ALIAS) -> str:
@@ -38,7 +81,10 @@ def bump_data_version(*, using: str = DEFAULT_DB_ALIAS) -> None:
     from papers.models import DataVersion
 
     token = uuid.uuid4().hex
-    updated = DataVersion.objects.using(using).filter(pk=VERSION_PK).update(token=token)
+    changes = {"token": token}
+    if lease_held():  # an import's batch: keep its lease alive while it writes
+        changes["importing_until"] = lease_expiry()
+    updated = DataVersion.objects.using(using).filter(pk=VERSION_PK).update(**changes)
     if not updated:  # a database emptied by hand (or by a test's flush)
         DataVersion.objects.using(using).update_or_create(
             pk=VERSION_PK, defaults={"token": token}

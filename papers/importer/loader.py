@@ -27,7 +27,9 @@ in that history, in its own transaction.
 After an import that wrote something, `data_changed()` is the one place that tells
 the browse pages: each write bumps the data version inside its own transaction
 (papers.importer.writer), and `data_changed()` then builds this process's browse
-index of the new data once (papers.browse.engine.warm_up).
+index of the new data once (papers.browse.engine.warm_up). While `import_files()`
+runs it holds the import lease (papers.browse.lease), so web workers keep serving
+their index until it ends instead of rebuilding after every batch.
 """
 
 from __future__ import annotations
@@ -35,12 +37,14 @@ from __future__ import annotations
 import datetime
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import DatabaseError, transaction
 from django.utils.translation import ngettext
 
+from papers.browse.lease import import_lease
 from papers.browse.version import current_version
 from papers.importer import history
 from papers.importer.files import DigestFile, KnownFile, prefer_fullest_days
@@ -332,13 +336,16 @@ def import_files(
     """
     files = list(files)
     prefer_fullest_days(files)
-    results = load_files(
-        files,
-        dry_run=dry_run,
-        overwrite=overwrite,
-        on_loaded=on_loaded,
-        release=release,
-    )
+    # The lease keeps web workers from rebuilding their browse index after each
+    # batch; it is released before `data_changed()` so the warm-up sees the new data.
+    with nullcontext() if dry_run else import_lease():
+        results = load_files(
+            files,
+            dry_run=dry_run,
+            overwrite=overwrite,
+            on_loaded=on_loaded,
+            release=release,
+        )
     report = ImportReport(
         files=files, results=results, dry_run=dry_run, longest_write=_longest_write
     )
