@@ -292,9 +292,9 @@ def test_a_runaway_row_is_capped_with_a_warning_and_kept():
             }
         ]
     )
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a loaded machine's waiting is not ours
     (day,) = parse_digests(text, source="day.json")
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
 
     (row,) = day.papers
     assert (len(row.authors), len(row.tags), len(row.github_urls)) == (200, 50, 20)
@@ -387,13 +387,13 @@ def test_parsing_twice_gives_equal_records():
 def test_parsing_the_whole_corpus_takes_well_under_a_second():
     texts = [(p, p.read_text(encoding="utf-8")) for p in sorted(REAL.rglob("*.*"))]
     texts = [(p, t) for p, t in texts if p.suffix in (".md", ".json")]
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a loaded machine's waiting is not ours
     papers = sum(
         len(day.papers)
         for path, text in texts
         for day in parse_digests(text, source=path.as_posix())
     )
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert papers == sum(PAPERS_PER_FILE.values())
     assert elapsed < 1.0  # about 0.1 s on a laptop
 
