@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import setup_django  # noqa: E402
+from bench.run import setup_django, timed_get  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -42,15 +42,6 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--runs", type=int, default=5)
     return parser.parse_args()
-
-
-def timed_get(client, url: str) -> float:
-    started = time.perf_counter()
-    response = client.get(url)
-    elapsed = (time.perf_counter() - started) * 1000
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
-    return elapsed
 
 
 def scenarios(broad_tag: str) -> list[tuple[str, str]]:

@@ -20,7 +20,6 @@ import json
 import random
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,15 +36,6 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--runs", type=int, default=3)
     return parser.parse_args()
-
-
-def timed_get(client, url: str) -> float:
-    started = time.perf_counter()
-    response = client.get(url)
-    elapsed = (time.perf_counter() - started) * 1000
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
-    return elapsed
 
 
 def trend_scenarios(tags: list[str]) -> list[tuple[str, str]]:
@@ -85,8 +75,8 @@ def main() -> None:
     first, rest = [], []
     for paper in picks:
         url = paper.get_absolute_url()
-        first.append(timed_get(client, url))
-        rest.extend(timed_get(client, url) for _ in range(args.runs))
+        first.append(run.timed_get(client, url))
+        rest.extend(run.timed_get(client, url) for _ in range(args.runs))
     rows.append(_row("paper page with related papers (20 papers)", first, rest))
 
     tags = list(
@@ -95,9 +85,9 @@ def main() -> None:
         .values_list("name", flat=True)
     )
     for name, url in trend_scenarios(tags):
-        cold = [timed_get(client, url)]
+        cold = [run.timed_get(client, url)]
         rows.append(
-            _row(name, cold, [timed_get(client, url) for _ in range(args.runs)])
+            _row(name, cold, [run.timed_get(client, url) for _ in range(args.runs)])
         )
 
     rows.append(_time_for_you(client, picks, args.runs))
@@ -136,8 +126,8 @@ def _time_for_you(client, picks: list, runs: int) -> dict:
     for paper in distinct[10:15]:
         Dismissal.objects.create(user=reader, paper=paper)
     client.force_login(reader)
-    cold = [timed_get(client, "/for-you/")]
-    rest = [timed_get(client, "/for-you/") for _ in range(runs)]
+    cold = [run.timed_get(client, "/for-you/")]
+    rest = [run.timed_get(client, "/for-you/") for _ in range(runs)]
     client.logout()
     return _row("For you, 10 bookmarks and 5 dismissals", cold, rest)
 

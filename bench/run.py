@@ -92,6 +92,16 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def timed_get(client, url: str) -> float:
+    """Milliseconds for one GET through Django's test client; stops on a non-200."""
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return elapsed
+
+
 def setup_django(database_url: str, *, migrate: bool) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digestsite.settings")
