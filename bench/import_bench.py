@@ -34,46 +34,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.archive import WORDS  # noqa: E402  (the browse benchmark's vocabulary)
+
 PER_DAY = 50
-WORDS = [
-    "language",
-    "model",
-    "agent",
-    "reasoning",
-    "diffusion",
-    "video",
-    "vision",
-    "retrieval",
-    "alignment",
-    "reinforcement",
-    "learning",
-    "benchmark",
-    "multimodal",
-    "robot",
-    "policy",
-    "transformer",
-    "attention",
-    "sparse",
-    "efficient",
-    "scaling",
-    "synthetic",
-    "data",
-    "evaluation",
-    "graph",
-    "speech",
-    "audio",
-    "code",
-    "math",
-    "planning",
-    "memory",
-    "tokens",
-    "world",
-    "latent",
-    "reward",
-    "preference",
-    "instruction",
-    "tuning",
-]
 FIRST = [
     "Ada",
     "Alan",
