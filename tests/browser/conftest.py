@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from papers.importer.loader import load_digest
 from papers.importer.parser import parse_digests
+from tests.browser.pages import new_page
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise
 # refuse the ORM calls our fixtures make next to it.
@@ -52,14 +53,6 @@ def sample_corpus(transactional_db) -> None:
         text = path.read_text(encoding="utf-8")
         for record in parse_digests(text, source=str(path)):
             load_digest(record)
-
-
-def new_page(browser: Browser, live_server, *, javascript: bool = True) -> Page:
-    context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=javascript
-    )
-    context.set_default_timeout(10_000)
-    return context.new_page()
 
 
 @pytest.fixture

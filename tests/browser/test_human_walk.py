@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from papers.models import Paper
+from tests.browser.pages import new_page
 
 SEARCH_LABEL = "Search titles, summaries, authors and arXiv ids"
 # A person types a key every 80-300 ms.
@@ -22,9 +23,7 @@ PHONE = {"width": 390, "height": 844}
 
 def walk_page(browser: Browser, live_server, **options) -> Page:
     # A fixed locale fixes the order of a date field's parts: month, day, year.
-    context = browser.new_context(base_url=live_server.url, locale="en-US", **options)
-    context.set_default_timeout(10_000)
-    return context.new_page()
+    return new_page(browser, live_server, locale="en-US", **options)
 
 
 @pytest.fixture
