@@ -2,7 +2,7 @@
 and a plain-text reference.
 
 `Citation.from_paper` copies what a citation needs out of a Paper fetched with
-`Paper.objects.for_listing()` (authorships and appearances prefetched, so no further
+`Paper.objects.for_listing()` (author names and digest days included, so no further
 queries); everything else here is pure.
 """
 
@@ -65,8 +65,8 @@ class Citation:
             key=paper.key,
             arxiv_id=paper.arxiv_id,
             title=paper.title,
-            authors=tuple(a.author.name for a in paper.authorships.all()),
-            digest_dates=tuple(a.date for a in paper.appearances.all()),
+            authors=tuple(paper.author_names),
+            digest_dates=tuple(paper.digest_dates),
             url=next((url for url in web_urls if url), ""),
             note=note,
         )

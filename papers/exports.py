@@ -62,7 +62,7 @@ class ExportedBookmark:
             arxiv_id=cited.arxiv_id,
             title=cited.title,
             authors=cited.authors,
-            tags=tuple(tag.name for tag in paper.tags.all()),
+            tags=tuple(paper.tag_names),
             digest_dates=cited.digest_dates,
             url=cited.url,
             status=bookmark.status,

@@ -91,10 +91,10 @@ class ListStateRssFeed(Feed):
     item_guid_is_permalink = False
 
     def item_author_name(self, paper: Paper) -> str:
-        return ", ".join(a.author.name for a in paper.authorships.all())
+        return ", ".join(paper.author_names)
 
     def item_categories(self, paper: Paper) -> list[str]:
-        return [tag.name for tag in paper.tags.all()]
+        return paper.tag_names
 
     def item_pubdate(self, paper: Paper) -> datetime.datetime:
         if paper.last_digest_date:

@@ -67,10 +67,10 @@ def csv_chunks(papers: Iterable) -> Iterator[str]:
             [
                 paper.arxiv_id,
                 paper.title,
-                "; ".join(a.author.name for a in paper.authorships.all()),
+                "; ".join(paper.author_names),
                 paper.summary,
-                "; ".join(tag.name for tag in paper.tags.all()),
-                "; ".join(a.date.isoformat() for a in paper.appearances.all()),
+                "; ".join(paper.tag_names),
+                "; ".join(day.isoformat() for day in paper.digest_dates),
                 paper.arxiv_url,
                 "; ".join(paper.github_urls),
                 "; ".join(paper.huggingface_urls),
@@ -113,9 +113,9 @@ def _links_cell(urls: Iterable[str]) -> str:
 def markdown_row(paper) -> str:
     cells = [
         _title_cell(paper.title, paper.arxiv_url),
-        _text_cell(", ".join(a.author.name for a in paper.authorships.all())),
+        _text_cell(", ".join(paper.author_names)),
         _text_cell(paper.summary),
-        _text_cell(repr([tag.name for tag in paper.tags.all()])),
+        _text_cell(repr(paper.tag_names)),
         _links_cell(paper.github_urls),
         _links_cell(paper.huggingface_urls),
     ]

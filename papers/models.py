@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from papers.search import FtsDocumentField
+from papers.value_list import ValueList
 
 # Ids per query when a write names many rows (SQLite caps a statement's parameters).
 ID_BATCH = 500
@@ -149,7 +150,29 @@ class PaperQuerySet(models.QuerySet):
         return search_papers(self, query)
 
     def for_listing(self) -> PaperQuerySet:
-        """What a card shows, fetched in a fixed number of queries, newest first."""
+        """What a card shows, in this one query whatever the number of papers,
+        newest first: each paper's author names, tag names and digest days as lists
+        (`Paper.author_names`, `tag_names`, `digest_dates`)."""
+        return self.annotate(
+            listed_authors=ValueList(
+                Authorship.objects.filter(paper=OuterRef("pk"))
+                .order_by("position")
+                .values(v=F("author__name"))
+            ),
+            listed_tags=ValueList(
+                Paper.tags.through.objects.filter(paper=OuterRef("pk"))
+                .order_by("tag__name")
+                .values(v=F("tag__name"))
+            ),
+            listed_days=ValueList(
+                Appearance.objects.filter(paper=OuterRef("pk"))
+                .order_by("date")
+                .values(v=F("date"))
+            ),
+        ).order_by("-last_digest_date", "-pk")
+
+    def for_detail(self) -> PaperQuerySet:
+        """A paper page: its authors (linked) and appearances (with positions)."""
         return self.prefetch_related(
             models.Prefetch(
                 "authorships",
@@ -161,7 +184,7 @@ class PaperQuerySet(models.QuerySet):
             models.Prefetch(
                 "appearances", queryset=Appearance.objects.order_by("date")
             ),
-        ).order_by("-last_digest_date", "-pk")
+        )
 
     def with_is_bookmarked(self, user) -> PaperQuerySet:
         if not user.is_authenticated:
@@ -375,6 +398,36 @@ class Paper(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("papers:detail", kwargs={"key": self.key})
+
+    # A card's lists: from `for_listing()`'s annotations when the paper came from
+    # it, else from the related rows (prefetched, as `for_detail()` does, or not).
+
+    @property
+    def author_names(self) -> list[str]:
+        listed = self.__dict__.get("listed_authors")
+        if listed is not None:
+            return listed
+        return [authorship.author.name for authorship in self.authorships.all()]
+
+    @property
+    def tag_names(self) -> list[str]:
+        listed = self.__dict__.get("listed_tags")
+        if listed is not None:
+            return listed
+        return [tag.name for tag in self.tags.all()]
+
+    @property
+    def digest_dates(self) -> list[datetime.date]:
+        listed = self.__dict__.get("listed_days")
+        if listed is not None:
+            # SQLite's JSON holds the dates as ISO text.
+            return [
+                day
+                if isinstance(day, datetime.date)
+                else datetime.date.fromisoformat(day)
+                for day in listed
+            ]
+        return [appearance.date for appearance in self.appearances.all()]
 
     @property
     def pdf_url(self) -> str:

@@ -9,8 +9,8 @@ a card's actions stay a template (papers/_paper_actions.html), as "My bookmarks"
 its status, note and lists there. Templates use these through
 papers/templatetags/paper_html.py.
 
-A card needs a `paper` from Paper.objects.for_listing() (authorships, tags and
-appearances prefetched: no queries here) with `summary_points`
+A card needs a `paper` from Paper.objects.for_listing() (its author names, tag
+names and digest days come with it: no queries here) with `summary_points`
 (papers.summaries.split_summary) and `link_buttons` (papers.links.link_buttons)
 attached by the view.
 """
@@ -234,7 +234,7 @@ def paper_card(
     is the reader's controls, already rendered."""
     list_url = reverse("papers:list")
     pk = paper.pk
-    names = [authorship.author.name for authorship in paper.authorships.all()]
+    names = paper.author_names
     authors = (
         "\n".join(
             [
@@ -249,16 +249,13 @@ def paper_card(
     if on_day:
         days = _days("Also in the digest of", getattr(paper, "other_days", None) or ())
     else:
-        appearances = paper.appearances.all()
-        days = _days(
-            "In the digest of", [appearance.date for appearance in appearances]
-        )
+        days = _days("In the digest of", paper.digest_dates)
     parts = [
         f'<article class="paper-card" id="paper-{pk}" '
         f'aria-labelledby="paper-{pk}-title">',
         _title(paper, words),
         authors,
-        _tags([tag.name for tag in paper.tags.all()], list_url, titled=True),
+        _tags(paper.tag_names, list_url, titled=True),
         days,
         _summary(paper, words),
         _links(paper.link_buttons),
@@ -274,7 +271,7 @@ def paper_row(paper: Paper, *, words: Sequence[str], signed_in: bool) -> str:
     the tags, the link pills, the "new" badge and the bookmark button."""
     list_url = reverse("papers:list")
     pk = paper.pk
-    names = [authorship.author.name for authorship in paper.authorships.all()]
+    names = paper.author_names
     authors = ""
     if names:
         # One line: whitespace between the items would show before the commas.
@@ -292,7 +289,7 @@ def paper_row(paper: Paper, *, words: Sequence[str], signed_in: bool) -> str:
     meta = [
         '<div class="paper-row-meta">',
         authors,
-        _tags([tag.name for tag in paper.tags.all()], list_url, titled=False),
+        _tags(paper.tag_names, list_url, titled=False),
         "</div>",
     ]
     parts = [

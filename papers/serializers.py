@@ -19,9 +19,9 @@ def serialize_paper(paper: Paper, *, bookmarked: bool | None = None) -> dict[str
         "key": paper.key,
         "arxiv_id": paper.arxiv_id,
         "title": paper.title,
-        "authors": [authorship.author.name for authorship in paper.authorships.all()],
+        "authors": paper.author_names,
         "summary": paper.summary,
-        "tags": [tag.name for tag in paper.tags.all()],
+        "tags": paper.tag_names,
         # The digest's columns, `links` adding what each link points at. Only web
         # pages (http, https) are served, whatever an import stored: a client may
         # make any of these a link, and "javascript:" must never become one.
@@ -35,9 +35,7 @@ def serialize_paper(paper: Paper, *, bookmarked: bool | None = None) -> dict[str
             ]
             if (href := web_url(link.url))
         ],
-        "digest_dates": [
-            appearance.date.isoformat() for appearance in paper.appearances.all()
-        ],
+        "digest_dates": [day.isoformat() for day in paper.digest_dates],
         "url": paper.get_absolute_url(),
     }
     if bookmarked is not None:

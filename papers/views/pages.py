@@ -83,7 +83,7 @@ def _month_title(day: datetime.date) -> str:
 @require_GET
 def paper_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
     papers = (
-        Paper.objects.for_listing()
+        Paper.objects.for_detail()
         .with_is_bookmarked(request.user)
         .with_is_dismissed(request.user)
     )
@@ -196,11 +196,7 @@ def digest_day(request: HtmxHttpRequest, day: str) -> HttpResponse:
     papers = _with_card_parts(list(_papers_on_days(request, date, date)))
     # The page names its day once; each card lists only the paper's other days.
     for paper in papers:
-        paper.other_days = [
-            appearance.date
-            for appearance in paper.appearances.all()
-            if appearance.date != date
-        ]
+        paper.other_days = [day for day in paper.digest_dates if day != date]
     context = {
         "date": date,
         "papers": papers,
@@ -242,9 +238,7 @@ def _period_page(
         # in the period: the card itself lists only the days outside it.
         for paper in _with_card_parts(_mark_repeats(rows)):
             paper.other_days = [
-                appearance.date
-                for appearance in paper.appearances.all()
-                if not start <= appearance.date <= end
+                day for day in paper.digest_dates if not start <= day <= end
             ]
     else:
         rows = list(_titles_on_days(start, end))
