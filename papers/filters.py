@@ -10,6 +10,7 @@ run a different query in its place.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Collection
 from functools import cached_property
@@ -276,6 +277,32 @@ class PaperFilter(django_filters.FilterSet):
             )
         return self._form
 
+    # --- The form alone: the browse engine validates a query string with it and
+    # counts in memory, so it needs no filter instances (nor their deep copies). ---
+
+    @classmethod
+    def form_class(cls) -> type[PaperFilterForm]:
+        """The form class django-filter builds for every instance, built once."""
+        built = cls.__dict__.get("_built_form_class")
+        if built is None:
+            # From copies: a filter caches its field, and instances copy the class's
+            # filters (BookmarkFilter then sets its `list` queryset per reader).
+            filters = copy.deepcopy(cls.base_filters)
+            fields = {name: f.field for name, f in filters.items()}
+            built = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+            cls._built_form_class = built
+        return built
+
+    @classmethod
+    def bound_form(cls, data: Any, *, reader: Reader = ANONYMOUS) -> PaperFilterForm:
+        """The filters' form bound to a query string, as `form` gives it."""
+        return cls.form_class()(data, reader=reader)
+
+    @classmethod
+    def sort_in_force(cls, data: dict[str, Any]) -> str:
+        """The sort in force: the one asked for, else relevance when searching."""
+        return data.get("sort") or ("relevance" if data.get("q") else "newest")
+
     # --- Filter methods: each calls a PaperQuerySet method. ---
 
     def filter_q(self, queryset: PaperQuerySet, name: str, value: str) -> PaperQuerySet:
@@ -368,9 +395,7 @@ class PaperFilter(django_filters.FilterSet):
 
     @property
     def effective_sort(self) -> str:
-        """The sort in force: the one asked for, else relevance when searching."""
-        data = self.form.cleaned_data
-        return data.get("sort") or ("relevance" if data.get("q") else "newest")
+        return self.sort_in_force(self.form.cleaned_data)
 
     def sort_queryset(self, queryset: PaperQuerySet) -> PaperQuerySet:
         sort = self.effective_sort
@@ -463,6 +488,13 @@ class BookmarkFilter(PaperFilter):
         if self.reader is not None:
             self.filters["list"].queryset = ReadingList.objects.filter(user=self.reader)
 
+    @classmethod
+    def bound_form(cls, data: Any, *, reader: Reader = ANONYMOUS) -> PaperFilterForm:
+        form = super().bound_form(data, reader=reader)
+        if reader.user is not None:
+            form.fields["list"].queryset = ReadingList.objects.filter(user=reader.user)
+        return form
+
     def filter_status(
         self, queryset: PaperQuerySet, name: str, value: str
     ) -> PaperQuerySet:
@@ -473,9 +505,8 @@ class BookmarkFilter(PaperFilter):
     ) -> PaperQuerySet:
         return queryset.in_reading_list(value)
 
-    @property
-    def effective_sort(self) -> str:
-        data = self.form.cleaned_data
+    @classmethod
+    def sort_in_force(cls, data: dict[str, Any]) -> str:
         return data.get("sort") or ("relevance" if data.get("q") else "bookmarked")
 
     def sort_queryset(self, queryset: PaperQuerySet) -> PaperQuerySet:

@@ -308,24 +308,23 @@ class ExactText(Func):
         return super().as_sql(compiler, connection, template="%(expressions)s", **extra)
 
 
-def matching_ids(query: str, *, ranked: bool, using: str = "default"):
-    """The ids of the papers matching `query` (the search language of
-    papers.query_language; an int64 array), and their ranks when
-    `ranked` (a float array aligned with the ids, the same `rank` as `search_papers`,
-    higher is better), for the browse engine.
+def matching_rows(
+    query: str, *, ranked: bool, using: str = "default"
+) -> QuerySet | None:
+    """The papers matching `query` (the search language of papers.query_language)
+    for the browse engine, as `values(c0=id)`, plus `c1=rank` when `ranked` (the same
+    `rank` as `search_papers`, higher is better, as text that reads back exactly);
+    None when the query has no term.
 
-    Only ids and ranks leave the database, as one row (papers.browse.index.int_columns);
-    on SQLite the FTS table alone answers when it can (`fts5_only`), and ranks are
-    computed only when the results are sorted by relevance.
+    Only ids and ranks leave the database (papers.browse.lookups); on SQLite the FTS
+    table alone answers when it can (`fts5_only`), and ranks are computed only when
+    the results are sorted by relevance.
     """
-    import numpy as np
-
-    from papers.browse.index import int_columns
     from papers.models import Paper, PaperSearchDocument
 
     parsed = parse_query(query)
     if not parsed:
-        return np.zeros(0, dtype=np.int64), np.zeros(0) if ranked else None
+        return None
     match = fts5_only(parsed) if connections[using].vendor == "sqlite" else None
     if match is not None:
         # Ordered by the FTS rowid itself: the model's ordering would join the papers
@@ -342,7 +341,6 @@ def matching_ids(query: str, *, ranked: bool, using: str = "default"):
         rows = search_papers(Paper.objects.using(using).order_by(), parsed)
         pk, rank = F("pk"), F("rank")
     if not ranked:
-        return int_columns(rows.values(c0=pk), 1)[:, 0], None
+        return rows.values(c0=pk)
     # Ids below 2**53 survive the trip through a float column exactly.
-    found = int_columns(rows.values(c0=pk, c1=ExactText(rank)), 2, dtype=np.float64)
-    return found[:, 0].astype(np.int64), found[:, 1]
+    return rows.values(c0=pk, c1=ExactText(rank))

@@ -27,7 +27,7 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -42,7 +42,8 @@ from papers.browse.facets import (
     TagFacet,
     selection_facets,
 )
-from papers.browse.index import FacetIndex, facet_index, int_columns
+from papers.browse.index import FacetIndex, facet_index
+from papers.browse.lookups import Lookups
 from papers.browse.querystring import (
     Chip,
     QuickRange,
@@ -51,10 +52,11 @@ from papers.browse.querystring import (
     quick_ranges,
 )
 from papers.browse.reader import Reader
+from papers.browse.version import data_state, data_state_row
 from papers.filters import DEFAULT_PAGE_SIZE, FOR_YOU, BookmarkFilter, PaperFilter
 from papers.for_you import ForYou, explain, suggest
 from papers.models import Author, Bookmark, Dismissal, Paper, Tag
-from papers.search import matching_ids
+from papers.search import matching_rows
 
 FACETS: tuple[FacetKind, ...] = (
     TagFacet(),
@@ -149,12 +151,11 @@ def select(
 ) -> Selection:
     """The papers `params` select within `scope`, as `browse` counts them (its total
     is the mask's count), without ordering, paging or facets."""
-    filterset = scope.filter_class(params, queryset=Paper.objects.none(), reader=reader)
-    if not filterset.is_valid():
-        return Selection(None, None, {}, _errors(filterset.form))
-    data = filterset.form.cleaned_data
-    index = facet_index(using=using)
-    state = _State(index, data, scope, reader, using=using)
+    form = scope.filter_class.bound_form(params, reader=reader)
+    if not form.is_valid():
+        return Selection(None, None, {}, _errors(form))
+    data = form.cleaned_data
+    index, state = _resolved(_State(data, scope, reader, Lookups(using=using)))
     return Selection(index, state.matching(), data, {})
 
 
@@ -178,13 +179,11 @@ def browse(
     counted: the errors come back with the selection, so fixing one value keeps the
     rest.
     """
-    filterset = (filter_class or scope.filter_class)(
-        params, queryset=Paper.objects.none(), reader=reader
-    )
+    filter_class = filter_class or scope.filter_class
+    form = filter_class.bound_form(params, reader=reader)
     author_q, tag_q = facet_search(params, "author_q"), facet_search(params, "tag_q")
     clear_url = clear_all_url(scope.path, params)
-    if not filterset.is_valid():
-        form = filterset.form
+    if not form.is_valid():
         return Browse(
             form=form,
             errors=_errors(form),
@@ -195,10 +194,14 @@ def browse(
             author_q=author_q,
             tag_q=tag_q,
         )
-    data = filterset.form.cleaned_data
-    index = facet_index(using=using)
-    state = _State(index, data, scope, reader, using=using)
-    sort = filterset.effective_sort
+    data = form.cleaned_data
+    index, state = _resolved(
+        _State(
+            data, scope, reader, Lookups(using=using), tag_q=tag_q, author_q=author_q
+        )
+    )
+    effective_sort = filter_class.sort_in_force(data)
+    sort = effective_sort
     if sort == "relevance" and not data.get("q"):
         sort = "newest"
     rows = state.ordered(state.matching(), sort)
@@ -216,18 +219,18 @@ def browse(
         data=data,
         path=scope.path,
         params=params,
-        tag_allowed=state.tags_matching(tag_q),
-        author_allowed=state.authors_matching(author_q),
+        tag_allowed=state.tags_matching(),
+        author_allowed=state.authors_matching(),
         author_values=state.selected_authors,
     )
     counted = {}
     for facet in FACETS:
         mask = state.matching(ignoring=facet.ignores(data))
         counted[facet.name] = facet.facet_results(
-            index, facet.counts(index, mask, request), request, state.author_names
+            index, facet.counts(index, mask, request), request
         )
     return Browse(
-        form=filterset.form,
+        form=form,
         errors={},
         facets=Facets(**counted),
         clear_url=clear_url,
@@ -237,7 +240,7 @@ def browse(
             quick_ranges(index.latest_digest, data, path=scope.path, params=params)
         ),
         sort=data.get("sort") or "",
-        effective_sort=filterset.effective_sort,
+        effective_sort=effective_sort,
         tag_mode=data.get("tag_mode") or "any",
         author_q=author_q,
         tag_q=tag_q,
@@ -256,29 +259,49 @@ def count_among(
     None when its parameters are invalid.
 
     Only the filters' masks are built (no facets, no page): the header's "N new" of a
-    reader's saved searches costs one index lookup for them all, plus what each
-    state's own filters ask of the database (a text search, selected authors).
+    reader's saved searches costs one lookup statement for them all (each state's
+    text search, selected authors and reader marks among its parts).
     """
-    index = None
-    counts: list[int | None] = []
-    for params, paper_ids in states:
-        filterset = scope.filter_class(
-            params, queryset=Paper.objects.none(), reader=reader
-        )
-        if not filterset.is_valid():
-            counts.append(None)
-            continue
+    lookups = Lookups(using=using)
+    pending: list[tuple[_State, list[int]] | int | None] = []
+    for number, (params, paper_ids) in enumerate(states):
+        form = scope.filter_class.bound_form(params, reader=reader)
         ids = list(paper_ids)
-        if not ids:  # nothing to count: no need for the index or the filters
-            counts.append(0)
+        if not form.is_valid():
+            pending.append(None)
+        elif not ids:  # nothing to count: no need for the filters
+            pending.append(0)
+        else:
+            # A count needs no order: skip the text search's ranking.
+            data = {**form.cleaned_data, "sort": "newest"}
+            state = _State(data, scope, reader, lookups, prefix=f"{number}:")
+            pending.append((state, ids))
+    if not any(isinstance(entry, tuple) for entry in pending):
+        return pending  # type: ignore[return-value]
+    index = _index_after(lookups)
+    counts: list[int | None] = []
+    for entry in pending:
+        if not isinstance(entry, tuple):
+            counts.append(entry)
             continue
-        index = index or facet_index(using=using)
+        state, ids = entry
+        mask = state.resolve(index).matching()
         among = index.mask_of(ids)
-        # A count needs no order: skip the text search's ranking.
-        data = {**filterset.form.cleaned_data, "sort": "newest"}
-        mask = _State(index, data, scope, reader, using=using).matching()
         counts.append(int(np.count_nonzero(among if mask is None else among & mask)))
     return counts
+
+
+def _index_after(lookups: Lookups) -> FacetIndex:
+    """Run the request's lookups, the data version among them, and return the
+    index of that version."""
+    lookups.row("version", data_state_row(using=lookups.using), width=2)
+    lookups.run()
+    return facet_index(using=lookups.using, state=data_state(lookups["version"]))
+
+
+def _resolved(state: _State) -> tuple[FacetIndex, _State]:
+    index = _index_after(state.lookups)
+    return index, state.resolve(index)
 
 
 def warm_up(*, using: str = DEFAULT_DB_ALIAS) -> float:
@@ -310,42 +333,146 @@ def _papers(
 
 
 class _State:
-    """The masks of one request's filters over the index, and the few database
-    answers they need (each fetched at most once)."""
+    """The masks of one request's filters over the index.
+
+    What the filters need from the database is asked in the request's one lookup
+    statement (papers.browse.lookups): the constructor adds those parts (under
+    `prefix`, so several states can share one statement), `resolve(index)` reads
+    them once the statement ran and builds the masks.
+    """
 
     def __init__(
         self,
-        index: FacetIndex,
         data: dict[str, Any],
         scope: Scope,
         reader: Reader,
+        lookups: Lookups,
         *,
-        using: str,
+        tag_q: str = "",
+        author_q: str = "",
+        prefix: str = "",
     ) -> None:
-        self.index = index
         self.data = data
+        self.scope_of = scope
         self.reader = reader if reader.user else None
-        self.using = using
+        self.lookups = lookups
+        self.using = lookups.using
+        self.prefix = prefix
         self.ranks: np.ndarray | None = None  # by row, when sorting by relevance
         self.for_you: ForYou | None = None  # when sorting "for_you"
         self.scores: np.ndarray | None = None  # by row, when sorting "for_you"
-        self._bookmarks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.selected_authors: dict[str, int | None] = {}
+        self._ask(tag_q, author_q)
+
+    def _key(self, name: str) -> str:
+        return self.prefix + name
+
+    def _ask(self, tag_q: str, author_q: str) -> None:
+        """Add what the filters need to the lookups."""
+        data, lookups, using = self.data, self.lookups, self.using
+        if data.get("q"):
+            rows = matching_rows(data["q"], ranked=self.ranked, using=using)
+            if rows is not None:
+                width = 2 if self.ranked else 1
+                lookups.numbers(self._key("q"), rows, width=width, dtype=np.float64)
         names = list(data.get("author") or [])
-        if scope.author is not None:
-            names.append(scope.author)
-        author_ids = dict(
-            Author.objects.using(using).filter(name__in=names).values_list("name", "pk")
-            if names
-            else ()
-        )
+        if self.scope_of.author is not None:
+            names.append(self.scope_of.author)
+        if names:
+            lookups.values(
+                self._key("authors"),
+                Author.objects.using(using)
+                .filter(name__in=names)
+                .order_by()
+                .values(c0=F("name"), c1=F("pk")),
+                width=2,
+            )
+        if tag_q:
+            lookups.values(
+                self._key("tag_q"),
+                Tag.objects.using(using)
+                .filter(name__icontains=tag_q)
+                .order_by()
+                .values(c0=F("name")),
+            )
+        if author_q:
+            lookups.numbers(
+                self._key("author_q"),
+                Author.objects.using(using)
+                .filter(name__icontains=author_q)
+                .order_by()
+                .values(c0=F("pk")),
+                width=1,
+            )
+        if self.reader:
+            self._ask_reader()
+
+    def _ask_reader(self) -> None:
+        data, user, using = self.data, self.reader.user, self.using
+        if (
+            self.scope_of.bookmarks
+            or data.get("bookmarked")
+            or set(data.get("hide") or ()) & {"bookmarked", "read"}
+            or data.get("status")
+            or data.get("sort") == "bookmarked"
+        ):
+            # Oldest first: a bookmark's place in this order is how recent it is.
+            self.lookups.numbers(
+                self._key("bookmarks"),
+                Bookmark.objects.using(using)
+                .filter(user=user)
+                .order_by("created_at", "paper_id")
+                .values(c0=F("paper_id"), c1=_status_code()),
+                width=2,
+            )
+        if "dismissed" in (data.get("hide") or ()):
+            self.lookups.numbers(
+                self._key("dismissed"),
+                Dismissal.objects.using(using)
+                .filter(user=user)
+                .order_by()
+                .values(c0=F("paper_id")),
+                width=1,
+            )
+        if data.get("new") and self.reader.since:
+            self.lookups.numbers(
+                self._key("new"),
+                Paper.objects.using(using)
+                .created_since(self.reader.since)
+                .order_by()
+                .values(c0=F("pk")),
+                width=1,
+            )
+        if (reading_list := data.get("list")) is not None:
+            self.lookups.numbers(
+                self._key("list"),
+                Bookmark.objects.using(using)
+                .filter(user_id=reading_list.user_id, lists=reading_list)
+                .order_by()
+                .values(c0=F("paper_id")),
+                width=1,
+            )
+
+    @property
+    def ranked(self) -> bool:
+        return self.data.get("sort") == "relevance" or not self.data.get("sort")
+
+    def _answer(self, name: str, default: Any = None) -> Any:
+        return self.lookups.get(self._key(name), default)
+
+    def resolve(self, index: FacetIndex) -> _State:
+        """Build the masks over `index` from the lookups' answers."""
+        self.index = index
+        author_ids = dict(self._answer("authors", ()))
         self.selected_authors = {
             name: next(iter(index.author_values([author_ids[name]])), None)
             if name in author_ids
             else None
-            for name in data.get("author") or []
+            for name in self.data.get("author") or []
         }
-        self.scope = self._scope_mask(scope, author_ids)
+        self.scope = self._scope_mask(self.scope_of, author_ids)
         self.masks = self._filter_masks()
+        return self
 
     # --- Masks ---
 
@@ -391,13 +518,13 @@ class _State:
         """One mask per active filter, keyed by the parameter a facet ignores."""
         index, data, masks = self.index, self.data, {}
         if data.get("q"):
-            ranked = data.get("sort") == "relevance" or not data.get("sort")
-            ids, ranks = matching_ids(data["q"], ranked=ranked, using=self.using)
+            found = self._answer("q", np.zeros((0, 2)))
+            ids = found[:, 0].astype(np.int64)
             masks["q"] = index.mask_of(ids)
-            if ranks is not None:
+            if self.ranked:
                 self.ranks = np.zeros(index.size)
                 rows, known = index.locate(ids)
-                self.ranks[rows] = ranks[known]
+                self.ranks[rows] = found[known, 1]
         if tags := data.get("tag"):
             if data.get("tag_mode") == "all":
                 mask = np.ones(index.size, dtype=bool)
@@ -449,55 +576,29 @@ class _State:
             if "bookmarked" in hide:
                 hidden |= index.mask_of(self.bookmarks[0])
             if "read" in hide:
-                paper_ids, statuses, _ = self.bookmarks
-                hidden |= index.mask_of(paper_ids[statuses == Bookmark.Status.READ])
+                paper_ids, statuses = self.bookmarks
+                hidden |= index.mask_of(paper_ids[statuses == _READ])
             if "dismissed" in hide:
-                hidden |= index.mask_of(
-                    Dismissal.objects.using(self.using)
-                    .filter(user=self.reader.user)
-                    .values_list("paper_id", flat=True)
-                )
+                hidden |= index.mask_of(self._answer("dismissed")[:, 0])
             masks["hide"] = ~hidden
         if data.get("new"):
-            since = self.reader.since
             masks["new"] = (
-                index.mask_of(
-                    Paper.objects.using(self.using)
-                    .created_since(since)
-                    .values_list("pk", flat=True)
-                )
-                if since
+                index.mask_of(self._answer("new")[:, 0])
+                if self.reader.since
                 else np.zeros(index.size, dtype=bool)
             )
         if status := data.get("status"):
-            paper_ids, statuses, _ = self.bookmarks
-            masks["status"] = index.mask_of(paper_ids[statuses == status])
-        if (reading_list := data.get("list")) is not None:
-            masks["list"] = index.mask_of(
-                Bookmark.objects.using(self.using)
-                .filter(user_id=reading_list.user_id, lists=reading_list)
-                .values_list("paper_id", flat=True)
-            )
+            paper_ids, statuses = self.bookmarks
+            masks["status"] = index.mask_of(paper_ids[statuses == _code_of(status)])
+        if data.get("list") is not None:
+            masks["list"] = index.mask_of(self._answer("list")[:, 0])
         return masks
 
     @property
-    def bookmarks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The reader's bookmarks: paper ids, statuses and creation times (µs)."""
-        if self._bookmarks is None:
-            rows = list(
-                Bookmark.objects.using(self.using)
-                .filter(user=self.reader.user)
-                .values_list("paper_id", "status", "created_at")
-            )
-            self._bookmarks = (
-                np.array([row[0] for row in rows], dtype=np.int64),
-                np.array([row[1] for row in rows], dtype=object),
-                np.array(
-                    [int(row[2].timestamp() * 1_000_000) for row in rows],
-                    dtype=np.int64,
-                ),
-            )
-        return self._bookmarks
+    def bookmarks(self) -> tuple[np.ndarray, np.ndarray]:
+        """The reader's bookmarks, oldest first: paper ids and status codes."""
+        rows = self._answer("bookmarks", np.zeros((0, 2), dtype=np.int64))
+        return rows[:, 0], rows[:, 1]
 
     # --- Order ---
 
@@ -521,43 +622,44 @@ class _State:
             # Best score first, then the higher id: papers.for_you.suggest's order.
             scores = self.scores if self.scores is not None else np.zeros(index.size)
             return rows[np.lexsort((-index.paper_ids[rows], -scores[rows]))]
-        # "bookmarked": most recently bookmarked first, then the higher id.
-        paper_ids, _, created = self.bookmarks
+        # "bookmarked": most recently bookmarked first, then the higher id. The
+        # bookmarks come oldest first, so their place says how recent each is.
+        paper_ids, _ = self.bookmarks
         when = np.zeros(index.size, dtype=np.int64)
         bookmarked, known = index.locate(paper_ids)
-        when[bookmarked] = created[known]
+        when[bookmarked] = np.arange(1, len(paper_ids) + 1)[known]
         return rows[np.lexsort((-index.paper_ids[rows], -when[rows]))]
 
-    # --- Facet search boxes and labels ---
+    # --- Facet search boxes ---
 
-    def tags_matching(self, text: str) -> frozenset[str] | None:
-        if not text:
-            return None
-        return frozenset(
-            Tag.objects.using(self.using)
-            .filter(name__icontains=text)
-            .values_list("name", flat=True)
-        )
+    def tags_matching(self) -> frozenset[str] | None:
+        found = self._answer("tag_q")
+        return None if found is None else frozenset(found)
 
-    def authors_matching(self, text: str) -> np.ndarray | None:
-        if not text:
+    def authors_matching(self) -> np.ndarray | None:
+        found = self._answer("author_q")
+        if found is None:
             return None
-        ids = int_columns(
-            Author.objects.using(self.using)
-            .filter(name__icontains=text)
-            .order_by()
-            .values(c0=F("pk")),
-            1,
-        )[:, 0]
         allowed = np.zeros(len(self.index.author_ids), dtype=bool)
-        allowed[self.index.author_values(ids)] = True
+        allowed[self.index.author_values(found[:, 0])] = True
         return allowed
 
-    def author_names(self, author_ids: Sequence[int]) -> dict[int, str]:
-        if not author_ids:
-            return {}
-        return dict(
-            Author.objects.using(self.using)
-            .filter(pk__in=list(author_ids))
-            .values_list("pk", "name")
-        )
+
+_STATUSES = list(Bookmark.Status.values)
+_READ = _STATUSES.index(Bookmark.Status.READ)
+
+
+def _code_of(status: str) -> int:
+    return _STATUSES.index(status)
+
+
+def _status_code() -> Case:
+    """A bookmark's status as its place in Bookmark.Status (numbers travel as one
+    text; names would need quoting)."""
+    return Case(
+        *(
+            When(status=status, then=Value(code))
+            for code, status in enumerate(_STATUSES)
+        ),
+        default=Value(-1),
+    )

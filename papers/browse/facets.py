@@ -14,7 +14,7 @@ would give; with `tag_mode=all` the tag counts keep the tag selection (drill-dow
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -117,13 +117,9 @@ class FacetKind(Protocol):
         for every value `facet_results` may list."""
 
     def facet_results(
-        self,
-        index: FacetIndex,
-        counts: np.ndarray,
-        request: FacetRequest,
-        names: Callable[[Sequence[int]], dict[int, str]],
+        self, index: FacetIndex, counts: np.ndarray, request: FacetRequest
     ) -> Facet:
-        """The facet as listed; `names` looks up labels the index does not hold."""
+        """The facet as listed, labelled from the index."""
 
 
 class TagFacet:
@@ -135,7 +131,7 @@ class TagFacet:
     def counts(self, index, mask, request) -> np.ndarray:
         return index.tags.counts(mask)
 
-    def facet_results(self, index, counts, request, names) -> Facet:
+    def facet_results(self, index, counts, request) -> Facet:
         data, path, params = request.data, request.path, request.params
         selected = data.get("tag") or []
         excluded = data.get("tag_not") or []
@@ -227,21 +223,21 @@ class AuthorFacet:
         order = np.lexsort((candidates, -counts[candidates]))
         return candidates[order][: self.limit + 1]
 
-    def facet_results(self, index, counts, request, names) -> Facet:
+    def facet_results(self, index, counts, request) -> Facet:
         if request.author_allowed is not None:
             counts = np.where(request.author_allowed, counts, 0)
         selected_values = request.author_values or {}
         chosen = [value for value in selected_values.values() if value is not None]
         top = self.top_values(counts, chosen)
-        labels = names([int(index.author_ids[value]) for value in top])
         found = {
             name: 0 if value is None else int(counts[value])
             for name, value in selected_values.items()
         }
+        labelled = ((index.author_names[int(value)], value) for value in top)
         others = [
-            (labels[int(index.author_ids[value])], int(counts[value]))
-            for value in top
-            if int(index.author_ids[value]) in labels
+            (label, int(counts[value]))
+            for label, value in labelled
+            if label is not None
         ]
         truncated = len(others) > self.limit
         found.update(others[: self.limit])
@@ -277,7 +273,7 @@ class BooleanFacet:
             flags = flags[mask]
         return np.bincount(flags, minlength=2)  # [no, yes]
 
-    def facet_results(self, index, counts, request, names) -> Facet:
+    def facet_results(self, index, counts, request) -> Facet:
         current = request.data.get(self.name) or ""
         values = []
         for value, count in (("1", counts[1]), ("0", counts[0])):
@@ -312,7 +308,7 @@ class MonthFacet:
     def counts(self, index, mask, request) -> np.ndarray:
         return index.months.counts(mask)
 
-    def facet_results(self, index, counts, request, names) -> Facet:
+    def facet_results(self, index, counts, request) -> Facet:
         current = (request.data.get("date_from"), request.data.get("date_to"))
         found = [
             (int(counts[value]), int(index.month_numbers[value]))

@@ -27,7 +27,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F, Func, IntegerField, QuerySet, Window
 from django.db.models.functions import Cast, RowNumber
 
-from papers.browse.version import current_state, current_version
+from papers.browse.lookups import Lookups, number_list_sql, parse_numbers
+from papers.browse.version import DataState, current_state, current_version
 
 # Sort orders kept as positions; "relevance" and "bookmarked" are computed per request.
 SORT_ORDERS = ("newest", "oldest", "title")
@@ -64,18 +65,11 @@ def int_columns(
     row and one numpy parse instead of a million Python tuples."""
     connection = connections[queryset.db]
     sql, params = queryset.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        cells = " || ',' || ".join(f"t.c{i}::text" for i in range(width))
-        aggregate = f"string_agg({cells}, ',')"
-    else:
-        cells = " || ',' || ".join(f"t.c{i}" for i in range(width))
-        aggregate = f"group_concat({cells}, ',')"
+    aggregate = number_list_sql(connection.vendor, width)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {aggregate} FROM ({sql}) t", params)
         (text,) = cursor.fetchone()
-    if not text:
-        return np.zeros((0, width), dtype=dtype)
-    return np.fromstring(text, dtype=dtype, sep=",").reshape(-1, width)
+    return parse_numbers(text, width, dtype)
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,6 +170,7 @@ class FacetIndex:
     tag_values: dict[str, int]
     authors: Links
     author_ids: np.ndarray  # by author value; ascending, so value order is id order
+    author_names: _PackedNames  # by author value
     months: Links  # distinct (paper, month of a digest day)
     month_numbers: np.ndarray  # YYYYMM by month value, ascending
     day_numbers: np.ndarray  # YYYYMMDD of every appearance, ascending
@@ -203,7 +198,8 @@ class FacetIndex:
             *self.orders.values(),
         ]
         links = self.tags.nbytes + self.authors.nbytes + self.months.nbytes
-        return links + sum(array.nbytes for array in arrays)
+        names = self.author_names.nbytes
+        return links + names + sum(array.nbytes for array in arrays)
 
     def locate(self, paper_ids) -> tuple[np.ndarray, np.ndarray]:
         """The rows of the given paper ids that the index holds, and which of the ids
@@ -260,7 +256,7 @@ class FacetIndex:
     @classmethod
     def build(cls, *, using: str = DEFAULT_DB_ALIAS) -> FacetIndex:
         from papers.filters import ORDERINGS
-        from papers.models import Appearance, Authorship, Digest, Paper, Tag
+        from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
 
         started = time.perf_counter()
         version = current_version(using=using)  # before the data: never newer than it
@@ -311,6 +307,11 @@ class FacetIndex:
         author_ids, author_value = np.unique(author_pairs[:, 1], return_inverse=True)
         authors = Links.from_pairs(
             author_pairs[:, 0], author_value, count, len(author_ids)
+        )
+        author_names = _PackedNames.of(
+            author_ids,
+            Author.objects.using(using).order_by().values(c0=F("pk"), c1=F("name")),
+            using=using,
         )
 
         days = index.pairs(
@@ -364,6 +365,7 @@ class FacetIndex:
             tag_values={name: value for value, name in enumerate(tag_names)},
             authors=authors,
             author_ids=author_ids,
+            author_names=author_names,
             months=months,
             month_numbers=month_numbers,
             day_numbers=days[by_day, 1],
@@ -373,6 +375,44 @@ class FacetIndex:
             latest_digest=latest,
             built_in=time.perf_counter() - started,
         )
+
+
+@dataclass(frozen=True, eq=False)
+class _PackedNames:
+    """Names by value, packed into one string: a facet lists its authors without a
+    query, and a million papers' 300,000-odd authors cost a few MB, not a Python
+    string object each."""
+
+    text: str
+    starts: np.ndarray  # by value; -1 for an author gone since the links were read
+    ends: np.ndarray
+
+    @classmethod
+    def of(cls, ids: np.ndarray, rows: QuerySet, *, using: str) -> _PackedNames:
+        """The names of `ids` (ascending) from `rows`' (c0=id, c1=name)."""
+        lookups = Lookups(using=using)
+        lookups.values("names", rows, width=2)
+        lookups.run()
+        pairs = sorted(lookups["names"])
+        names = [name for _, name in pairs]
+        known_ids = np.array([pk for pk, _ in pairs], dtype=np.int64)
+        lengths = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
+        bounds = np.concatenate(([0], np.cumsum(lengths)))
+        places = np.minimum(np.searchsorted(known_ids, ids), max(len(known_ids) - 1, 0))
+        known = known_ids[places] == ids if len(known_ids) else np.zeros(len(ids), bool)
+        return cls(
+            text="".join(names),
+            starts=np.where(known, bounds[places], -1),
+            ends=np.where(known, bounds[places + 1] if len(known_ids) else 0, -1),
+        )
+
+    def __getitem__(self, value: int) -> str | None:
+        start = int(self.starts[value])
+        return None if start < 0 else self.text[start : int(self.ends[value])]
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.text.encode()) + self.starts.nbytes + self.ends.nbytes
 
 
 class _RowMapper:
@@ -400,11 +440,15 @@ _built: dict[str, FacetIndex] = {}
 _lock = threading.Lock()
 
 
-def facet_index(*, using: str = DEFAULT_DB_ALIAS) -> FacetIndex:
+def facet_index(
+    *, using: str = DEFAULT_DB_ALIAS, state: DataState | None = None
+) -> FacetIndex:
     """This process's index of the database's current data, rebuilt when the data
-    version moved since it was built (one small query per call), except while an
-    import holds its lease (papers.browse.lease): then the index it has is served."""
-    state = current_state(using=using)
+    version moved since it was built, except while an import holds its lease
+    (papers.browse.lease): then the index it has is served. `state` is the version
+    as the caller just read it; without it, one small query reads it."""
+    if state is None:
+        state = current_state(using=using)
     index = _built.get(using)
     if index is not None and state.serves(index.version):
         return index

@@ -19,10 +19,11 @@ calls.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Now
 
 from papers.browse.lease import lease_expiry, lease_held
@@ -43,11 +44,12 @@ class DataState:
         return version == self.token or self.importing
 
 
-def current_state(*, using: str = DEFAULT_DB_ALIAS) -> DataState:
-    """The token and the lease, in one query (every request makes it)."""
+def data_state_row(*, using: str = DEFAULT_DB_ALIAS) -> QuerySet:
+    """The version row as `values(c0=token, c1=importing)`: every request reads it,
+    with its other lookups (papers.browse.lookups)."""
     from papers.models import DataVersion
 
-    row = (
+    return (
         DataVersion.objects.using(using)
         .filter(pk=VERSION_PK)
         .annotate(
@@ -55,13 +57,21 @@ def current_state(*, using: str = DEFAULT_DB_ALIAS) -> DataState:
                 Q(importing_until__gt=Now()), output_field=BooleanField()
             )
         )
-        .values_list("token", "importing")
-        .first()
+        .values(c0=F("token"), c1=F("importing"))
     )
+
+
+def data_state(row: Sequence | None) -> DataState:
+    """The state a `data_state_row()` row says (no row: a database never written)."""
     if row is None:
         return DataState(token="")
     token, importing = row
     return DataState(token=token or "", importing=bool(importing))
+
+
+def current_state(*, using: str = DEFAULT_DB_ALIAS) -> DataState:
+    """The token and the lease, in one query."""
+    return data_state(data_state_row(using=using).values_list("c0", "c1").first())
 
 
 def current_version(*, using: str = DEFAULT_DB_ALIAS) -> str:
