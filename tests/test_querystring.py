@@ -16,6 +16,7 @@ from papers.browse.querystring import (
     quick_ranges,
     replace_url,
     toggle_url,
+    url_replacing,
 )
 from papers.filters import PaperFilter
 from papers.models import Paper
@@ -78,6 +79,28 @@ def test_replace_sets_and_removes_single_values():
         "date_from": ["2025-01-01"],
     }
     assert replace_url("/", params, has_code=None, date_from=None) == "/"
+
+
+KEYS = st.sampled_from(["tag", "date_from", "date_to", "page", "q", "sort", "é&"])
+VALUES = st.one_of(st.none(), st.text(max_size=5))
+
+
+@given(
+    pairs=st.lists(st.tuples(KEYS, st.text(max_size=5)), max_size=6),
+    date_from=VALUES,
+    date_to=VALUES,
+)
+def test_a_reused_replacer_writes_the_links_replace_url_writes(
+    pairs, date_from, date_to
+):
+    # The month facet writes hundreds of links with one replacer per request.
+    params = QueryDict(mutable=True)
+    for key, value in pairs:
+        params.appendlist(key, value)
+    url = url_replacing("/tags/x/", params, "date_from", "date_to")
+    assert url(date_from=date_from, date_to=date_to) == replace_url(
+        "/tags/x/", params, date_from=date_from, date_to=date_to
+    )
 
 
 def test_chips_remove_one_filter_each():

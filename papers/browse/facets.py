@@ -14,6 +14,7 @@ would give; with `tag_mode=all` the tag counts keep the tag selection (drill-dow
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
@@ -27,6 +28,7 @@ from papers.browse.querystring import (
     month_bounds,
     replace_url,
     toggle_url,
+    url_replacing,
 )
 
 AUTHOR_LIMIT = 20
@@ -269,9 +271,11 @@ class BooleanFacet:
 
     def counts(self, index, mask, request) -> np.ndarray:
         flags = getattr(index, self.name)
-        if mask is not None:
-            flags = flags[mask]
-        return np.bincount(flags, minlength=2)  # [no, yes]
+        if mask is None:
+            yes, total = np.count_nonzero(flags), len(flags)
+        else:
+            yes, total = np.count_nonzero(flags & mask), np.count_nonzero(mask)
+        return np.array([total - yes, yes])  # [no, yes]
 
     def facet_results(self, index, counts, request) -> Facet:
         current = request.data.get(self.name) or ""
@@ -315,26 +319,48 @@ class MonthFacet:
             for value in np.flatnonzero(counts)
         ]
         found.sort(key=lambda item: (-item[0], item[1]))
+        url = url_replacing(request.path, request.params, "date_from", "date_to")
         values = []
         for count, number in found:
-            month = datetime.date(number // 100, number % 100, 1)
-            start, end = month_bounds(month)
-            selected = current == (start, end)
+            month = _month(number)
+            selected = current == (month.start, month.end)
             values.append(
                 FacetValue(
-                    value=f"{month:%Y-%m}",
-                    label=f"{month:%B %Y}",
+                    value=month.value,
+                    label=month.label,
                     count=count,
                     selected=selected,
-                    toggle_url=replace_url(
-                        request.path,
-                        request.params,
-                        date_from=None if selected else start.isoformat(),
-                        date_to=None if selected else end.isoformat(),
-                    ),
+                    toggle_url=url(date_from=None, date_to=None)
+                    if selected
+                    else url(date_from=month.first_day, date_to=month.last_day),
                 )
             )
         return Facet(name="month", values=tuple(values))
+
+
+@dataclass(frozen=True)
+class _Month:
+    value: str  # 2025-03
+    label: str  # March 2025
+    start: datetime.date
+    end: datetime.date
+    first_day: str  # as the date_from/date_to parameters write them
+    last_day: str
+
+
+@functools.lru_cache(maxsize=4096)
+def _month(number: int) -> _Month:
+    """A month (YYYYMM) as its facet value shows it: the same every request."""
+    month = datetime.date(number // 100, number % 100, 1)
+    start, end = month_bounds(month)
+    return _Month(
+        value=f"{month:%Y-%m}",
+        label=f"{month:%B %Y}",
+        start=start,
+        end=end,
+        first_day=start.isoformat(),
+        last_day=end.isoformat(),
+    )
 
 
 def selection_facets(data: dict[str, Any], *, path: str, params: QueryDict) -> Facets:

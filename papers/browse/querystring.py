@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote_plus
 
@@ -88,6 +88,33 @@ def replace_url(path: str, params: QueryDict, **values: str | None) -> str:
     return _url(path, pairs)
 
 
+def url_replacing(path: str, params: QueryDict, *names: str) -> Callable[..., str]:
+    """`replace_url(path, params, **values)` for many values of the same `names`:
+    the rest of the query string is encoded once (the month facet writes one link
+    per month of the archive, hundreds at a million papers)."""
+    segments: list[str | tuple[str]] = []  # encoded pairs, or (name,) to fill in
+    for name, items in params.lists():
+        if name == "page":
+            continue
+        if name in names:
+            segments.append((name,))
+        else:
+            segments += [_pair(name, item) for item in items]
+    segments += [(name,) for name in names if name not in params and name != "page"]
+
+    def url(**values: str | None) -> str:
+        pairs = []
+        for segment in segments:
+            if isinstance(segment, str):
+                pairs.append(segment)
+            elif (value := values[segment[0]]) is not None:
+                pairs.append(_pair(segment[0], value))
+        query = "&".join(pairs)
+        return f"{path}?{query}" if query else path
+
+    return url
+
+
 # --- Dataclasses ---
 
 
@@ -108,6 +135,7 @@ class QuickRange:
     selected: bool
 
 
+@functools.lru_cache(maxsize=4096)
 def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
     last = calendar.monthrange(month.year, month.month)[1]
     return month.replace(day=1), month.replace(day=last)
