@@ -85,6 +85,7 @@ def generate(papers: int, *, seed: int = 20250311) -> None:
     from django.db import connection, transaction
     from django.db.models import Max
 
+    from papers import search_index
     from papers.browse.version import bump_data_version
     from papers.importer.parser import tag_slug
     from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
@@ -147,6 +148,7 @@ def generate(papers: int, *, seed: int = 20250311) -> None:
             link_rows(created, links)
             print(f"  {start + size:,} papers", end="\r", file=sys.stderr)
         bump_data_version()
+    search_index.compact()  # as `import_digest` leaves the full-text index
     print(
         f"generated {papers:,} papers in {time.perf_counter() - started:.0f} s",
         file=sys.stderr,

@@ -44,6 +44,7 @@ from functools import cached_property
 from django.db import DatabaseError, transaction
 from django.utils.translation import ngettext
 
+from papers import search_index
 from papers.browse.lease import import_lease
 from papers.browse.version import current_version
 from papers.importer import history
@@ -190,6 +191,8 @@ class ImportReport:
     longest_write: float = 0.0  # seconds, the longest write transaction
     # Seconds the browse index took to build after the import (None: not rebuilt).
     warm_up_seconds: float | None = None
+    # The full-text index merged after the import (None: nothing was written).
+    search_compaction: search_index.Compaction | None = None
 
     @cached_property
     def total(self) -> ImportStats:
@@ -351,6 +354,10 @@ def import_files(
     )
     total = report.total
     if not dry_run and (total.created or total.updated or total.removed):
+        report.search_compaction = search_index.compact()
+        report.longest_write = max(
+            report.longest_write, report.search_compaction.longest_step
+        )
         report.warm_up_seconds = data_changed()
     return report
 

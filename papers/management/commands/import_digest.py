@@ -148,6 +148,12 @@ class Command(BaseCommand):
                 f"{papers} paper rows in {seconds:.1f} s "
                 f"({papers / max(seconds, 1e-9):,.0f} papers/s); {writes}."
             )
+            if (compaction := report.search_compaction) is not None:
+                self.stdout.write(
+                    f"Merged the search index in {compaction.seconds:.1f} s "
+                    f"({compaction.steps} steps, the longest "
+                    f"{compaction.longest_step * 1000:,.0f} ms)."
+                )
             if report.warm_up_seconds is not None:
                 self.stdout.write(
                     f"Built the browse index in {report.warm_up_seconds:.1f} s."
