@@ -519,11 +519,11 @@ class _State:
         index, data, masks = self.index, self.data, {}
         if data.get("q"):
             found = self._answer("q", np.zeros((0, 2)))
-            ids = found[:, 0].astype(np.int64)
-            masks["q"] = index.mask_of(ids)
+            rows, known = index.locate(found[:, 0].astype(np.int64))
+            masks["q"] = np.zeros(index.size, dtype=bool)
+            masks["q"][rows] = True
             if self.ranked:
                 self.ranks = np.zeros(index.size)
-                rows, known = index.locate(ids)
                 self.ranks[rows] = found[known, 1]
         if tags := data.get("tag"):
             if data.get("tag_mode") == "all":
