@@ -38,6 +38,7 @@ __all__ = [
     "DigestParseError",
     "arxiv_id_from_url",
     "parse_digests",
+    "sketch_days",
     "tag_slug",
 ]
 
@@ -1162,6 +1163,38 @@ def _parse_json(text: str, source: str) -> list[DigestRecord]:
 
 
 # --- entry point ----------------------------------------------------------------------
+
+_ANY_DATE_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+
+
+def sketch_days(text: str) -> dict[datetime.date, int] | None:
+    """A quick look at a markdown digest without parsing it: every date its
+    headings could start a day for, each with about as many papers as there are
+    table lines below it. None for JSON, which is parsed instead.
+
+    The dates are a superset of the days `parse_digests` reads (a day's date always
+    stands in a heading); the sizes are estimates, good for sizing write batches,
+    never for a day's contents.
+    """
+    text = text.removeprefix("\ufeff")
+    if _JSON_START_RE.match(text):
+        return None
+    days: dict[datetime.date, int] = {}
+    date: datetime.date | None = None
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith("|"):
+            if date is not None and not _SEPARATOR_RE.match(line):
+                days[date] += 1
+        elif stripped.startswith("#") and _HEADING_RE.match(line):
+            for match in _ANY_DATE_RE.finditer(line):
+                try:
+                    date = datetime.date(*(int(group) for group in match.groups()))
+                except ValueError:  # parsing reports it when the file's turn comes
+                    continue
+                days.setdefault(date, -1)  # less its header row
+    return {date: max(rows, 0) for date, rows in days.items()}
+
 
 _JSON_START_RE = re.compile(r"\s*(?:\{|\[\s*(?:[{\]\"]|$))")
 
