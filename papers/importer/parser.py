@@ -25,7 +25,7 @@ import html
 import json
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit, urlunsplit
 
@@ -299,6 +299,21 @@ def _storable(day: _Day, line: int, name: str, value: str) -> str:
     return value
 
 
+def _storable_names(
+    day: _Day,
+    line: int,
+    name: str,
+    values: tuple[str, ...],
+    clean: Callable[[Iterable[str]], tuple[str, ...]],
+) -> tuple[str, ...]:
+    """Clean names (authors, tags) made storable; cleaned again only if that changed
+    one of them (the usual names are printable and pass as they are)."""
+    storable = [_storable(day, line, name, value) for value in values]
+    if all(new is old for new, old in zip(storable, values, strict=True)):
+        return values
+    return clean(storable)
+
+
 # --- collecting a day's papers --------------------------------------------------------
 
 
@@ -379,8 +394,13 @@ def _build_paper(
     github: _Links,
     huggingface: _Links,
 ) -> None:
-    """Pick the paper's link and key, check its links, and add it to the day."""
-    title = _collapse(_storable(day, line, "title", title))
+    """Pick the paper's link and key, check its links, and add it to the day.
+
+    The callers give the title collapsed and the authors and tags cleaned; they are
+    cleaned again only where dropping control characters changed them.
+    """
+    storable = _storable(day, line, "title", title)
+    title = title if storable is title else _collapse(storable)
     if not title:
         raise DigestParseError("the title is empty", line)
     title = _capped_text(day, line, "title", title, MAX_TITLE_LENGTH)
@@ -395,17 +415,19 @@ def _build_paper(
         day,
         line,
         "authors",
-        _clean_authors(_storable(day, line, "authors", name) for name in authors),
+        _storable_names(day, line, "authors", authors, _clean_authors),
         MAX_AUTHORS,
     )
     tags = _capped(
         day,
         line,
         "tags",
-        _dedupe(
-            name
-            for name in (_storable(day, line, "classification", tag) for tag in tags)
-            if name.strip()
+        _storable_names(
+            day,
+            line,
+            "classification",
+            tags,
+            lambda names: _dedupe(name for name in names if name.strip()),
         ),
         MAX_TAGS,
     )
@@ -685,6 +707,11 @@ def _heading_text(text: str | None) -> str:
     return text
 
 
+def _header_name(cell: str) -> str:
+    """A header cell as _COLUMNS knows it: "**GitHub  URLs**" -> "github urls"."""
+    return _collapse(cell).strip("*_ ").casefold()
+
+
 def _split_row(text: str) -> list[str]:
     """The cells of a row, splitting on unescaped pipes and unescaping "\\|"."""
     body = text.strip()
@@ -897,10 +924,7 @@ class _MarkdownReader:
 
     def _header(self, index: int, *, has_separator: bool) -> _Table:
         line = index + 1
-        names = [
-            _collapse(cell).strip("*_ ").casefold()
-            for cell in _split_row(self.lines[index])
-        ]
+        names = [_header_name(cell) for cell in _split_row(self.lines[index])]
         columns = [_COLUMNS.get(name) for name in names]
         if "title" not in columns:
             raise DigestParseError(
@@ -934,7 +958,10 @@ class _MarkdownReader:
                 f"{self.table.line} has {self.table.width}; is a '|' missing?",
                 line,
             )
-        if [_collapse(c).strip("*_ ").casefold() for c in cells] == self.table.names:
+        if (
+            _header_name(cells[0]) == self.table.names[0]
+            and [_header_name(cell) for cell in cells] == self.table.names
+        ):
             return  # the header repeated inside the table
         values = {
             column: cell
@@ -967,8 +994,11 @@ class _MarkdownReader:
             self.day,
             line=line,
             title=title,
-            authors=_clean_authors(
-                _split_authors(_cell_text(values.get("authors", "")))
+            # Split names are collapsed already: only drop the empty and repeated.
+            authors=_dedupe(
+                name
+                for name in _split_authors(_cell_text(values.get("authors", "")))
+                if name
             ),
             summary=html.unescape(summary).strip(),
             paper=paper,
