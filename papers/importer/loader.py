@@ -45,12 +45,12 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import ngettext
 
 from papers.browse.lease import import_lease
-from papers.browse.version import current_version
 from papers.importer import history
 from papers.importer.files import DigestFile, KnownFile, prefer_fullest_days
 from papers.importer.plan import EDITABLE_FIELDS, DayStats, Stored, plan
 from papers.importer.records import DataWarning, DigestRecord
 from papers.importer.writer import (
+    data_version,
     locked_version,
     read_stored,
     refresh_statistics,
@@ -495,7 +495,7 @@ def _write_batch(
     try:
         # Read and plan before taking the write lock; the data version tells
         # whether anyone wrote in between, in which case the plan is made again.
-        seen = current_version()
+        seen = data_version()
         stored = read_stored(records, overwrite=overwrite)
         changes = plan(
             records, stored, overwrite=overwrite, source_length=SOURCE_LENGTH

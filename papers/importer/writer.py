@@ -259,11 +259,15 @@ def locked_version() -> str:
     writer's change can land between this read and the writes that follow (SQLite's
     write transactions already exclude each other).
     """
+    return data_version(lock=connection.features.has_select_for_update)
+
+
+def data_version(*, lock: bool = False) -> str:
+    """The data version (papers.browse.version.current_version in plain SQL, which
+    each batch of an import reads twice)."""
     sql = f"SELECT token FROM {DataVersion._meta.db_table} WHERE id = %s"
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    rows = _fetch(sql, [VERSION_PK])
-    return rows[0][0] if rows else ""
+    rows = _fetch(sql + (" FOR UPDATE" if lock else ""), [VERSION_PK])
+    return (rows[0][0] or "") if rows else ""
 
 
 def write(changes: Changes, stored: Stored) -> None:
