@@ -218,14 +218,22 @@ def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
 
 
 def _split_authors(text: str) -> list[str]:
+    # In a collapsed cell, stripping each part collapses it: one scan, not one per
+    # name.
+    collapse = str.strip if _UNCOLLAPSED_RE.search(text) is None else _collapse
     names = []
     for part in text.split(","):
-        name = _collapse(part)
+        name = collapse(part)
         # "A, B, and C": the "and" after a comma is a separator, not part of a name.
         if name[:4].casefold() == "and " and len(name) > 4:
             name = name[4:].lstrip()
         names.append(name)
     return names
+
+
+def _distinct_values(values: Iterable[str]) -> tuple[str, ...]:
+    """The values that are not blank, without repeats."""
+    return _dedupe(value for value in values if value.strip())
 
 
 def _clean_authors(names: Iterable[str]) -> tuple[str, ...]:
@@ -427,7 +435,7 @@ def _build_paper(
             line,
             "classification",
             tags,
-            lambda names: _dedupe(name for name in names if name.strip()),
+            _distinct_values,
         ),
         MAX_TAGS,
     )
@@ -436,17 +444,14 @@ def _build_paper(
         ("GitHub URLs", github),
         ("HuggingFace URLs", huggingface),
     ):
+        # Gathered by _Links.add: distinct and never empty until made storable.
         links.urls = list(
-            _dedupe(
-                url
-                for url in (_storable(day, line, label, u) for u in links.urls)
-                if url
-            )
+            _storable_names(day, line, label, tuple(links.urls), _distinct_values)
         )
         if label != "paper link":
             links.urls = list(_capped(day, line, label, links.urls, MAX_LINKS))
     for kind, names in (("an author", authors), ("a tag", tags)):
-        longest = max((len(name) for name in names), default=0)
+        longest = max(map(len, names), default=0)
         if longest > NAME_MAX_LENGTH:
             raise DigestParseError(
                 f"{kind} name is {longest} characters long; is a ',' or '|' missing?",
