@@ -167,6 +167,10 @@ def _normalise_url(url: str) -> str:
     ).rstrip("/")
 
 
+# Characters that would make urlsplit read a host otherwise.
+_ODD_HOST_CHARACTERS = frozenset("[]@:?#\\")
+
+
 def web_link(raw: str) -> tuple[str, str]:
     """A digest's link as the http(s) URL to store, and what was wrong with it.
 
@@ -181,7 +185,7 @@ def web_link(raw: str) -> tuple[str, str]:
         # The usual case, checked without urlsplit: a host with a dot and no
         # characters that would make urlsplit read it otherwise.
         host = url.split("://", 1)[1].split("/", 1)[0]
-        if "." in host and not any(char in host for char in "[]@:?#\\"):
+        if "." in host and _ODD_HOST_CHARACTERS.isdisjoint(host):
             return url, ""
     if url.casefold() in PLACEHOLDER_WORDS:
         return "", "placeholder"
@@ -316,6 +320,8 @@ def _storable_names(
 ) -> tuple[str, ...]:
     """Clean names (authors, tags) made storable; cleaned again only if that changed
     one of them (the usual names are printable and pass as they are)."""
+    if all(map(str.isprintable, values)):  # what _storable passes unchanged
+        return values
     storable = [_storable(day, line, name, value) for value in values]
     if all(new is old for new, old in zip(storable, values, strict=True)):
         return values
