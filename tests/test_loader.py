@@ -514,6 +514,18 @@ def test_a_refused_import_leaves_the_search_triggers_on():
     assert len(found("Platypus")) == 1
 
 
+def test_the_search_triggers_come_back_after_an_error_the_caller_survives():
+    from papers.importer.writer import _search_triggers_off
+
+    # A caller that catches the error and goes on in the same transaction.
+    with pytest.raises(ValueError), _search_triggers_off():
+        raise ValueError("refused")
+
+    PaperFactory(title="Platypus")
+
+    assert len(found("Platypus")) == 1
+
+
 def test_indexing_a_paper_is_linear_in_its_authors():
     import time
 

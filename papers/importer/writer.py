@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from papers.browse.version import VERSION_PK, bump_data_version
@@ -339,14 +339,18 @@ class _search_triggers_off:
             _fetch("SELECT set_config(%s, 'on', true)", [POSTGRES_BULK_SETTING])
 
     def __exit__(self, *exc: object) -> None:
-        # After an error the transaction rolls back, which undoes the switch too.
-        if exc[0] is not None:
-            return
-        with connection.cursor() as cursor:
-            for _, sql in self.dropped:
-                cursor.execute(sql, None)  # verbatim: no parameter markers to convert
-        if connection.vendor == "postgresql":
-            _fetch("SELECT set_config(%s, 'off', true)", [POSTGRES_BULK_SETTING])
+        # Switched back on even after an error, so a caller that goes on in the same
+        # transaction instead of rolling back never commits without the triggers; an
+        # error that aborted the transaction (PostgreSQL) undoes the switch anyway.
+        try:
+            with connection.cursor() as cursor:
+                for _, sql in self.dropped:
+                    cursor.execute(sql, None)  # verbatim: no markers to convert
+            if connection.vendor == "postgresql":
+                _fetch("SELECT set_config(%s, 'off', true)", [POSTGRES_BULK_SETTING])
+        except DatabaseError:
+            if exc[0] is None:
+                raise
 
 
 def _ensure_authors(names: dict[str, None]) -> dict[str, int]:
