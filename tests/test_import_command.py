@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from papers.importer import files as files_module
 from papers.importer.files import (
     DigestFile,
     find_digest_paths,
@@ -527,6 +528,60 @@ def test_a_released_file_that_changed_before_its_turn_fails_alone(tmp_path):
 
     assert "no 'Papers for YYYY-MM-DD' heading" in file.error
     assert file.records == []
+
+
+def test_files_beyond_the_memory_limit_are_parsed_once_when_their_turn_comes(
+    monkeypatch, tmp_path
+):
+    two_days(tmp_path)
+    parsed = []
+    original = files_module.parse_text
+    monkeypatch.setattr(
+        files_module,
+        "parse_text",
+        lambda name, text: parsed.append(Path(name).name) or original(name, text),
+    )
+
+    first, second = read_digest_files(
+        [str(tmp_path)], stdin=io.StringIO(), keep_papers=1
+    )
+
+    assert parsed == ["10.md"]  # the second only sketched, its sizes estimated
+    assert second.sketched and second.released and second.papers == 2
+    second.reload()
+    assert parsed == ["10.md", "11.md"]
+    assert [len(record.papers) for record in second.records] == [2]
+    assert not second.sketched and second.ok
+
+
+def test_a_sketched_file_sharing_a_day_with_another_is_parsed_for_its_true_size(
+    tmp_path,
+):
+    write_digest(tmp_path, "a.md", "2025-03-03", Row("2503.00001"))
+    # Three table lines, one of them a repeat of a paper already on the day.
+    write_digest(tmp_path, "b.md", "2025-03-03", Row("2503.00001"), *EVERY_PAPER[1:3])
+    write_digest(tmp_path, "c.md", "2025-03-04", Row("2503.00005"))
+
+    files = read_digest_files([str(tmp_path)], stdin=io.StringIO(), keep_papers=0)
+
+    by_name = {Path(file.name).name: file for file in files}
+    assert not by_name["b.md"].sketched and by_name["b.md"].papers == 3
+    assert by_name["c.md"].sketched
+    # The fuller copy of the shared day comes first.
+    assert [Path(file.name).name for file in files][:1] == ["b.md"]
+
+
+def test_a_sketched_file_that_changed_before_its_turn_fails_alone(tmp_path):
+    two_days(tmp_path)
+    _, second = read_digest_files([str(tmp_path)], stdin=io.StringIO(), keep_papers=1)
+    assert second.sketched
+
+    path = Path(second.name)
+    path.write_text(path.read_text().replace("2503.00003", "2503.00009"))
+    second.reload()
+
+    assert second.error == f"{second.name}: the file changed during the import"
+    assert second.records == []
 
 
 @pytest.mark.django_db

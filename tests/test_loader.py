@@ -24,8 +24,9 @@ NEXT_DAY = datetime.date(2025, 3, 11)
 EARLIER_DAY = datetime.date(2025, 3, 3)
 
 # Queries for one day, whatever its length: the loader writes in bulk. One of them
-# bumps the browse engine's data version inside the write transaction.
-QUERIES_PER_DAY = 27
+# bumps the browse engine's data version inside the write transaction; on SQLite,
+# fifteen find, drop and restore the seven search triggers (writer.py).
+QUERIES_PER_DAY = 40
 
 
 def authors_of(paper: Paper) -> list[str]:
@@ -507,6 +508,18 @@ def test_a_refused_import_leaves_the_search_triggers_on():
     PaperFactory(key="url-0123456789abcdef", arxiv_id="2503.99999")
     clash = digest_record(NEXT_DAY, [PaperRecordFactory(key="2503.99999")])
     assert load_file(DigestFile("bad.md", records=[clash])) is None
+
+    PaperFactory(title="Platypus")
+
+    assert len(found("Platypus")) == 1
+
+
+def test_the_search_triggers_come_back_after_an_error_the_caller_survives():
+    from papers.importer.writer import _search_triggers_off
+
+    # A caller that catches the error and goes on in the same transaction.
+    with pytest.raises(ValueError), _search_triggers_off():
+        raise ValueError("refused")
 
     PaperFactory(title="Platypus")
 

@@ -11,6 +11,7 @@ from papers.importer.parser import (
     DigestParseError,
     arxiv_id_from_url,
     parse_digests,
+    sketch_days,
     tag_slug,
 )
 from papers.importer.records import DigestRecord, PaperRecord
@@ -894,3 +895,27 @@ def test_pathological_rows_parse_or_fail_in_linear_time(text):
     with contextlib.suppress(DigestParseError):
         parse_digests(text, source="x.md")
     assert time.process_time() - start < 1.0
+
+
+def test_a_sketch_names_every_day_a_file_holds_and_estimates_its_papers():
+    text = (
+        "# Weekly digest 2025-01-01\n\n"
+        "## [Papers for 2025-03-11](archive/2025/03/11.md)\n\n"
+        "| Title | Authors |\n|---|---|\n"
+        "| [A](https://arxiv.org/abs/2503.00001) | Ada |\n"
+        "| [B](https://arxiv.org/abs/2503.00002) | Alan |\n\n"
+        "## Papers for 2025-03-12\n\n"
+        "| Title | Authors |\n|---|---|\n"
+        "| [C](https://arxiv.org/abs/2503.00003) | Grace |\n"
+    )
+
+    sketch = sketch_days(text)
+
+    read = {record.date for record in parse_digests(text, source="x.md")}
+    assert read <= set(sketch)  # a superset: the intro's date is there too
+    assert sketch[datetime.date(2025, 3, 11)] == 2
+    assert sketch[datetime.date(2025, 3, 12)] == 1
+
+
+def test_a_sketch_leaves_json_to_the_parser():
+    assert sketch_days('[{"title": "A", "date": "2025-03-11"}]') is None

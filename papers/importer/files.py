@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from papers.importer.parser import DigestParseError, parse_digests
+from papers.importer.parser import DigestParseError, parse_digests, sketch_days
 from papers.importer.records import DataWarning, DigestRecord
 
 STDIN = "-"
@@ -79,6 +79,9 @@ class DigestFile:
     `sha256` is the hash of a file read from disk. `known` is set, and the file is
     left unparsed (released), when those bytes were imported before and the import
     may skip them; `reload` parses such a file when it must be written after all.
+    `sketched` is set when the file was left unparsed because memory was full
+    anyway: its day sizes are then only estimates (parser.sketch_days), and `reload`
+    tells a change by the bytes' hash instead.
     """
 
     name: str
@@ -88,6 +91,7 @@ class DigestFile:
     released: bool = False
     sha256: str = ""
     known: KnownFile | None = None
+    sketched: bool = False
     _sizes: dict[datetime.date, int] = field(default_factory=dict, repr=False)
 
     @property
@@ -120,6 +124,7 @@ class DigestFile:
         if not self.released or self.path is None:
             return
         self.known = None
+        first_sha256 = self.sha256
         try:
             data = read_bytes(self.name, self.path, max_bytes=max_bytes)
             again = parse_text(self.name, decode(data, name=self.name))
@@ -130,7 +135,11 @@ class DigestFile:
             self.sha256 = hashlib.sha256(data).hexdigest()
         self.released = False
         self.records, self.error = again.records, again.error
-        if self.ok and self.day_sizes != self._sizes:
+        sketched, self.sketched = self.sketched, False
+        changed = (
+            self.sha256 != first_sha256 if sketched else self.day_sizes != self._sizes
+        )
+        if self.ok and changed:
             self.records = []
             self.error = f"{self.name}: the file changed during the import"
 
@@ -252,10 +261,12 @@ def read_digest_files(
     """Every input named by `paths`, read and parsed, in order; see the module doc.
 
     A file larger than `max_bytes` is refused unread, as an error of its own. Once
-    the files read hold more than `keep_papers` papers, the parsed days of the
-    next files are released (see DigestFile), so memory stays flat. `known(names)`
-    tells which bytes of the files named were imported before: a file whose bytes
-    match is not parsed (see DigestFile.known).
+    the files read hold more than `keep_papers` papers, the next files are only
+    sketched (see DigestFile.sketched) and parsed when their turn comes, so memory
+    stays flat and each file is parsed once; a file that may share a day with
+    another is parsed now and released, as its true size orders the files.
+    `known(names)` tells which bytes of the files named were imported before: a
+    file whose bytes match is not parsed (see DigestFile.known).
     """
     kept = 0
     files = []
@@ -283,15 +294,43 @@ def read_digest_files(
         except DigestSourceError as failure:
             files.append(DigestFile(name, error=str(failure)))
             continue
+        full = keep_papers is not None and kept > keep_papers
+        sketch = sketch_days(text) if full and path is not None else None
+        if sketch is not None:
+            # Parsed when its turn to be written comes, not twice.
+            files.append(_sketched_file(name, path, sha256, sketch))
+            continue
         file = parse_text(name, text)
         file.path = path
         file.sha256 = sha256
         kept += file.papers
-        if keep_papers is not None and kept > keep_papers:
+        if full or (keep_papers is not None and kept > keep_papers):
             file.release()
         files.append(file)
+    _parse_shared_days(files)
     prefer_fullest_days(files)
     return files
+
+
+def _sketched_file(
+    name: str, path: Path, sha256: str, sizes: dict[datetime.date, int]
+) -> DigestFile:
+    file = DigestFile(name, path=path, sha256=sha256, released=True, sketched=True)
+    file._sizes = sizes
+    return file
+
+
+def _parse_shared_days(files: list[DigestFile]) -> None:
+    """Parse the sketched files that may share a day with another file, so that
+    `prefer_fullest_days` orders them by their true sizes; then release them."""
+    holders: dict[datetime.date, int] = {}
+    for file in files:
+        for date in file.day_sizes:
+            holders[date] = holders.get(date, 0) + 1
+    for file in files:
+        if file.sketched and any(holders[date] > 1 for date in file.day_sizes):
+            file.reload()
+            file.release()
 
 
 def _known_file(name: str, path: Path, known: KnownFile) -> DigestFile:

@@ -24,15 +24,21 @@ days' `source` and `imported_at` as they were.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable, Sequence
 
-from papers.browse.version import current_version
+from django.db import connection
+from django.utils import timezone
+
+from papers.browse.version import VERSION_PK, current_version
 from papers.importer.files import DigestFile, KnownFile
 from papers.importer.records import DataWarning
-from papers.models import ImportedFile, ImportEpoch
+from papers.models import DataVersion, ImportedFile, ImportEpoch
 
 EPOCH_PK = 1
 NAME_LENGTH = ImportedFile._meta.get_field("name").max_length
+EPOCH_TABLE = ImportEpoch._meta.db_table
+FILE_TABLE = ImportedFile._meta.db_table
 
 
 def known_files(names: Sequence[str]) -> dict[str, KnownFile]:
@@ -66,35 +72,47 @@ def known_files(names: Sequence[str]) -> dict[str, KnownFile]:
 def epoch_for(version: str) -> int:
     """The epoch a write transaction's files belong to, given the data version it
     found on starting (papers.importer.writer.locked_version)."""
-    epoch = ImportEpoch.objects.filter(pk=EPOCH_PK).first()
-    if epoch is None:
+    # Plain SQL here and below: these run in every write transaction of an import.
+    rows = _fetch(f"SELECT number, token FROM {EPOCH_TABLE} WHERE id = %s", [EPOCH_PK])
+    if not rows:
         return 1
-    return epoch.number if epoch.token == version else epoch.number + 1
+    number, token = rows[0]
+    return number if token == version else number + 1
 
 
 def record_batch(number: int, files: Iterable[DigestFile]) -> None:
     """Carry epoch `number` to the data version this transaction leaves, and record
     the files it wrote (those read from disk, whose bytes were hashed)."""
-    ImportEpoch.objects.update_or_create(
-        pk=EPOCH_PK, defaults={"number": number, "token": current_version()}
+    version = f"(SELECT token FROM {DataVersion._meta.db_table} WHERE id = %s)"
+    _execute(
+        f"INSERT INTO {EPOCH_TABLE} (id, number, token) VALUES (%s, %s, {version}) "
+        "ON CONFLICT (id) DO UPDATE SET number = excluded.number, "
+        "token = excluded.token",
+        [EPOCH_PK, number, VERSION_PK],
     )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     rows = [
-        ImportedFile(
-            name=file.name,
-            sha256=file.sha256,
-            epoch=number,
-            days=[
+        (
+            file.name,
+            file.sha256,
+            number,
+            json.dumps(
                 [
-                    record.date.isoformat(),
-                    list(dict.fromkeys(row.key for row in record.papers)),
+                    [
+                        record.date.isoformat(),
+                        list(dict.fromkeys(row.key for row in record.papers)),
+                    ]
+                    for record in file.records
                 ]
-                for record in file.records
-            ],
-            warnings=[
-                [warning.line, warning.kind, warning.text]
-                for record in file.records
-                for warning in record.warnings
-            ],
+            ),
+            json.dumps(
+                [
+                    [warning.line, warning.kind, warning.text]
+                    for record in file.records
+                    for warning in record.warnings
+                ]
+            ),
+            now,
         )
         for file in files
         # A name too long for the column is not recorded (never skipped) rather
@@ -102,9 +120,25 @@ def record_batch(number: int, files: Iterable[DigestFile]) -> None:
         if file.sha256 and file.ok and len(file.name) <= NAME_LENGTH
     ]
     if rows:
-        ImportedFile.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["name"],
-            update_fields=["sha256", "epoch", "days", "warnings", "imported_at"],
-        )
+        as_json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {FILE_TABLE} "
+                "(name, sha256, epoch, days, warnings, imported_at) "
+                f"VALUES (%s, %s, %s, {as_json}, {as_json}, %s) "
+                "ON CONFLICT (name) DO UPDATE SET sha256 = excluded.sha256, "
+                "epoch = excluded.epoch, days = excluded.days, "
+                "warnings = excluded.warnings, imported_at = excluded.imported_at",
+                rows,
+            )
+
+
+def _fetch(sql: str, params: Sequence[object]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _execute(sql: str, params: Sequence[object]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -46,12 +46,12 @@ from django.utils.translation import ngettext
 
 from papers import search_index
 from papers.browse.lease import import_lease
-from papers.browse.version import current_version
 from papers.importer import history
 from papers.importer.files import DigestFile, KnownFile, prefer_fullest_days
 from papers.importer.plan import EDITABLE_FIELDS, DayStats, Stored, plan
 from papers.importer.records import DataWarning, DigestRecord
 from papers.importer.writer import (
+    data_version,
     locked_version,
     read_stored,
     refresh_statistics,
@@ -380,17 +380,12 @@ def data_changed() -> float:
 
 # SQLite's busy handler polls with growing sleeps (up to 100 ms), so a writer that
 # begins its next transaction right after committing can starve the others (a
-# bookmark toggle waited 13 s in bench/import_contention.py). A pause after each
-# batch, a fraction of the batch's own time, lets them in.
+# bookmark toggle waited 13 s in bench/import_contention.py). So between two batches
+# the write lock stays free for at least a fraction of the batch's own time. The
+# next batch is read and planned in that gap anyway, so only what is left of it is
+# slept (see _Pace.wait_for_other_writers).
 PAUSE_SHARE = 0.25
 MAX_PAUSE = 0.1  # seconds
-
-
-def _let_other_writers_in(took: float) -> None:
-    from django.db import connection
-
-    if connection.vendor == "sqlite" and connection.in_atomic_block is False:
-        time.sleep(min(MAX_PAUSE, took * PAUSE_SHARE))
 
 
 # How long the longest write transaction of the current load_files call took.
@@ -461,11 +456,13 @@ class _Statistics:
 
 
 class _Pace:
-    """Batch sizes that keep each write transaction near TARGET_WRITE_SECONDS."""
+    """Batch sizes that keep each write transaction near TARGET_WRITE_SECONDS, and
+    the gap other writers get between two of them (see PAUSE_SHARE)."""
 
     def __init__(self, most: int) -> None:
         self.most = most
         self.per_paper: float | None = None  # seconds, smoothed over the batches
+        self.free_until = 0.0  # time.perf_counter() before which no batch begins
 
     @property
     def papers(self) -> int:
@@ -482,6 +479,19 @@ class _Pace:
             old = self.per_paper
             self.per_paper = sample if old is None else (old + sample) / 2
 
+    def leave_gap(self, took: float) -> None:
+        """Keep the write lock free for a while after a batch that took `took` s."""
+        self.free_until = time.perf_counter() + min(MAX_PAUSE, took * PAUSE_SHARE)
+
+    def wait_for_other_writers(self) -> None:
+        """Sleep out what is left of the gap, on SQLite, before a batch begins."""
+        from django.db import connection
+
+        if connection.vendor == "sqlite" and connection.in_atomic_block is False:
+            left = self.free_until - time.perf_counter()
+            if left > 0:
+                time.sleep(left)
+
 
 def _write_batch(
     files: list[DigestFile], *, overwrite: bool, pace: _Pace
@@ -492,11 +502,12 @@ def _write_batch(
     try:
         # Read and plan before taking the write lock; the data version tells
         # whether anyone wrote in between, in which case the plan is made again.
-        seen = current_version()
+        seen = data_version()
         stored = read_stored(records, overwrite=overwrite)
         changes = plan(
             records, stored, overwrite=overwrite, source_length=SOURCE_LENGTH
         )
+        pace.wait_for_other_writers()
         started = time.perf_counter()
         with transaction.atomic():
             version = locked_version()
@@ -514,7 +525,7 @@ def _write_batch(
                 history.record_batch(epoch, files)
         took = time.perf_counter() - started
         pace.wrote(sum(len(record.papers) for record in records), took)
-        _let_other_writers_in(took)
+        pace.leave_gap(took)
         return _per_file(files, [ImportStats.of_day(day) for day in changes.stats])
     except DatabaseError as failure:
         if len(files) == 1:

@@ -25,7 +25,7 @@ import html
 import json
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit, urlunsplit
 
@@ -38,6 +38,7 @@ __all__ = [
     "DigestParseError",
     "arxiv_id_from_url",
     "parse_digests",
+    "sketch_days",
     "tag_slug",
 ]
 
@@ -166,6 +167,10 @@ def _normalise_url(url: str) -> str:
     ).rstrip("/")
 
 
+# Characters that would make urlsplit read a host otherwise.
+_ODD_HOST_CHARACTERS = frozenset("[]@:?#\\")
+
+
 def web_link(raw: str) -> tuple[str, str]:
     """A digest's link as the http(s) URL to store, and what was wrong with it.
 
@@ -180,7 +185,7 @@ def web_link(raw: str) -> tuple[str, str]:
         # The usual case, checked without urlsplit: a host with a dot and no
         # characters that would make urlsplit read it otherwise.
         host = url.split("://", 1)[1].split("/", 1)[0]
-        if "." in host and not any(char in host for char in "[]@:?#\\"):
+        if "." in host and _ODD_HOST_CHARACTERS.isdisjoint(host):
             return url, ""
     if url.casefold() in PLACEHOLDER_WORDS:
         return "", "placeholder"
@@ -217,14 +222,22 @@ def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
 
 
 def _split_authors(text: str) -> list[str]:
+    # In a collapsed cell, stripping each part collapses it: one scan, not one per
+    # name.
+    collapse = str.strip if _UNCOLLAPSED_RE.search(text) is None else _collapse
     names = []
     for part in text.split(","):
-        name = _collapse(part)
+        name = collapse(part)
         # "A, B, and C": the "and" after a comma is a separator, not part of a name.
         if name[:4].casefold() == "and " and len(name) > 4:
             name = name[4:].lstrip()
         names.append(name)
     return names
+
+
+def _distinct_values(values: Iterable[str]) -> tuple[str, ...]:
+    """The values that are not blank, without repeats."""
+    return _dedupe(value for value in values if value.strip())
 
 
 def _clean_authors(names: Iterable[str]) -> tuple[str, ...]:
@@ -296,6 +309,23 @@ def _storable(day: _Day, line: int, name: str, value: str) -> str:
         )
         value = _CONTROL_RE.sub("", value)
     return value
+
+
+def _storable_names(
+    day: _Day,
+    line: int,
+    name: str,
+    values: tuple[str, ...],
+    clean: Callable[[Iterable[str]], tuple[str, ...]],
+) -> tuple[str, ...]:
+    """Clean names (authors, tags) made storable; cleaned again only if that changed
+    one of them (the usual names are printable and pass as they are)."""
+    if all(map(str.isprintable, values)):  # what _storable passes unchanged
+        return values
+    storable = [_storable(day, line, name, value) for value in values]
+    if all(new is old for new, old in zip(storable, values, strict=True)):
+        return values
+    return clean(storable)
 
 
 # --- collecting a day's papers --------------------------------------------------------
@@ -378,8 +408,13 @@ def _build_paper(
     github: _Links,
     huggingface: _Links,
 ) -> None:
-    """Pick the paper's link and key, check its links, and add it to the day."""
-    title = _collapse(_storable(day, line, "title", title))
+    """Pick the paper's link and key, check its links, and add it to the day.
+
+    The callers give the title collapsed and the authors and tags cleaned; they are
+    cleaned again only where dropping control characters changed them.
+    """
+    storable = _storable(day, line, "title", title)
+    title = title if storable is title else _collapse(storable)
     if not title:
         raise DigestParseError("the title is empty", line)
     title = _capped_text(day, line, "title", title, MAX_TITLE_LENGTH)
@@ -394,17 +429,19 @@ def _build_paper(
         day,
         line,
         "authors",
-        _clean_authors(_storable(day, line, "authors", name) for name in authors),
+        _storable_names(day, line, "authors", authors, _clean_authors),
         MAX_AUTHORS,
     )
     tags = _capped(
         day,
         line,
         "tags",
-        _dedupe(
-            name
-            for name in (_storable(day, line, "classification", tag) for tag in tags)
-            if name.strip()
+        _storable_names(
+            day,
+            line,
+            "classification",
+            tags,
+            _distinct_values,
         ),
         MAX_TAGS,
     )
@@ -413,17 +450,14 @@ def _build_paper(
         ("GitHub URLs", github),
         ("HuggingFace URLs", huggingface),
     ):
+        # Gathered by _Links.add: distinct and never empty until made storable.
         links.urls = list(
-            _dedupe(
-                url
-                for url in (_storable(day, line, label, u) for u in links.urls)
-                if url
-            )
+            _storable_names(day, line, label, tuple(links.urls), _distinct_values)
         )
         if label != "paper link":
             links.urls = list(_capped(day, line, label, links.urls, MAX_LINKS))
     for kind, names in (("an author", authors), ("a tag", tags)):
-        longest = max((len(name) for name in names), default=0)
+        longest = max(map(len, names), default=0)
         if longest > NAME_MAX_LENGTH:
             raise DigestParseError(
                 f"{kind} name is {longest} characters long; is a ',' or '|' missing?",
@@ -684,6 +718,11 @@ def _heading_text(text: str | None) -> str:
     return text
 
 
+def _header_name(cell: str) -> str:
+    """A header cell as _COLUMNS knows it: "**GitHub  URLs**" -> "github urls"."""
+    return _collapse(cell).strip("*_ ").casefold()
+
+
 def _split_row(text: str) -> list[str]:
     """The cells of a row, splitting on unescaped pipes and unescaping "\\|"."""
     body = text.strip()
@@ -896,10 +935,7 @@ class _MarkdownReader:
 
     def _header(self, index: int, *, has_separator: bool) -> _Table:
         line = index + 1
-        names = [
-            _collapse(cell).strip("*_ ").casefold()
-            for cell in _split_row(self.lines[index])
-        ]
+        names = [_header_name(cell) for cell in _split_row(self.lines[index])]
         columns = [_COLUMNS.get(name) for name in names]
         if "title" not in columns:
             raise DigestParseError(
@@ -933,7 +969,10 @@ class _MarkdownReader:
                 f"{self.table.line} has {self.table.width}; is a '|' missing?",
                 line,
             )
-        if [_collapse(c).strip("*_ ").casefold() for c in cells] == self.table.names:
+        if (
+            _header_name(cells[0]) == self.table.names[0]
+            and [_header_name(cell) for cell in cells] == self.table.names
+        ):
             return  # the header repeated inside the table
         values = {
             column: cell
@@ -966,8 +1005,11 @@ class _MarkdownReader:
             self.day,
             line=line,
             title=title,
-            authors=_clean_authors(
-                _split_authors(_cell_text(values.get("authors", "")))
+            # Split names are collapsed already: only drop the empty and repeated.
+            authors=_dedupe(
+                name
+                for name in _split_authors(_cell_text(values.get("authors", "")))
+                if name
             ),
             summary=html.unescape(summary).strip(),
             paper=paper,
@@ -1162,6 +1204,38 @@ def _parse_json(text: str, source: str) -> list[DigestRecord]:
 
 
 # --- entry point ----------------------------------------------------------------------
+
+_ANY_DATE_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+
+
+def sketch_days(text: str) -> dict[datetime.date, int] | None:
+    """A quick look at a markdown digest without parsing it: every date its
+    headings could start a day for, each with about as many papers as there are
+    table lines below it. None for JSON, which is parsed instead.
+
+    The dates are a superset of the days `parse_digests` reads (a day's date always
+    stands in a heading); the sizes are estimates, good for sizing write batches,
+    never for a day's contents.
+    """
+    text = text.removeprefix("\ufeff")
+    if _JSON_START_RE.match(text):
+        return None
+    days: dict[datetime.date, int] = {}
+    date: datetime.date | None = None
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith("|"):
+            if date is not None and not _SEPARATOR_RE.match(line):
+                days[date] += 1
+        elif stripped.startswith("#") and _HEADING_RE.match(line):
+            for match in _ANY_DATE_RE.finditer(line):
+                try:
+                    date = datetime.date(*(int(group) for group in match.groups()))
+                except ValueError:  # parsing reports it when the file's turn comes
+                    continue
+                days.setdefault(date, -1)  # less its header row
+    return {date: max(rows, 0) for date, rows in days.items()}
+
 
 _JSON_START_RE = re.compile(r"\s*(?:\{|\[\s*(?:[{\]\"]|$))")
 

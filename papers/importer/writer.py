@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from papers.browse.version import VERSION_PK, bump_data_version
@@ -42,9 +42,9 @@ TagLink = Paper.tags.through
 # to 999) and small enough to keep each statement short.
 MAX_CHUNK = 5_000
 
-# How the SQLite search triggers are switched off for one transaction (a row in
-# this table, never committed) and PostgreSQL's (a transaction-local setting).
-SQLITE_BULK_TABLE = "papers_search_bulk"
+# The SQLite search table, whose triggers the import drops for one transaction,
+# and the setting that switches PostgreSQL's off (see _search_triggers_off).
+SQLITE_SEARCH_TABLE = "papers_paper_fts"
 POSTGRES_BULK_SETTING = "papers.search_bulk"
 
 
@@ -259,11 +259,15 @@ def locked_version() -> str:
     writer's change can land between this read and the writes that follow (SQLite's
     write transactions already exclude each other).
     """
+    return data_version(lock=connection.features.has_select_for_update)
+
+
+def data_version(*, lock: bool = False) -> str:
+    """The data version (papers.browse.version.current_version in plain SQL, which
+    each batch of an import reads twice)."""
     sql = f"SELECT token FROM {DataVersion._meta.db_table} WHERE id = %s"
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    rows = _fetch(sql, [VERSION_PK])
-    return rows[0][0] if rows else ""
+    rows = _fetch(sql + (" FOR UPDATE" if lock else ""), [VERSION_PK])
+    return (rows[0][0] or "") if rows else ""
 
 
 def write(changes: Changes, stored: Stored) -> None:
@@ -311,22 +315,42 @@ def _size_page_cache() -> None:
 
 
 class _search_triggers_off:
-    """Switch the per-row search triggers off for the rest of this transaction."""
+    """Switch the per-row search triggers off for the rest of this transaction.
+
+    SQLite: the triggers that write the search table are dropped and created again,
+    from their own stored SQL, before the transaction ends. Transactional DDL: no
+    other connection ever sees them missing, and a rollback restores them. Merely
+    guarding them (migration 0007's `papers_search_bulk` row) still costs each paper
+    row about 17 us of trigger set-up, two thirds of its insert. PostgreSQL: a
+    transaction-local setting that the triggers check.
+    """
 
     def __enter__(self) -> None:
+        self.dropped: list[tuple[str, str]] = []
         if connection.vendor == "sqlite":
-            _execute(f"INSERT INTO {SQLITE_BULK_TABLE} (id) VALUES (1)")
+            self.dropped = _fetch(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND sql LIKE %s",
+                [f"%{SQLITE_SEARCH_TABLE}%"],
+            )
+            for name, _ in self.dropped:
+                _execute(f'DROP TRIGGER "{name}"')
         elif connection.vendor == "postgresql":
             _fetch("SELECT set_config(%s, 'on', true)", [POSTGRES_BULK_SETTING])
 
     def __exit__(self, *exc: object) -> None:
-        # After an error the transaction rolls back, which undoes the switch too.
-        if exc[0] is not None:
-            return
-        if connection.vendor == "sqlite":
-            _execute(f"DELETE FROM {SQLITE_BULK_TABLE}")
-        elif connection.vendor == "postgresql":
-            _fetch("SELECT set_config(%s, 'off', true)", [POSTGRES_BULK_SETTING])
+        # Switched back on even after an error, so a caller that goes on in the same
+        # transaction instead of rolling back never commits without the triggers; an
+        # error that aborted the transaction (PostgreSQL) undoes the switch anyway.
+        try:
+            with connection.cursor() as cursor:
+                for _, sql in self.dropped:
+                    cursor.execute(sql, None)  # verbatim: no markers to convert
+            if connection.vendor == "postgresql":
+                _fetch("SELECT set_config(%s, 'off', true)", [POSTGRES_BULK_SETTING])
+        except DatabaseError:
+            if exc[0] is None:
+                raise
 
 
 def _ensure_authors(names: dict[str, None]) -> dict[str, int]:
