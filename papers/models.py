@@ -7,6 +7,7 @@ methods rather than spelling out multi-join lookups.
 from __future__ import annotations
 
 import datetime
+import functools
 import secrets
 from collections.abc import Iterable
 
@@ -91,6 +92,28 @@ class Tag(models.Model):
         return reverse("papers:tag", kwargs={"slug": self.slug})
 
 
+@functools.cache
+def _card_lists() -> dict[str, ValueList]:
+    """for_listing()'s three lists, built once: every query resolves its own copy."""
+    return {
+        "listed_authors": ValueList(
+            Authorship.objects.filter(paper=OuterRef("pk"))
+            .order_by("position")
+            .values(v=F("author__name"))
+        ),
+        "listed_tags": ValueList(
+            Paper.tags.through.objects.filter(paper=OuterRef("pk"))
+            .order_by("tag__name")
+            .values(v=F("tag__name"))
+        ),
+        "listed_days": ValueList(
+            Appearance.objects.filter(paper=OuterRef("pk"))
+            .order_by("date")
+            .values(v=F("date"))
+        ),
+    }
+
+
 class PaperQuerySet(models.QuerySet):
     # These filters are the SQL definition of the browse semantics: exports use them,
     # and the browse engine (papers.browse) is tested against them as its oracle.
@@ -153,23 +176,7 @@ class PaperQuerySet(models.QuerySet):
         """What a card shows, in this one query whatever the number of papers,
         newest first: each paper's author names, tag names and digest days as lists
         (`Paper.author_names`, `tag_names`, `digest_dates`)."""
-        return self.annotate(
-            listed_authors=ValueList(
-                Authorship.objects.filter(paper=OuterRef("pk"))
-                .order_by("position")
-                .values(v=F("author__name"))
-            ),
-            listed_tags=ValueList(
-                Paper.tags.through.objects.filter(paper=OuterRef("pk"))
-                .order_by("tag__name")
-                .values(v=F("tag__name"))
-            ),
-            listed_days=ValueList(
-                Appearance.objects.filter(paper=OuterRef("pk"))
-                .order_by("date")
-                .values(v=F("date"))
-            ),
-        ).order_by("-last_digest_date", "-pk")
+        return self.annotate(**_card_lists()).order_by("-last_digest_date", "-pk")
 
     def for_detail(self) -> PaperQuerySet:
         """A paper page: its authors (linked) and appearances (with positions)."""

@@ -294,7 +294,8 @@ def count_among(
 def _index_after(lookups: Lookups) -> FacetIndex:
     """Run the request's lookups, the data version among them, and return the
     index of that version."""
-    lookups.row("version", data_state_row(using=lookups.using), width=2)
+    using = lookups.using
+    lookups.constant_row("version", lambda: data_state_row(using=using), width=2)
     lookups.run()
     return facet_index(using=lookups.using, state=data_state(lookups["version"]))
 

@@ -18,7 +18,7 @@ answer comes from the same snapshot of the data.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -57,6 +57,10 @@ def _json_row_sql(vendor: str, width: int) -> str:
     if vendor == "postgresql":
         return f"CAST(json_build_array({cells}) AS text)"
     return f"json_array({cells})"
+
+
+# (database alias, name) -> the SQL and parameters of a `constant_row()`.
+_CONSTANT_SQL: dict[tuple[str, str], tuple[str, tuple]] = {}
 
 
 class Lookups:
@@ -99,14 +103,38 @@ class Lookups:
             lambda text: json.loads(text) if text else None,
         )
 
+    def constant_row(
+        self, name: str, build: Callable[[], QuerySet], *, width: int
+    ) -> None:
+        """`row()` of a queryset whose SQL never changes (the data version): built
+        and compiled once per database and process, not on every request."""
+        key = (self.using, name)
+        if key not in _CONSTANT_SQL:
+            _CONSTANT_SQL[key] = build()[:1].query.sql_with_params()
+        sql, params = _CONSTANT_SQL[key]
+        self._add_sql(
+            name,
+            sql,
+            params,
+            _json_row_sql(self.vendor, width),
+            lambda text: json.loads(text) if text else None,
+        )
+
     def _add(
         self, name: str, queryset: QuerySet, aggregate: str, parse: Callable
     ) -> None:
-        if self._answers is not None:
-            raise RuntimeError(f"lookup {name!r} added after the lookups ran")
         try:
             sql, params = queryset.query.sql_with_params()
         except EmptyResultSet:  # e.g. `pk__in=[]`: no rows, nothing to ask
+            sql, params = "", ()
+        self._add_sql(name, sql, params, aggregate, parse)
+
+    def _add_sql(
+        self, name: str, sql: str, params: Sequence, aggregate: str, parse: Callable
+    ) -> None:
+        if self._answers is not None:
+            raise RuntimeError(f"lookup {name!r} added after the lookups ran")
+        if not sql:
             self._parts[name] = ("NULL", [], parse)
             return
         self._parts[name] = (
