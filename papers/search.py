@@ -341,8 +341,31 @@ def matching_ids(query: str, *, ranked: bool, using: str = "default"):
         # A `tag:` term or exclusions alone need joins: the SQL path answers.
         rows = search_papers(Paper.objects.using(using).order_by(), parsed)
         pk, rank = F("pk"), F("rank")
+    if connections[using].vendor == "postgresql":
+        columns = {"c0": pk, "c1": rank} if ranked else {"c0": pk}
+        return _packed_ids_and_ranks(rows.values(**columns), ranked=ranked)
     if not ranked:
         return int_columns(rows.values(c0=pk), 1)[:, 0], None
     # Ids below 2**53 survive the trip through a float column exactly.
     found = int_columns(rows.values(c0=pk, c1=ExactText(rank)), 2, dtype=np.float64)
     return found[:, 0].astype(np.int64), found[:, 1]
+
+
+def _packed_ids_and_ranks(rows: QuerySet, *, ranked: bool):
+    """matching_ids on PostgreSQL: the ids (column c0) and ranks (c1) of the matches
+    as one bytea of fixed-width binary numbers rather than decimal text, so that
+    neither the database formats some 30,000 numbers nor Python parses them (a
+    one-word search at a million papers has 14,000 matches). The ranks are ts_rank's
+    float4 values exactly: they order and tie the matches as the database does."""
+    import numpy as np
+
+    sql, params = rows.query.sql_with_params()
+    # Each match packed big-endian: the id (int8send) and the rank (float4send).
+    packed = "int8send(t.c0) || float4send(t.c1::real)" if ranked else "int8send(t.c0)"
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) t", params)
+        (data,) = cursor.fetchone()
+    if not ranked:
+        return np.frombuffer(data or b"", dtype=">i8").astype(np.int64), None
+    found = np.frombuffer(data or b"", dtype=[("id", ">i8"), ("rank", ">f4")])
+    return found["id"].astype(np.int64), found["rank"].astype(np.float64)
