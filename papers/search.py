@@ -314,9 +314,10 @@ def matching_ids(query: str, *, ranked: bool, using: str = "default"):
     `ranked` (a float array aligned with the ids, the same `rank` as `search_papers`,
     higher is better), for the browse engine.
 
-    Only ids and ranks leave the database, as one row (papers.browse.index.int_columns);
-    on SQLite the FTS table alone answers when it can (`fts5_only`), and ranks are
-    computed only when the results are sorted by relevance.
+    Only ids and ranks leave the database, as one row (papers.browse.index.int_columns;
+    packed binary numbers on PostgreSQL); on SQLite the FTS table alone answers when
+    it can (`fts5_only`), and ranks are computed only when the results are sorted by
+    relevance.
     """
     import numpy as np
 
