@@ -6,6 +6,7 @@ with Datasette on the same data.
     python bench/run.py --papers 1000000 --generate bulk
     python bench/run.py --database-url postgres://postgres@127.0.0.1/digest_bench
     python bench/run.py --papers 1000000 --datasette-limit 10 --datasette-workers 1
+    python bench/run.py --no-datasette --states search     # only the search states
 
 The archive (bench/archive.py) is written as digest markdown and imported with
 `import_digest` (or, with `--generate bulk`, inserted directly: importing a million
@@ -76,6 +77,10 @@ def parse_args() -> argparse.Namespace:
         help="import digest markdown (default) or insert the papers directly",
     )
     parser.add_argument("--no-datasette", action="store_true")
+    parser.add_argument(
+        "--states",
+        help="time only the states whose name contains this text (case-insensitive)",
+    )
     parser.add_argument(
         "--datasette-workers",
         type=int,
@@ -175,8 +180,9 @@ def datasette_path(args: argparse.Namespace) -> Path:
 # --- The states ---
 
 
-def states() -> list[tuple[str, dict, str | None]]:
-    """(name, our query parameters, Datasette's query string or None)."""
+def states(only: str | None = None) -> list[tuple[str, dict, str | None]]:
+    """(name, our query parameters, Datasette's query string or None): every state,
+    or those whose name contains `only`."""
     from django.db.models import Count
 
     from papers.models import Appearance, Author, Paper
@@ -201,7 +207,7 @@ def states() -> list[tuple[str, dict, str | None]]:
         f"where value between '{month_start}' and '{latest}')"
     )
     one_day = f"exists(select 1 from json_each(digest_dates) where value = '{latest}')"
-    return [
+    every = [
         ("no filter", {}, ""),
         ("one broad tag", {"tag": "Multimodal"}, has("tags", "Multimodal")),
         ("one rare tag", {"tag": "Topic 140"}, has("tags", "Topic 140")),
@@ -250,6 +256,10 @@ def states() -> list[tuple[str, dict, str | None]]:
         ),
         (f"deep page ({deep}, by title)", {"sort": "title", "page": deep}, None),
     ]
+    chosen = [state for state in every if (only or "").lower() in state[0].lower()]
+    if not chosen:
+        raise SystemExit(f"no state's name contains {only!r}")
+    return chosen
 
 
 # --- A worker: one fresh process ---
@@ -292,7 +302,7 @@ def worker(args: argparse.Namespace) -> None:
     if datasette:
         datasette.get("has_code=0&has_hf=1")
     timings = {}
-    for name, params, datasette_query in states():
+    for name, params, datasette_query in states(args.states):
         row = {
             "cold": ours(params),
             "warm": [ours(params) for _ in range(args.warm)],
@@ -383,6 +393,8 @@ def run_workers(args: argparse.Namespace, datasette: Path | None) -> list[dict]:
                 "--warm",
                 str(args.warm),
             ]
+            if args.states:
+                command += ["--states", args.states]
             timed = args.datasette_workers is None or run < args.datasette_workers
             if datasette and surface == "api" and timed:
                 command += ["--datasette-db", str(datasette)]
@@ -483,6 +495,7 @@ def main() -> None:
     vendor = connection.vendor
     if not args.runs:
         return
+    states(args.states)  # a filter that matches no state stops here, not in a worker
     print(
         f"{args.papers:,} papers on {vendor}; {args.runs} fresh workers per surface",
         file=sys.stderr,
@@ -496,7 +509,9 @@ def main() -> None:
     )
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
-    out = results / f"{vendor}-{args.papers}.json"
+    # A run of some states only does not overwrite the full table's figures.
+    only = "-" + "-".join(args.states.lower().split()) if args.states else ""
+    out = results / f"{vendor}-{args.papers}{only}.json"
     out.write_text(
         json.dumps(
             {
