@@ -4,9 +4,10 @@ The query string is validated by the page's FilterSet form (papers.filters, whic
 stays the SQL definition of every filter). Each active filter becomes a boolean mask
 over the facet index's papers; the total and the page come from the AND of them all,
 each facet's counts from the AND of every mask but its own selection's. The database
-answers only what the index does not hold, each in one query whatever the filters:
-the data version, full-text matches, the selected authors' ids, the reader's own
-marks, the listed authors' names and the page's papers (with their prefetches).
+answers only what the index does not hold, in two queries whatever the filters: one
+lookup statement (papers.browse.lookups: the data version, full-text matches, the
+selected authors' ids, the reader's own marks, the facet search boxes' matches), then
+the page's papers with their authors, tags and days.
 
 Sorted "for_you" (a logged-in reader only: the form refuses it otherwise), the state
 is its filters' papers that papers.for_you scores, best first: the suggestions are
@@ -354,7 +355,7 @@ class _State:
         prefix: str = "",
     ) -> None:
         self.data = data
-        self.scope_of = scope
+        self.scope = scope
         self.reader = reader if reader.user else None
         self.lookups = lookups
         self.using = lookups.using
@@ -377,8 +378,8 @@ class _State:
                 width = 2 if self.ranked else 1
                 lookups.numbers(self._key("q"), rows, width=width, dtype=np.float64)
         names = list(data.get("author") or [])
-        if self.scope_of.author is not None:
-            names.append(self.scope_of.author)
+        if self.scope.author is not None:
+            names.append(self.scope.author)
         if names:
             lookups.values(
                 self._key("authors"),
@@ -411,7 +412,7 @@ class _State:
     def _ask_reader(self) -> None:
         data, user, using = self.data, self.reader.user, self.using
         if (
-            self.scope_of.bookmarks
+            self.scope.bookmarks
             or data.get("bookmarked")
             or set(data.get("hide") or ()) & {"bookmarked", "read"}
             or data.get("status")
@@ -471,7 +472,7 @@ class _State:
             else None
             for name in self.data.get("author") or []
         }
-        self.scope = self._scope_mask(self.scope_of, author_ids)
+        self.scope_mask = self._scope_mask(self.scope, author_ids)
         self.masks = self._filter_masks()
         return self
 
@@ -481,8 +482,8 @@ class _State:
         """The AND of the scope and every filter but those `ignoring`; None when
         nothing constrains the papers (facets then use their precomputed totals)."""
         masks = [mask for name, mask in self.masks.items() if name not in ignoring]
-        if self.scope is not None:
-            masks.append(self.scope)
+        if self.scope_mask is not None:
+            masks.append(self.scope_mask)
         if not masks:
             return None
         result = masks[0].copy()
