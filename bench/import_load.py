@@ -5,7 +5,8 @@
 
 Prepares a database once (migrated, the sample digests imported, `--users` reader
 accounts) and runs every measurement on a fresh copy of it. Starts the site under
-gunicorn on 127.0.0.1 (the `bench` extra; 2 workers with 8 threads each). Then
+gunicorn on 127.0.0.1 with the settings the README recommends (gunicorn.conf.py;
+the `bench` extra). Then
 `--users` threads, each a reader with its own session, log in through the log-in
 form, then browse list states (filters, sorts, pages), search, open papers and toggle
 bookmarks by POST with the CSRF token, as fast as the server answers, while
@@ -156,14 +157,8 @@ def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
             PYTHON,
             "-m",
             "gunicorn",
-            "--workers",
-            "2",
-            "--threads",
-            "8",
-            "--worker-class",
-            "gthread",
-            "--timeout",
-            "120",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
             "digestsite.wsgi",
