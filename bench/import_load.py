@@ -6,13 +6,12 @@
 Prepares a database once (migrated, the sample digests imported, `--users` reader
 accounts) and runs every measurement on a fresh copy of it. Starts the site under
 gunicorn on 127.0.0.1 with the settings the README recommends (gunicorn.conf.py;
-the `bench` extra). Then
-`--users` threads, each a reader with its own session, log in through the log-in
-form, then browse list states (filters, sorts, pages), search, open papers and toggle
-bookmarks by POST with the CSRF token, as fast as the server answers, while
-`manage.py import_digest` imports one file of `--papers` rows (the synthetic archive
-of bench/import_bench.py, concatenated into one file of many days, cached under
-bench/import_data/). The readers go on for `--seconds` seconds or until the import
+the `bench` extra). Then `--users` threads, each a reader with its own session, log
+in through the log-in form, then browse list states (filters, sorts, pages), search,
+open papers and toggle bookmarks by POST with the CSRF token, as fast as the server
+answers, while `manage.py import_digest` imports one file of `--papers` rows (the
+synthetic archive of bench/import_bench.py, concatenated into one file of many days,
+cached under bench/import_data/; one file per day with `--day-files`). The readers go on for `--seconds` seconds or until the import
 has finished, whichever is later (a large file is parsed before its one write
 transaction begins, so a fixed window could end before the write), and never longer
 than `--max-seconds`.
