@@ -5,13 +5,13 @@
 
 Prepares a database once (migrated, the sample digests imported, `--users` reader
 accounts) and runs every measurement on a fresh copy of it. Starts the site under
-gunicorn on 127.0.0.1 (the `bench` extra; 2 workers with 8 threads each). Then
-`--users` threads, each a reader with its own session, log in through the log-in
-form, then browse list states (filters, sorts, pages), search, open papers and toggle
-bookmarks by POST with the CSRF token, as fast as the server answers, while
-`manage.py import_digest` imports one file of `--papers` rows (the synthetic archive
-of bench/import_bench.py, concatenated into one file of many days, cached under
-bench/import_data/). The readers go on for `--seconds` seconds or until the import
+gunicorn on 127.0.0.1 with the settings the README recommends (gunicorn.conf.py;
+the `bench` extra). Then `--users` threads, each a reader with its own session, log
+in through the log-in form, then browse list states (filters, sorts, pages), search,
+open papers and toggle bookmarks by POST with the CSRF token, as fast as the server
+answers, while `manage.py import_digest` imports one file of `--papers` rows (the
+synthetic archive of bench/import_bench.py, concatenated into one file of many days,
+cached under bench/import_data/; one file per day with `--day-files`). The readers go on for `--seconds` seconds or until the import
 has finished, whichever is later (a large file is parsed before its one write
 transaction begins, so a fixed window could end before the write), and never longer
 than `--max-seconds`.
@@ -156,14 +156,8 @@ def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
             PYTHON,
             "-m",
             "gunicorn",
-            "--workers",
-            "2",
-            "--threads",
-            "8",
-            "--worker-class",
-            "gthread",
-            "--timeout",
-            "120",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
             "digestsite.wsgi",

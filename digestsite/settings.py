@@ -121,6 +121,9 @@ def database_from_environment() -> dict:
             f"DATABASE_URL is not a database URL: {error}"
         ) from error
     if database["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's SQLite backend, whose write transactions try the lock every few
+        # milliseconds while they wait for it (digestsite/sqlite_backend).
+        database["ENGINE"] = "digestsite.sqlite_backend"
         # A web server has concurrent readers and writers: WAL lets them proceed side
         # by side, the timeout waits out a busy writer instead of failing, and
         # IMMEDIATE transactions take the write lock up front so two writers never
@@ -156,7 +159,7 @@ def secret_key_file() -> Path:
     if configured := os.environ.get("DJANGO_SECRET_KEY_FILE"):
         return Path(configured)
     database = DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3" and str(
+    if database["ENGINE"] == "digestsite.sqlite_backend" and str(
         database["NAME"]
     ) not in ("", ":memory:"):
         return Path(database["NAME"]).parent / "django_secret_key"

@@ -1,0 +1,31 @@
+"""gunicorn settings for the site: `gunicorn digestsite.wsgi`, run in this folder,
+reads them (bench/import_load.py serves the site with them).
+
+Enough threads for every request in flight to run at once: a request that waits for
+a free thread queues behind whole page renders, so a bookmark toggle (5 ms of CPU)
+took as long as a list page (25 ms) times the queue. Running, it shares the CPU with
+them instead and is done in a fraction of that. The threads are spread over two
+processes per core, as each process runs one thread of Python at a time (the GIL).
+Each process keeps its own browse index (15 MB at 100,000 papers, 149 MB at a
+million, see README.md), so mind memory before raising `workers`; WEB_CONCURRENCY
+sets it.
+"""
+
+import os
+import sys
+
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))
+worker_class = "gthread"
+threads = 6
+# A worker rebuilding its browse index after an import of a million papers on a
+# busy machine took up to 37 s.
+timeout = 120
+
+
+def post_fork(server, worker) -> None:
+    # A thread coming back from the database waits for the GIL until the running
+    # thread has had its switch interval (5 ms by default), at every query. A short
+    # request makes a dozen of them while busy page renders run beside it: with
+    # 1 ms, bookmark toggles during an import answered in 405 ms (p95) instead of
+    # 769 ms, and the list pages got faster too (docs/benchmarks.md).
+    sys.setswitchinterval(0.001)

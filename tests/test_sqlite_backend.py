@@ -1,0 +1,117 @@
+import sqlite3
+import threading
+import time
+
+import pytest
+from django.db import OperationalError
+from django.db.backends.sqlite3 import base
+
+from digestsite.settings import database_from_environment
+from digestsite.sqlite_backend.base import DatabaseWrapper
+
+
+def site_connection(path, *, timeout: float = 20) -> DatabaseWrapper:
+    """A connection configured as the site's, outside the test database machinery."""
+    database = database_from_environment()
+    database = {
+        **database,
+        "NAME": str(path),
+        "TIME_ZONE": None,
+        "OPTIONS": {**database["OPTIONS"], "timeout": timeout},
+    }
+    wrapper = DatabaseWrapper(database, alias="check")
+    wrapper.connection = wrapper.get_new_connection(wrapper.get_connection_params())
+    wrapper.connection.isolation_level = None  # autocommit, as Django runs it
+    return wrapper
+
+
+@pytest.fixture
+def database_path(tmp_path, monkeypatch):
+    path = tmp_path / "site.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    setup = sqlite3.connect(path)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE note (text TEXT)")
+    setup.close()
+    return path
+
+
+def hold_write_lock(path, seconds: float) -> threading.Thread:
+    """Another writer holding the lock for `seconds`, started before this returns."""
+    locked = threading.Event()
+
+    def writer() -> None:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        locked.set()
+        time.sleep(seconds)
+        other.execute("COMMIT")
+        other.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    locked.wait()
+    return thread
+
+
+def test_the_site_uses_the_polling_backend_on_sqlite(database_path):
+    assert database_from_environment()["ENGINE"] == "digestsite.sqlite_backend"
+
+
+def test_a_write_transaction_begins_as_soon_as_the_lock_is_free(database_path):
+    connection = site_connection(database_path)
+    holder = hold_write_lock(database_path, 0.3)
+    started = time.monotonic()
+    connection._start_transaction_under_autocommit()
+    waited = time.monotonic() - started
+    connection.connection.execute("INSERT INTO note VALUES ('mine')")
+    connection.connection.execute("COMMIT")
+    holder.join()
+    # SQLite's own busy handler would have looked again only after up to 100 ms.
+    assert 0.25 < waited < 0.35
+    # The connection keeps its busy timeout for every other statement.
+    busy_timeout = connection.connection.execute("PRAGMA busy_timeout").fetchone()
+    assert busy_timeout[0] == 20_000
+    connection.connection.close()
+
+
+def test_a_writer_that_never_gets_the_lock_fails_after_the_timeout(database_path):
+    connection = site_connection(database_path, timeout=0.2)
+    holder = hold_write_lock(database_path, 0.5)
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="database is locked"):
+        connection._start_transaction_under_autocommit()
+    assert 0.15 < time.monotonic() - started < 0.4
+    holder.join()
+    connection.connection.close()
+
+
+def test_a_statement_that_met_another_connections_schema_change_runs_again(
+    database_path, monkeypatch
+):
+    connection = site_connection(database_path)
+    failures = []
+    execute = base.SQLiteCursorWrapper.execute
+
+    def changed_once(self, query, params=None):
+        if not failures:  # as FTS5 reports a commit of new triggers mid-prepare
+            failure = sqlite3.OperationalError("vtable constructor failed: note")
+            failure.sqlite_errorcode = sqlite3.SQLITE_SCHEMA
+            failures.append(failure)
+            raise failure
+        return execute(self, query, params)
+
+    monkeypatch.setattr(base.SQLiteCursorWrapper, "execute", changed_once)
+    cursor = connection.create_cursor()
+    cursor.execute("SELECT count(*) FROM note")
+    assert cursor.fetchone() == (0,)
+    assert len(failures) == 1
+    connection.connection.close()
+
+
+def test_other_errors_are_not_run_again(database_path):
+    connection = site_connection(database_path)
+    cursor = connection.create_cursor()
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        cursor.execute("SELECT * FROM missing")
+    connection.connection.close()
