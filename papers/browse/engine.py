@@ -28,7 +28,7 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, QuerySet, Value, When
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -398,13 +398,8 @@ class _State:
                 .values(c0=F("name")),
             )
         if author_q:
-            lookups.numbers(
-                self._key("author_q"),
-                Author.objects.using(using)
-                .filter(name__icontains=author_q)
-                .order_by()
-                .values(c0=F("pk")),
-                width=1,
+            self._ask_ids(
+                "author_q", Author.objects.using(using).filter(name__icontains=author_q)
             )
         if self.reader:
             self._ask_reader()
@@ -428,32 +423,29 @@ class _State:
                 width=2,
             )
         if "dismissed" in (data.get("hide") or ()):
-            self.lookups.numbers(
-                self._key("dismissed"),
-                Dismissal.objects.using(using)
-                .filter(user=user)
-                .order_by()
-                .values(c0=F("paper_id")),
-                width=1,
+            self._ask_ids(
+                "dismissed",
+                Dismissal.objects.using(using).filter(user=user),
+                column="paper_id",
             )
         if data.get("new") and self.reader.since:
-            self.lookups.numbers(
-                self._key("new"),
-                Paper.objects.using(using)
-                .created_since(self.reader.since)
-                .order_by()
-                .values(c0=F("pk")),
-                width=1,
+            self._ask_ids(
+                "new", Paper.objects.using(using).created_since(self.reader.since)
             )
         if (reading_list := data.get("list")) is not None:
-            self.lookups.numbers(
-                self._key("list"),
-                Bookmark.objects.using(using)
-                .filter(user_id=reading_list.user_id, lists=reading_list)
-                .order_by()
-                .values(c0=F("paper_id")),
-                width=1,
+            self._ask_ids(
+                "list",
+                Bookmark.objects.using(using).filter(
+                    user_id=reading_list.user_id, lists=reading_list
+                ),
+                column="paper_id",
             )
+
+    def _ask_ids(self, name: str, queryset: QuerySet, *, column: str = "pk") -> None:
+        """Ask for one id column of `queryset`'s rows, in no particular order."""
+        self.lookups.numbers(
+            self._key(name), queryset.order_by().values(c0=F(column)), width=1
+        )
 
     @property
     def ranked(self) -> bool:
