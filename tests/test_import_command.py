@@ -604,3 +604,29 @@ def test_a_file_larger_than_max_size_is_refused_unread_and_the_others_import(
 def test_max_size_must_be_positive():
     with pytest.raises(CommandError, match="--max-size must be a positive number"):
         call_command("import_digest", "x.md", max_size=0, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_command_builds_the_browse_index_only_when_asked(tmp_path, monkeypatch):
+    # Web workers rebuild on their next request; a command about to exit has no use
+    # for an index of its own (at a million papers: seconds and some 450 MB).
+    from papers.browse import index
+
+    builds = []
+    real_build = index.FacetIndex.build.__func__
+    monkeypatch.setattr(
+        index.FacetIndex,
+        "build",
+        classmethod(lambda cls, **kw: builds.append(1) or real_build(cls, **kw)),
+    )
+    index.forget_indexes()
+    write_digest(tmp_path, "a.md", "2025-03-10", Row("2503.00001"))
+    out = io.StringIO()
+    call_command("import_digest", str(tmp_path), verbosity=2, stdout=out)
+    assert not builds and "Built the browse index" not in out.getvalue()
+    write_digest(tmp_path, "b.md", "2025-03-11", Row("2503.00002"))
+    out = io.StringIO()
+    call_command(
+        "import_digest", str(tmp_path), "--build-index", verbosity=2, stdout=out
+    )
+    assert builds == [1] and "Built the browse index in" in out.getvalue()

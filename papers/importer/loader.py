@@ -24,10 +24,12 @@ Files whose bytes were imported before and are known to change nothing
 unless the import overwrites; each batch that does not overwrite records its files
 in that history, in its own transaction.
 
-After an import that wrote something, `data_changed()` is the one place that tells
-the browse pages: each write bumps the data version inside its own transaction
-(papers.importer.writer), and `data_changed()` then builds this process's browse
-index of the new data once (papers.browse.engine.warm_up). While `import_files()`
+An import tells the browse pages through the data version: each write bumps it
+inside its own transaction (papers.importer.writer), so every worker rebuilds its
+browse index on its next request. After an import that wrote something,
+`data_changed()` builds this process's index of the new data once
+(papers.browse.engine.warm_up), unless the caller leaves that to the web workers (the
+command does, unless asked with --build-index). While `import_files()`
 runs it holds the import lease (papers.browse.lease), so web workers keep serving
 their index until it ends instead of rebuilding after every batch.
 """
@@ -331,11 +333,13 @@ def import_files(
     overwrite: bool = False,
     on_loaded: Callable[[DigestFile, ImportStats | None], object] | None = None,
     release: bool = False,
+    build_index: bool = True,
 ) -> ImportReport:
     """Import parsed inputs (papers.importer.files) for any caller; see module doc.
 
     Each day's fullest copy is loaded first (see `prefer_fullest_days`); `release`
-    as for `load_files`.
+    as for `load_files`. `build_index=False` leaves the browse index of the new data
+    to the web workers (a command about to exit has no use for one of its own).
     """
     files = list(files)
     prefer_fullest_days(files)
@@ -358,7 +362,8 @@ def import_files(
         report.longest_write = max(
             report.longest_write, report.search_compaction.longest_step
         )
-        report.warm_up_seconds = data_changed()
+        if build_index:
+            report.warm_up_seconds = data_changed()
     return report
 
 
