@@ -11,8 +11,8 @@ in through the log-in form, then browse list states (filters, sorts, pages), sea
 open papers and toggle bookmarks by POST with the CSRF token, as fast as the server
 answers, while `manage.py import_digest` imports one file of `--papers` rows (the
 synthetic archive of bench/import_bench.py, concatenated into one file of many days,
-cached under bench/import_data/; one file per day with `--day-files`). The readers go on for `--seconds` seconds or until the import
-has finished, whichever is later (a large file is parsed before its one write
+cached under bench/import_data/; one file per day with `--day-files`). The readers go
+on for `--seconds` seconds or until the import has finished, whichever is later (a large file is parsed before its one write
 transaction begins, so a fixed window could end before the write), and never longer
 than `--max-seconds`.
 
