@@ -12,9 +12,9 @@ open papers and toggle bookmarks by POST with the CSRF token, as fast as the ser
 answers, while `manage.py import_digest` imports one file of `--papers` rows (the
 synthetic archive of bench/import_bench.py, concatenated into one file of many days,
 cached under bench/import_data/; one file per day with `--day-files`). The readers go
-on for `--seconds` seconds or until the import has finished, whichever is later (a large file is parsed before its one write
-transaction begins, so a fixed window could end before the write), and never longer
-than `--max-seconds`.
+on for `--seconds` seconds or until the import has finished, whichever is later (a
+large file is parsed before its one write transaction begins, so a fixed window could
+end before the write), and never longer than `--max-seconds`.
 
 Reports requests, failures (any status other than the expected one, or no answer in
 30 s), how many failures the server logged as "database is locked", read and write
