@@ -28,7 +28,8 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, F, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -413,14 +414,19 @@ class _State:
             or data.get("status")
             or data.get("sort") == "bookmarked"
         ):
-            # Oldest first: a bookmark's place in this order is how recent it is.
+            # Each with its place among them, oldest first: how recent it is. (An
+            # aggregate need not keep its subquery's order; the place says it.)
             self.lookups.numbers(
                 self._key("bookmarks"),
                 Bookmark.objects.using(using)
                 .filter(user=user)
-                .order_by("created_at", "paper_id")
-                .values(c0=F("paper_id"), c1=_status_code()),
-                width=2,
+                .order_by()
+                .values(
+                    c0=F("paper_id"),
+                    c1=_status_code(),
+                    c2=Window(RowNumber(), order_by=[F("created_at"), F("paper_id")]),
+                ),
+                width=3,
             )
         if "dismissed" in (data.get("hide") or ()):
             self._ask_ids(
@@ -591,7 +597,8 @@ class _State:
     @property
     def bookmarks(self) -> tuple[np.ndarray, np.ndarray]:
         """The reader's bookmarks, oldest first: paper ids and status codes."""
-        rows = self._answer("bookmarks", np.zeros((0, 2), dtype=np.int64))
+        rows = self._answer("bookmarks", np.zeros((0, 3), dtype=np.int64))
+        rows = rows[np.argsort(rows[:, 2], kind="stable")]
         return rows[:, 0], rows[:, 1]
 
     # --- Order ---

@@ -75,8 +75,9 @@ class Lookups:
     def numbers(
         self, name: str, queryset: QuerySet, *, width: int, dtype: type = np.int64
     ) -> None:
-        """The numeric columns c0.. of `queryset.values(c0=..., ...)`, in its order,
-        as an (n, width) array."""
+        """The numeric columns c0.. of `queryset.values(c0=..., ...)` as an (n, width)
+        array. The rows come in the order the aggregate met them, which SQL does
+        not promise to be the queryset's: a column that must order them says so."""
         self._add(
             name,
             queryset,
@@ -85,8 +86,8 @@ class Lookups:
         )
 
     def values(self, name: str, queryset: QuerySet, *, width: int = 1) -> None:
-        """Columns c0.. of `queryset.values(c0=..., ...)`, in its order, as a list
-        of values (one column) or of lists."""
+        """Columns c0.. of `queryset.values(c0=..., ...)` as a list of values (one
+        column) or of lists, in no promised order (as for `numbers`)."""
         self._add(
             name,
             queryset,
