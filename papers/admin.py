@@ -211,9 +211,7 @@ class PaperAdmin(ChangesCountsAdmin):
             .prefetch_related(
                 Prefetch(
                     "authorships",
-                    queryset=Authorship.objects.select_related("author").order_by(
-                        "position"
-                    ),
+                    queryset=Authorship.objects.in_order(),
                 ),
                 "tags",
             )

@@ -183,9 +183,7 @@ class PaperQuerySet(models.QuerySet):
         return self.prefetch_related(
             models.Prefetch(
                 "authorships",
-                queryset=Authorship.objects.select_related("author").order_by(
-                    "position"
-                ),
+                queryset=Authorship.objects.in_order(),
             ),
             "tags",
             models.Prefetch(
@@ -478,6 +476,10 @@ class PaperSearchDocument(models.Model):
 
 
 class AuthorshipQuerySet(models.QuerySet):
+    def in_order(self) -> AuthorshipQuerySet:
+        """In the paper's author order, each with its author (what a page lists)."""
+        return self.select_related("author").order_by("position")
+
     def delete_by_hand(self) -> None:
         """Delete these authorships; their papers' author lists count as edited."""
         papers = Paper.objects.filter(
@@ -598,9 +600,7 @@ class BookmarkQuerySet(models.QuerySet):
         return self.select_related("paper").prefetch_related(
             models.Prefetch(
                 "paper__authorships",
-                queryset=Authorship.objects.select_related("author").order_by(
-                    "position"
-                ),
+                queryset=Authorship.objects.in_order(),
             ),
             "paper__tags",
             models.Prefetch(

@@ -31,9 +31,7 @@ def _appearances(papers: PaperQuerySet):
         .prefetch_related(
             Prefetch(
                 "paper__authorships",
-                queryset=Authorship.objects.select_related("author").order_by(
-                    "position"
-                ),
+                queryset=Authorship.objects.in_order(),
             ),
             "paper__tags",
         )
