@@ -566,6 +566,62 @@ def test_a_write_between_planning_and_writing_makes_the_batch_plan_again(monkeyp
     assert days_of(Paper.objects.get(key=row.key)) == [(NEXT_DAY, 1)]
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite locks the whole database"
+)
+def test_a_batch_locks_the_data_version_only_after_writing_its_rows():
+    """On PostgreSQL, other writers of papers (which all update the data version's
+    row) wait for an import's batch only during its last statements."""
+    from django.test.utils import CaptureQueriesContext
+
+    rows = [PaperRecordFactory() for _ in range(3)]
+    files = [DigestFile("a.md", records=[digest_record(DAY, rows)], sha256="ab" * 32)]
+
+    with CaptureQueriesContext(connection) as queries:
+        load_files(files)
+
+    statements = [query["sql"] for query in queries.captured_queries]
+    locked = next(n for n, sql in enumerate(statements) if "FOR UPDATE" in sql)
+    written = [n for n, sql in enumerate(statements) if "papers_paper " in sql]
+    assert written and max(written) < locked
+    assert Paper.objects.count() == 3
+
+
+def test_a_batch_that_meets_another_writers_change_is_written_again(monkeypatch):
+    """A write between reading and writing a batch is seen, whichever way the
+    database locks: the admin's edit survives and the batch's rows land once."""
+    from papers.importer import loader
+
+    row = PaperRecordFactory(title="Digest title")
+    load_digest(digest_record(DAY, [row]))
+    changed = dataclasses.replace(row, title="Newer digest title")
+    other = PaperRecordFactory()
+    original_read = loader.read_stored
+    reads = []
+
+    def read_then_an_admin_edits(*args, **kwargs):
+        stored = original_read(*args, **kwargs)
+        reads.append(1)
+        if len(reads) == 1:
+            paper = Paper.objects.get(key=row.key)
+            paper.title = "Fixed by hand"
+            paper.edited_fields = ["title"]
+            paper.save()  # bumps the data version, as every admin save does
+        return stored
+
+    monkeypatch.setattr(loader, "read_stored", read_then_an_admin_edits)
+
+    [stats] = load_files(
+        [DigestFile("a.md", records=[digest_record(NEXT_DAY, [changed, other])])]
+    )
+
+    assert len(reads) == 2
+    assert Paper.objects.get(key=row.key).title == "Fixed by hand"
+    assert (stats.created, stats.updated) == (1, 1)
+    assert Paper.objects.count() == 2
+    assert Appearance.objects.filter(date=NEXT_DAY).count() == 2
+
+
 def test_batches_are_sized_to_keep_each_write_transaction_short(monkeypatch):
     from papers.importer import loader
 
@@ -591,6 +647,7 @@ def test_batches_are_sized_to_keep_each_write_transaction_short(monkeypatch):
     monkeypatch.setattr(loader, "_write_batch", counting)
     # Pretend each paper takes 1 ms to write: a 50 ms batch then holds 50 papers.
     monkeypatch.setattr(loader, "TARGET_WRITE_SECONDS", 0.05)
+    monkeypatch.setattr(loader, "POSTGRES_TARGET_WRITE_SECONDS", 0.05)
     monkeypatch.setattr(
         loader._Pace,
         "wrote",

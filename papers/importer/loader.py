@@ -12,10 +12,13 @@ of thousands of days costs hundreds of commits rather than thousands, while no
 transaction holds SQLite's write lock for long: each batch is read and planned
 before its transaction begins (and planned again inside it only if someone else
 wrote meanwhile, which the data version tells), and batches are sized from the
-writes so far to take about TARGET_WRITE_SECONDS each. A batch holds whole files
-only, so each file is still all or nothing (a file larger than a batch is written
-in one transaction of its own): when the database refuses a batch, its files are
-retried one transaction each and only the file at fault fails. A dry run reads but
+writes so far to take about TARGET_WRITE_SECONDS each. PostgreSQL has no
+database-wide write lock: there a batch locks the data version's row, which every
+writer of papers updates, only for its last statements, and its batches are longer
+(POSTGRES_TARGET_WRITE_SECONDS; see _commit). A batch holds whole files only, so
+each file is still all or nothing (a file larger than a batch is written in one
+transaction of its own): when the database refuses a batch, its files are retried
+one transaction each and only the file at fault fails. A dry run reads but
 never writes: later files are planned against what the earlier ones would have
 written.
 
@@ -43,14 +46,15 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils.translation import ngettext
 
 from papers import search_index
 from papers.browse.lease import import_lease
+from papers.browse.version import bump_data_version
 from papers.importer import history
 from papers.importer.files import DigestFile, KnownFile, prefer_fullest_days
-from papers.importer.plan import EDITABLE_FIELDS, DayStats, Stored, plan
+from papers.importer.plan import EDITABLE_FIELDS, Changes, DayStats, Stored, plan
 from papers.importer.records import DataWarning, DigestRecord
 from papers.importer.writer import (
     data_version,
@@ -58,6 +62,7 @@ from papers.importer.writer import (
     read_stored,
     refresh_statistics,
     write,
+    write_rows,
 )
 from papers.models import Digest
 
@@ -78,6 +83,14 @@ BATCH_PAPERS = 500
 # How long a write transaction should take: SQLite lets one writer in at a time, so
 # a reader's own write (a bookmark toggle) waits about this long at most.
 TARGET_WRITE_SECONDS = 0.05
+# PostgreSQL lets writers of different rows work side by side, and an import's batch
+# locks only the rows it writes, the data version's row only at its very end (see
+# _write_batch): other writers do not wait for it, so its batches are longer. Each
+# batch has a fixed cost (reading what is stored, one statement per table, checking
+# the deferred foreign keys and flushing the log at commit): 0.5 s batches of up to
+# 5,000 papers import 100,000 papers in about two thirds of the time of 50 ms ones.
+POSTGRES_TARGET_WRITE_SECONDS = 0.5
+POSTGRES_BATCH_PAPERS = 5_000
 # The first batch's size, before any write has been timed, and the smallest batch.
 FIRST_BATCH_PAPERS = 100
 MIN_BATCH_PAPERS = 20
@@ -268,13 +281,14 @@ def load_files(
     dry_run: bool = False,
     overwrite: bool = False,
     on_loaded: Callable[[DigestFile, ImportStats | None], object] | None = None,
-    batch_papers: int = BATCH_PAPERS,
+    batch_papers: int | None = None,
     release: bool = False,
 ) -> list[ImportStats | None]:
     """Load the files in order, each atomically; stats (None if it failed) per file.
 
     `on_loaded(file, stats)` is called for each file once its batch is committed,
-    in order, for progress reports. Files whose parsed days were released are
+    in order, for progress reports; `batch_papers` caps the papers per write
+    transaction (by default, the database's). Files whose parsed days were released are
     parsed again when their batch comes; with `release`, files read from disk drop
     their parsed days once written, so memory stays flat on a large archive.
     """
@@ -461,11 +475,17 @@ class _Statistics:
 
 
 class _Pace:
-    """Batch sizes that keep each write transaction near TARGET_WRITE_SECONDS, and
-    the gap other writers get between two of them (see PAUSE_SHARE)."""
+    """Batch sizes that keep each write transaction near the database's target
+    (TARGET_WRITE_SECONDS, POSTGRES_TARGET_WRITE_SECONDS), and the gap other writers
+    get between two of them on SQLite (see PAUSE_SHARE)."""
 
-    def __init__(self, most: int) -> None:
-        self.most = most
+    def __init__(self, most: int | None = None) -> None:
+        if connection.vendor == "postgresql":
+            self.target = POSTGRES_TARGET_WRITE_SECONDS
+            self.most = most or POSTGRES_BATCH_PAPERS
+        else:
+            self.target = TARGET_WRITE_SECONDS
+            self.most = most or BATCH_PAPERS
         self.per_paper: float | None = None  # seconds, smoothed over the batches
         self.free_until = 0.0  # time.perf_counter() before which no batch begins
 
@@ -473,7 +493,7 @@ class _Pace:
     def papers(self) -> int:
         if self.per_paper is None:
             return min(self.most, FIRST_BATCH_PAPERS)
-        fits = int(TARGET_WRITE_SECONDS / max(self.per_paper, 1e-9))
+        fits = int(self.target / max(self.per_paper, 1e-9))
         return min(self.most, max(MIN_BATCH_PAPERS, fits))
 
     def wrote(self, papers: int, seconds: float) -> None:
@@ -490,12 +510,14 @@ class _Pace:
 
     def wait_for_other_writers(self) -> None:
         """Sleep out what is left of the gap, on SQLite, before a batch begins."""
-        from django.db import connection
-
         if connection.vendor == "sqlite" and connection.in_atomic_block is False:
             left = self.free_until - time.perf_counter()
             if left > 0:
                 time.sleep(left)
+
+
+class _WrittenMeanwhile(Exception):
+    """Another writer changed the data while a batch was written without the lock."""
 
 
 def _write_batch(
@@ -504,6 +526,10 @@ def _write_batch(
     if not files:
         return {}
     records = _records(files)
+    # PostgreSQL: the batch is written first and the data version's row locked only
+    # at the end (see _commit); if another writer changed the data meanwhile, or the
+    # write failed, it is written again the SQLite way.
+    optimistic = connection.vendor == "postgresql"
     try:
         # Read and plan before taking the write lock; the data version tells
         # whether anyone wrote in between, in which case the plan is made again.
@@ -514,22 +540,15 @@ def _write_batch(
         )
         pace.wait_for_other_writers()
         started = time.perf_counter()
-        with transaction.atomic():
-            version = locked_version()
-            if version != seen:
-                stored = read_stored(records, overwrite=overwrite)
-                changes = plan(
-                    records, stored, overwrite=overwrite, source_length=SOURCE_LENGTH
-                )
-            # Only files read from disk are recorded; an --overwrite import may
-            # undo what earlier files wrote, so it ends the history's epoch.
-            recorded = not overwrite and any(file.sha256 for file in files)
-            epoch = history.epoch_for(version) if recorded else 0
-            write(changes, stored)
-            if recorded:
-                history.record_batch(epoch, files)
+        planned = _Planned(files, records, seen, stored, changes, overwrite)
+        try:
+            changes = _commit(planned, optimistic=optimistic)
+        except (_WrittenMeanwhile, DatabaseError):
+            if not optimistic:
+                raise
+            changes = _commit(planned, optimistic=False)
         took = time.perf_counter() - started
-        pace.wrote(sum(len(record.papers) for record in records), took)
+        pace.wrote(len(planned.papers), took)
         pace.leave_gap(took)
         return _per_file(files, [ImportStats.of_day(day) for day in changes.stats])
     except DatabaseError as failure:
@@ -542,3 +561,59 @@ def _write_batch(
     for file in files:
         stats.update(_write_batch([file], overwrite=overwrite, pace=pace))
     return stats
+
+
+@dataclass
+class _Planned:
+    """A batch read and planned before its write transaction began."""
+
+    files: list[DigestFile]
+    records: list[DigestRecord]
+    seen: str  # the data version when the batch was read
+    stored: Stored
+    changes: Changes
+    overwrite: bool
+
+    @property
+    def papers(self) -> list:
+        return [paper for record in self.records for paper in record.papers]
+
+    def again(self) -> tuple[Stored, Changes]:
+        stored = read_stored(self.records, overwrite=self.overwrite)
+        changes = plan(
+            self.records, stored, overwrite=self.overwrite, source_length=SOURCE_LENGTH
+        )
+        return stored, changes
+
+
+def _commit(batch: _Planned, *, optimistic: bool) -> Changes:
+    """Write a planned batch and its history in one transaction; the changes made.
+
+    Every writer that changes papers bumps the data version in its transaction, so
+    an unchanged version means the plan still holds. Locking its row first (SQLite
+    locks the whole database anyway) makes other writers wait for the whole batch;
+    `optimistic` locks it only once the rows are written, for the last few
+    statements, and raises _WrittenMeanwhile (rolling the batch back) if the
+    version moved since the batch was read.
+    """
+    stored, changes = batch.stored, batch.changes
+    with transaction.atomic():
+        if not optimistic:
+            version = locked_version()
+            if version != batch.seen:
+                stored, changes = batch.again()
+        wrote = write_rows(changes, stored)
+        if optimistic:
+            version = locked_version()
+            if version != batch.seen:
+                raise _WrittenMeanwhile
+        # Only files read from disk are recorded; an --overwrite import may undo
+        # what earlier files wrote, so it ends the history's epoch.
+        recorded = not batch.overwrite and any(file.sha256 for file in batch.files)
+        epoch = history.epoch_for(version) if recorded else 0
+        if wrote:
+            # The browse indexes are stale once this commits, and only if it does.
+            bump_data_version()
+        if recorded:
+            history.record_batch(epoch, batch.files)
+    return changes

@@ -272,8 +272,17 @@ def data_version(*, lock: bool = False) -> str:
 
 def write(changes: Changes, stored: Stored) -> None:
     """Apply a plan's changes; call inside a transaction (one file, or a batch)."""
+    if write_rows(changes, stored):
+        # The browse indexes are stale once this commits (and only if it does):
+        # the version changes in the same transaction as the data.
+        bump_data_version()
+
+
+def write_rows(changes: Changes, stored: Stored) -> bool:
+    """`write` without the data version's bump, which the caller then makes in the
+    same transaction; whether anything was written."""
     if not changes.writes_anything:
-        return
+        return False
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     _size_page_cache()
     with _search_triggers_off():
@@ -291,9 +300,7 @@ def write(changes: Changes, stored: Stored) -> None:
         _write_tag_links(changes, paper_ids, tag_ids)
         _write_appearances(changes, stored, paper_ids, day_ids)
         _write_search_documents(changes, stored, paper_ids)
-    # The browse indexes are stale once this commits (and only if it does): the
-    # version changes in the same transaction as the data.
-    bump_data_version()
+    return True
 
 
 def _size_page_cache() -> None:
