@@ -1,20 +1,24 @@
-"""Benchmark: browsing, searching and bookmarking while a large file imports (SQLite).
+"""Benchmark: browsing, searching and bookmarking while a large file imports.
 
     python bench/import_load.py                       # 24 users, 60 s, 100,000 rows
     python bench/import_load.py --users 8 --seconds 20 --papers 20000
+    python bench/import_load.py --database-url postgres://postgres@127.0.0.1/load
 
 Prepares a database once (migrated, the sample digests imported, `--users` reader
-accounts) and runs every measurement on a fresh copy of it. Starts the site under
-gunicorn on 127.0.0.1 with the settings the README recommends (gunicorn.conf.py;
-the `bench` extra). Then `--users` threads, each a reader with its own session, log
-in through the log-in form, then browse list states (filters, sorts, pages), search,
-open papers and toggle bookmarks by POST with the CSRF token, as fast as the server
-answers, while `manage.py import_digest` imports one file of `--papers` rows (the
-synthetic archive of bench/import_bench.py, concatenated into one file of many days,
-cached under bench/import_data/; one file per day with `--day-files`). The readers go
-on for `--seconds` seconds or until the import has finished, whichever is later (a
-large file is parsed before its one write transaction begins, so a fixed window could
-end before the write), and never longer than `--max-seconds`.
+accounts) and runs every measurement on a fresh copy of it: a copy of the SQLite
+file, or on PostgreSQL a database created with the prepared one as its template
+(`--database-url` names the copy; the prepared one is that name + "_base_USERS").
+Starts the site under gunicorn on 127.0.0.1 with the settings the README recommends
+(gunicorn.conf.py; the `bench` extra). Then `--users` threads, each a reader with its
+own session, log in through the log-in form, then browse list states (filters,
+sorts, pages), search, open papers and toggle bookmarks by POST with the CSRF token,
+as fast as the server answers, while `manage.py import_digest` imports one file of
+`--papers` rows (the synthetic archive of bench/import_bench.py, concatenated into
+one file of many days, cached under bench/import_data/; one file per day with
+`--day-files`). The readers go on for `--seconds` seconds or until the import has
+finished, whichever is later (a large file is parsed before its one write
+transaction begins, so a fixed window could end before the write), and never longer
+than `--max-seconds`.
 
 Reports requests, failures (any status other than the expected one, or no answer in
 30 s), how many failures the server logged as "database is locked", read and write
@@ -105,13 +109,20 @@ def one_file(papers: int) -> Path:
     return target
 
 
-def base_database(users: int) -> Path:
-    """Migrated, the sample digests imported, `users` readers; made once."""
-    path = DATA / f"import_load_base_{users}.sqlite3"
-    if path.exists():
-        return path
-    DATA.mkdir(parents=True, exist_ok=True)
-    env = environment(path)
+def base_database(users: int, url: str | None) -> str:
+    """Migrated, the sample digests imported, `users` readers; made once. Its URL."""
+    if url is None:
+        path = DATA / f"import_load_base_{users}.sqlite3"
+        base = f"sqlite:///{path}"
+        if path.exists():
+            return base
+        DATA.mkdir(parents=True, exist_ok=True)
+    else:
+        base = f"{url}_base_{users}"
+        if _postgres_exists(base):
+            return base
+        _postgres_admin(base, 'CREATE DATABASE "{name}"')
+    env = environment(base)
     manage("migrate", "-v0", env=env)
     manage("import_digest", str(ROOT / "sample_digests"), "-v0", env=env)
     script = (
@@ -121,13 +132,45 @@ def base_database(users: int) -> Path:
         f"    User.objects.create_user(f'load{{n}}', password={PASSWORD!r})\n"
     )
     manage("shell", "-c", script, env=env)
-    return path
+    return base
 
 
-def environment(database: Path) -> dict[str, str]:
+def fresh_copy(base: str, url: str | None, run_dir: Path) -> str:
+    """A copy of the prepared database for one run; its URL."""
+    if url is None:
+        database = run_dir / "db.sqlite3"
+        shutil.copy(base.removeprefix("sqlite:///"), database)
+        return f"sqlite:///{database}"
+    _postgres_admin(url, 'DROP DATABASE IF EXISTS "{name}"')
+    template = base.rsplit("/", 1)[1]
+    _postgres_admin(url, f'CREATE DATABASE "{{name}}" TEMPLATE "{template}"')
+    return url
+
+
+def _postgres_admin(url: str, statement: str) -> None:
+    """Run `statement` ("{name}": the database `url` names) on the server."""
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(statement.format(name=name))
+
+
+def _postgres_exists(url: str) -> bool:
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+    return found is not None
+
+
+def environment(url: str) -> dict[str, str]:
     return {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "digestsite.settings",
         "DJANGO_DEBUG": "",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -292,19 +335,22 @@ def main() -> None:
         "for comparison: small files are written in batches of about 500 papers.",
     )
     parser.add_argument("--papers", type=int, default=100_000)
+    parser.add_argument(
+        "--database-url",
+        help="A PostgreSQL database to run on (created afresh for each run) "
+        "instead of a SQLite file.",
+    )
     args = parser.parse_args()
 
     big_file = one_file(args.papers)
     source = DATA / str(args.papers) if args.day_files else big_file
-    base = base_database(args.users)
+    base = base_database(args.users, args.database_url)
     # Pages name their hashed static files (as `make run` prepares them).
     manage("collectstatic", "--noinput", "-v0", env=environment(base))
     run_dir = DATA / "import_load_run"
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
-    database = run_dir / "db.sqlite3"
-    shutil.copy(base, database)
-    env = environment(database)
+    env = environment(fresh_copy(base, args.database_url, run_dir))
     listed = subprocess.run(
         [
             PYTHON,
