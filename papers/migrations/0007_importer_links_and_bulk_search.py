@@ -17,7 +17,7 @@ which pages showed as the dead button "https://string" and counted as "has Huggi
 Face links"), links that are not web pages ("javascript:alert(1)" as an arXiv URL,
 which the admin then refused to save) and links written without a scheme. This
 drops the first two and gives the last "https://", as the importer now does
-(papers.importer.parser.web_link; the rule is copied here so this migration keeps
+(papers.importer.parser.normalise.web_link; the rule is copied here so this migration keeps
 meaning what it meant when it was written). has_code and has_hf are generated
 from the link lists, so they follow.
 """
