@@ -59,8 +59,9 @@ def outcome(files: list[DigestFile]) -> list[tuple]:
 
 @pytest.fixture
 def eager(monkeypatch):
-    """A worker for any number of papers."""
+    """A worker for any number of papers, however busy the machine."""
     monkeypatch.setattr(parse_ahead, "PARSE_AHEAD_FROM", 0)
+    monkeypatch.setattr(parse_ahead, "_spare_cpu", lambda: True)
 
 
 def test_the_worker_parses_markdown_and_json_as_this_process_does(tmp_path, eager):
@@ -147,7 +148,8 @@ def test_when_the_worker_dies_the_files_are_parsed_here(tmp_path, eager):
     assert multiprocessing.active_children() == []
 
 
-def test_a_small_import_starts_no_worker(tmp_path):
+def test_a_small_import_starts_no_worker(tmp_path, monkeypatch):
+    monkeypatch.setattr(parse_ahead, "_spare_cpu", lambda: True)
     archive(tmp_path)
 
     there, parsing = ahead(released(tmp_path))
@@ -217,6 +219,7 @@ def test_an_import_with_the_worker_writes_what_one_without_writes(
 ):
     archive(tmp_path)
     monkeypatch.setattr(import_digest, "KEEP_PARSED_PAPERS", 0)
+    monkeypatch.setattr(parse_ahead, "_spare_cpu", lambda: True)
     used = []
 
     class Waiting(ParseAhead):
@@ -248,6 +251,18 @@ def test_an_import_with_the_worker_writes_what_one_without_writes(
         "Imported 5 of 5 files" in line for line in without[0]
     )
     assert used[0].worker is None and used[1].parsed_ahead == 4
+
+
+def test_a_busy_machine_starts_no_worker(tmp_path, monkeypatch):
+    monkeypatch.setattr(parse_ahead, "PARSE_AHEAD_FROM", 0)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 1.0, 1.0))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    archive(tmp_path)
+
+    there, parsing = ahead(released(tmp_path))
+
+    assert parsing.worker is None
+    assert there == in_place(released(tmp_path))
 
 
 def test_the_worker_needs_no_django_settings(tmp_path):
