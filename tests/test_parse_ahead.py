@@ -46,8 +46,8 @@ def in_place(files: list[DigestFile]) -> list[tuple]:
 def ahead(files: list[DigestFile]) -> tuple[list[tuple], ParseAhead]:
     """Reload the files through a ParseAhead whose worker is up before the first."""
     with ParseAhead(files) as parsing:
-        if parsing.worker is not None:
-            parsing.worker.result(timeout=60)
+        if parsing.started:
+            assert parsing.ready(timeout=60)
         for file in files:
             parsing.reload(file)
     return outcome(files), parsing
@@ -123,14 +123,14 @@ def test_without_a_worker_the_files_are_parsed_here(tmp_path, eager, monkeypatch
     def no_processes(*args, **kwargs):
         raise OSError("no processes here")
 
-    monkeypatch.setattr(parse_ahead, "ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr(parse_ahead.multiprocessing, "get_context", no_processes)
     archive(tmp_path)
 
     here = in_place(released(tmp_path))
     there, parsing = ahead(released(tmp_path))
 
     assert there == here
-    assert parsing.worker is None and parsing.parsed_ahead == 0
+    assert not parsing.started and parsing.parsed_ahead == 0
 
 
 def test_when_the_worker_dies_the_files_are_parsed_here(tmp_path, eager):
@@ -139,7 +139,8 @@ def test_when_the_worker_dies_the_files_are_parsed_here(tmp_path, eager):
     files = released(tmp_path)
 
     with ParseAhead(files) as parsing:
-        os.kill(parsing.worker.result(timeout=60), signal.SIGKILL)
+        assert parsing.ready(timeout=60)
+        os.kill(parsing.worker_pid, signal.SIGKILL)
         for file in files:
             parsing.reload(file)
 
@@ -154,7 +155,7 @@ def test_a_small_import_starts_no_worker(tmp_path, monkeypatch):
 
     there, parsing = ahead(released(tmp_path))
 
-    assert parsing.worker is None
+    assert not parsing.started
     assert there == in_place(released(tmp_path))
 
 
@@ -166,7 +167,7 @@ def test_the_worker_is_stopped_when_an_import_is_interrupted(tmp_path, eager):
     class Recorded(ParseAhead):
         def __init__(self, files):
             super().__init__(files)
-            started.append(self.worker.result(timeout=60))
+            started.append(self.ready(timeout=60))
 
     def interrupt(file, stats):
         raise KeyboardInterrupt
@@ -176,7 +177,7 @@ def test_the_worker_is_stopped_when_an_import_is_interrupted(tmp_path, eager):
         with pytest.raises(KeyboardInterrupt):
             loader.load_files(released(tmp_path), on_loaded=interrupt)
 
-    assert started
+    assert started == [True]
     assert multiprocessing.active_children() == []
 
 
@@ -225,8 +226,8 @@ def test_an_import_with_the_worker_writes_what_one_without_writes(
     class Waiting(ParseAhead):
         def __init__(self, files):
             super().__init__(files)
-            if self.worker is not None:
-                self.worker.result(timeout=60)
+            if self.started:
+                assert self.ready(timeout=60)
             used.append(self)
 
     monkeypatch.setattr(loader, "ParseAhead", Waiting)
@@ -250,7 +251,7 @@ def test_an_import_with_the_worker_writes_what_one_without_writes(
     assert without[2]["papers"] and any(
         "Imported 5 of 5 files" in line for line in without[0]
     )
-    assert used[0].worker is None and used[1].parsed_ahead == 4
+    assert not used[0].started and used[1].parsed_ahead == 4
 
 
 def test_a_busy_machine_starts_no_worker(tmp_path, monkeypatch):
@@ -261,7 +262,7 @@ def test_a_busy_machine_starts_no_worker(tmp_path, monkeypatch):
 
     there, parsing = ahead(released(tmp_path))
 
-    assert parsing.worker is None
+    assert not parsing.started
     assert there == in_place(released(tmp_path))
 
 
@@ -269,8 +270,9 @@ def test_the_worker_needs_no_django_settings(tmp_path):
     path = write_digest(tmp_path, "a.md", "2025-03-10", Row("2503.00001"))
     code = (
         "import sys; from pathlib import Path\n"
-        "from papers.importer.parse_ahead import _reread_all\n"
-        f"(file,) = _reread_all([('a.md', Path({str(path)!r}))])\n"
+        "import papers.importer.parse_ahead  # what the worker imports\n"
+        "from papers.importer.files import reread\n"
+        f"file = reread('a.md', Path({str(path)!r}))\n"
         "assert file.ok and len(file.records[0].papers) == 1, file.error\n"
         "assert 'papers.models' not in sys.modules and 'django.db' not in sys.modules\n"
     )

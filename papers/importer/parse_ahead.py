@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
+import socket
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
+from multiprocessing.connection import Connection
 from types import TracebackType
 
 from papers.importer.files import DigestFile, reread
@@ -43,10 +43,11 @@ PARSE_AHEAD_FROM = 2_000
 # (loader.BATCH_PAPERS), so the worker, three times as fast as the writes, is
 # rarely waited for, and a few MB of records in memory.
 LOOKAHEAD_PAPERS = 2_000
-# Papers per task: the executor's two threads in this process take the GIL for
-# every task handed over and every result, away from the writes: some four times
-# per task, so a task per day file made thousands; chunks keep them few.
+# Papers per message to the worker and back: a chunk of several day files.
 CHUNK_PAPERS = 250
+# The pipe's buffer, each way: the worker's results wait in it until this process
+# takes them at its next file, and a chunk's records pickle to some 200 KB.
+PIPE_BYTES = 4 * 1024 * 1024
 # A fresh interpreter: fork would start in 5 ms instead of 0.2 s (on the other
 # core), but copies a process that holds an open database connection and may run
 # threads; forkserver made this process wait 0.1 s for its server to start.
@@ -59,6 +60,11 @@ class ParseAhead:
     `files` are those `reload` will be called for, in that order; only the ones
     that will be parsed again (released, read from a path) go to the worker. Use it
     as a context manager: the worker is stopped on leaving, also on an error.
+
+    This process talks to the worker only from `reload`, over one pipe, with no
+    thread of its own: with a ProcessPoolExecutor, whose threads take the GIL from
+    the writes at every message, the writes got as much slower as the parsing
+    saved.
     """
 
     def __init__(self, files: Sequence[DigestFile]) -> None:
@@ -68,11 +74,12 @@ class ParseAhead:
         self._place = {id(file): place for place, file in enumerate(self._files)}
         self._next = 0  # the place of the next file to hand to the worker
         self._ahead: deque[_Chunk] = deque()  # handed over, in order
+        self._unanswered: deque[_Chunk] = deque()  # handed over, no answer yet
         self._papers_ahead = 0
         self._current: _Chunk | None = None  # the chunk being reloaded
-        self._pool: ProcessPoolExecutor | None = None
-        # The worker's process id once it has started and imported the parser.
-        self.worker: Future[int] | None = None
+        self._pipe: Connection | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self.worker_pid: int | None = None  # once the worker has started
         self.parsed_ahead = 0  # files whose worker's parse was used
         papers = sum(file.papers for file in self._files)
         if papers >= PARSE_AHEAD_FROM and _spare_cpu():
@@ -89,6 +96,21 @@ class ParseAhead:
     ) -> None:
         self.close()
 
+    @property
+    def started(self) -> bool:
+        """Whether a worker was started (it may have stopped since)."""
+        return self._process is not None
+
+    def ready(self, timeout: float = 0.0) -> bool:
+        """Whether the worker is up, waiting for it up to `timeout` seconds."""
+        if self.worker_pid is None and self._pipe is not None:
+            try:
+                if self._pipe.poll(timeout):
+                    self.worker_pid = self._pipe.recv()
+            except (EOFError, OSError):
+                self.close()
+        return self.worker_pid is not None and self._pipe is not None
+
     def reload(self, file: DigestFile) -> None:
         """`file.reload()`, with the worker's parse of the file if it has one."""
         place = self._place.get(id(file))
@@ -104,45 +126,53 @@ class ParseAhead:
     def close(self) -> None:
         """Stop the worker; any later file is parsed here."""
         self._ahead.clear()
+        self._unanswered.clear()
         self._papers_ahead = 0
         self._current = None
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            pool.shutdown(wait=True, cancel_futures=True)
+        pipe, self._pipe = self._pipe, None
+        if pipe is not None:
+            pipe.close()  # the worker ends on reading the end of the pipe
+        if self._process is not None:
+            self._process.join(timeout=5)
+            if self._process.is_alive():  # stuck reading a file: no need to wait
+                self._process.kill()
+                self._process.join()
 
     def _start(self) -> None:
         try:
-            self._pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context(START_METHOD),
-                initializer=_ignore_interrupts,
+            context = multiprocessing.get_context(START_METHOD)
+            self._pipe, theirs = context.Pipe()
+            _widen(self._pipe, theirs)
+            self._process = context.Process(
+                target=_serve, args=(theirs,), name="parse-ahead", daemon=True
             )
-            self.worker = self._pool.submit(os.getpid)
-        except (OSError, RuntimeError, NotImplementedError, BrokenProcessPool):
+            self._process.start()
+            theirs.close()
+        except (OSError, RuntimeError, NotImplementedError):
             # No processes here (a sandbox, a platform without semaphores): parse
             # in this process, as without the worker.
             self.close()
 
     def _hand_over(self) -> None:
         """Give the worker the next files, up to LOOKAHEAD_PAPERS ahead."""
-        if self._pool is None or self.worker is None or not self.worker.done():
+        if not self.ready():
             return  # still starting: this process parses meanwhile
-        if self.worker.exception() is not None:
-            self.close()
-            return
         while self._next < len(self._files) and self._papers_ahead < LOOKAHEAD_PAPERS:
             first, papers = self._next, 0
             while self._next < len(self._files) and papers < CHUNK_PAPERS:
                 papers += self._files[self._next].papers
                 self._next += 1
-            chunk = [(file.name, file.path) for file in self._files[first : self._next]]
+            chunk = _Chunk(first, self._next, papers)
+            files = [(file.name, file.path) for file in self._files[first : self._next]]
             try:
-                future = self._pool.submit(_reread_all, chunk)
-            except (BrokenProcessPool, RuntimeError):
+                self._pipe.send(files)
+            except OSError:  # the worker died
                 self.close()
                 return
-            self._ahead.append(_Chunk(first, self._next, papers, future))
+            self._ahead.append(chunk)
+            self._unanswered.append(chunk)
             self._papers_ahead += papers
+        self._take_answers(wait_for=None)
 
     def _parsed(self, place: int) -> DigestFile | None:
         """The worker's parse of the file at `place`, if it has one."""
@@ -160,37 +190,62 @@ class ParseAhead:
             chunk = self._ahead.popleft()
             self._papers_ahead -= chunk.papers
             if chunk.end > place:
-                chunk.parsed = self._result(chunk.future)
+                # The worker answers in order and is on this chunk or done with
+                # it: waiting costs at most one chunk's parse.
+                self._take_answers(wait_for=chunk)
+                chunk.parsed = pickle.loads(chunk.answer) if chunk.answer else []
+                chunk.answer = b""
                 return chunk
-            chunk.future.cancel()
         return None
 
-    def _result(self, future: Future[list[DigestFile]]) -> list[DigestFile]:
-        # Chunks are handed over and taken back in order, so the worker is on this
-        # one or about to begin it: waiting costs at most one chunk's parse.
+    def _take_answers(self, *, wait_for: _Chunk | None) -> None:
+        """Take the worker's answers waiting in the pipe, so it can go on; all of
+        them up to `wait_for`'s, waiting for those."""
         try:
-            return future.result()
-        except BrokenProcessPool:
+            while self._pipe is not None and self._unanswered:
+                waiting = wait_for is not None and wait_for.answer is None
+                if not waiting and not self._pipe.poll():
+                    return
+                self._unanswered.popleft().answer = self._pipe.recv_bytes()
+        except (EOFError, OSError):
             self.close()  # the worker died: these files and the next parse here
-        except Exception:
-            pass  # parsed here again, which raises the same error if it is a file's
-        return []
 
 
 @dataclass
 class _Chunk:
-    """Files handed to the worker in one task: places first to end - 1."""
+    """Files handed to the worker in one message: places first to end - 1."""
 
     first: int
     end: int
     papers: int
-    future: Future[list[DigestFile]]
-    parsed: list[DigestFile] | None = None  # once received; [] to parse here
+    answer: bytes | None = None  # the pickled parses, once the worker sent them
+    parsed: list[DigestFile] | None = None  # once taken; [] to parse here
 
 
-def _reread_all(files: list[tuple[str, Path]]) -> list[DigestFile]:
-    """The worker's task: `reread` each file of a chunk."""
-    return [reread(name, path) for name, path in files]
+def _serve(pipe: Connection) -> None:
+    """The worker: parse each chunk of files named in the pipe, in order."""
+    # Ctrl-C reaches the whole process group: the importer stops the worker
+    # itself, so the worker must not die mid-task printing a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    pipe.send(os.getpid())
+    while True:
+        try:
+            files = pipe.recv()
+        except EOFError:  # the importer closed the pipe: done
+            return
+        parsed = [reread(name, path) for name, path in files]
+        pipe.send_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _widen(*pipes: Connection) -> None:
+    """Let the pipe hold many answers (Linux lets a socket buffer be this large)."""
+    for pipe in pipes:
+        try:
+            with socket.socket(fileno=os.dup(pipe.fileno())) as end:
+                end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, PIPE_BYTES)
+                end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, PIPE_BYTES)
+        except OSError:
+            pass  # a smaller buffer only makes the worker wait for this process
 
 
 def _spare_cpu() -> bool:
@@ -198,7 +253,7 @@ def _spare_cpu() -> bool:
 
     Without one the worker only takes turns with this process, and its hand-offs
     make the import slower, not faster: on two CPUs, one of them busy with another
-    program, 20,000 papers parsed again took 20 to 30% longer with the worker. The
+    program, 20,000 papers parsed again took 5 to 20% longer with the worker. The
     1-minute load average tells, as for `make -l`: this process's own few seconds
     of reading the files barely count in it.
     """
@@ -211,9 +266,3 @@ def _spare_cpu() -> bool:
     except (AttributeError, OSError):  # not known here
         load = 0.0
     return load < cpus - 1
-
-
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group: the importer stops the worker
-    # itself, so the worker must not die mid-task printing a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
