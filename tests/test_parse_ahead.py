@@ -160,7 +160,7 @@ def test_a_small_import_starts_no_worker(tmp_path, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_the_worker_is_stopped_when_an_import_is_interrupted(tmp_path, eager):
+def test_the_worker_is_stopped_when_an_import_is_interrupted(tmp_path, eager, capfd):
     archive(tmp_path)
     started = []
 
@@ -179,6 +179,7 @@ def test_the_worker_is_stopped_when_an_import_is_interrupted(tmp_path, eager):
 
     assert started == [True]
     assert multiprocessing.active_children() == []
+    assert "Traceback" not in capfd.readouterr().err  # the worker ended quietly
 
 
 def database() -> dict[str, list]:

@@ -20,6 +20,7 @@ imports): no Django settings, models or database connection.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -227,25 +228,33 @@ def _serve(pipe: Connection) -> None:
     # Ctrl-C reaches the whole process group: the importer stops the worker
     # itself, so the worker must not die mid-task printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    pipe.send(os.getpid())
-    while True:
-        try:
+    try:
+        pipe.send(os.getpid())
+        while True:
             files = pipe.recv()
-        except EOFError:  # the importer closed the pipe: done
-            return
-        parsed = [reread(name, path) for name, path in files]
-        pipe.send_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+            try:
+                parsed = [reread(name, path) for name, path in files]
+                answer = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:
+                answer = b""  # parsed again by the importer, which tells what failed
+            pipe.send_bytes(answer)
+    except (EOFError, OSError):
+        return  # the importer closed the pipe: done
 
 
 def _widen(*pipes: Connection) -> None:
     """Let the pipe hold many answers (Linux lets a socket buffer be this large)."""
     for pipe in pipes:
+        descriptor = os.dup(pipe.fileno())
         try:
-            with socket.socket(fileno=os.dup(pipe.fileno())) as end:
-                end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, PIPE_BYTES)
-                end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, PIPE_BYTES)
-        except OSError:
-            pass  # a smaller buffer only makes the worker wait for this process
+            end = socket.socket(fileno=descriptor)
+        except OSError:  # not a socket here
+            os.close(descriptor)
+            continue
+        with end, contextlib.suppress(OSError):
+            # A smaller buffer only makes the worker wait for this process.
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, PIPE_BYTES)
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, PIPE_BYTES)
 
 
 def _spare_cpu() -> bool:
