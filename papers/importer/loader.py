@@ -21,9 +21,10 @@ written.
 
 Files whose parsed days were released to keep memory flat (papers.importer.files,
 DigestFile.release) are read and parsed again when their batch comes. In a large
-import that parsing is about a third of the work, so one worker process does it a
-few batches ahead while this process writes (papers.importer.parse_ahead), on a
-second core; the results, errors and order of writes are the same as parsing here.
+import that parsing is about a third of the work, so when a second CPU is free one
+worker process does it a few batches ahead while this process writes
+(papers.importer.parse_ahead); the results, errors and order of writes are the
+same as parsing here.
 
 Files whose bytes were imported before and are known to change nothing
 (papers.importer.history, DigestFile.known) are skipped without being parsed,

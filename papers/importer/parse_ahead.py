@@ -35,10 +35,11 @@ from types import TracebackType
 from papers.importer.files import DigestFile, reread
 
 # Papers to parse again from which the worker is started. Starting and stopping a
-# spawned worker blocks this process for about 40 ms and costs the other core 0.2 s
-# of CPU (a fresh interpreter importing the parser), while parsing here costs about
-# 60 us a paper: below some 700 papers the worker cannot pay for itself, and under
-# 2,000 (40 day files) the saving is too small to be worth a second process.
+# spawned worker blocks this process for about 30 ms (10 to start, 20 to wait for
+# its exit) and costs the other CPU 0.2 s (a fresh interpreter importing the
+# parser), while parsing here costs about 60 us a paper: below some 500 papers the
+# worker cannot pay for itself, and under 2,000 (40 day files) the saving is too
+# small to be worth a second process.
 PARSE_AHEAD_FROM = 2_000
 # Papers parsed ahead of the writes, at most: four of the largest batches
 # (loader.BATCH_PAPERS), so the worker, three times as fast as the writes, is
