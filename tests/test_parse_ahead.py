@@ -133,6 +133,22 @@ def test_without_a_worker_the_files_are_parsed_here(tmp_path, eager, monkeypatch
     assert not parsing.started and parsing.parsed_ahead == 0
 
 
+def test_when_the_worker_cannot_be_started_the_files_are_parsed_here(
+    tmp_path, eager, monkeypatch
+):
+    def no_processes(*args, **kwargs):
+        raise OSError("fork: Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_processes)
+    archive(tmp_path)
+
+    here = in_place(released(tmp_path))
+    there, parsing = ahead(released(tmp_path))
+
+    assert there == here
+    assert not parsing.started and parsing.parsed_ahead == 0
+
+
 def test_when_the_worker_dies_the_files_are_parsed_here(tmp_path, eager):
     archive(tmp_path)
     here = in_place(released(tmp_path))

@@ -145,10 +145,11 @@ class ParseAhead:
             context = multiprocessing.get_context(START_METHOD)
             self._pipe, theirs = context.Pipe()
             _widen(self._pipe, theirs)
-            self._process = context.Process(
+            process = context.Process(
                 target=_serve, args=(theirs,), name="parse-ahead", daemon=True
             )
-            self._process.start()
+            process.start()
+            self._process = process
             theirs.close()
         except (OSError, RuntimeError, NotImplementedError):
             # No processes here (a sandbox, a platform without semaphores): parse
