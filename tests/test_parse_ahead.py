@@ -1,7 +1,6 @@
 """Parsing the next files in a worker process gives what parsing them here gives."""
 
 import io
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -123,7 +122,7 @@ def test_without_a_worker_the_files_are_parsed_here(tmp_path, eager, monkeypatch
     def no_processes(*args, **kwargs):
         raise OSError("no processes here")
 
-    monkeypatch.setattr(parse_ahead.multiprocessing, "get_context", no_processes)
+    monkeypatch.setattr(parse_ahead.socket, "socketpair", no_processes)
     archive(tmp_path)
 
     here = in_place(released(tmp_path))
@@ -139,7 +138,7 @@ def test_when_the_worker_cannot_be_started_the_files_are_parsed_here(
     def no_processes(*args, **kwargs):
         raise OSError("fork: Resource temporarily unavailable")
 
-    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_processes)
+    monkeypatch.setattr(parse_ahead.subprocess, "Popen", no_processes)
     archive(tmp_path)
 
     here = in_place(released(tmp_path))
@@ -162,7 +161,7 @@ def test_when_the_worker_dies_the_files_are_parsed_here(tmp_path, eager):
 
     assert outcome(files) == here
     assert parsing.parsed_ahead == 0
-    assert multiprocessing.active_children() == []
+    assert gone(parsing.worker_pid)
 
 
 def test_a_small_import_starts_no_worker(tmp_path, monkeypatch):
@@ -183,7 +182,8 @@ def test_the_worker_is_stopped_when_an_import_is_interrupted(tmp_path, eager, ca
     class Recorded(ParseAhead):
         def __init__(self, files):
             super().__init__(files)
-            started.append(self.ready(timeout=60))
+            assert self.ready(timeout=60)
+            started.append(self.worker_pid)
 
     def interrupt(file, stats):
         raise KeyboardInterrupt
@@ -193,9 +193,17 @@ def test_the_worker_is_stopped_when_an_import_is_interrupted(tmp_path, eager, ca
         with pytest.raises(KeyboardInterrupt):
             loader.load_files(released(tmp_path), on_loaded=interrupt)
 
-    assert started == [True]
-    assert multiprocessing.active_children() == []
+    assert len(started) == 1 and gone(started[0])
     assert "Traceback" not in capfd.readouterr().err  # the worker ended quietly
+
+
+def gone(pid: int) -> bool:
+    """Whether the process has ended and been waited for."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
 
 
 def database() -> dict[str, list]:

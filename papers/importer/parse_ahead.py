@@ -21,11 +21,11 @@ imports): no Django settings, models or database connection.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import pickle
-import signal
 import socket
+import subprocess
+import sys
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,12 +34,12 @@ from types import TracebackType
 
 from papers.importer.files import DigestFile, reread
 
-# Papers to parse again from which the worker is started. Starting and stopping a
-# spawned worker blocks this process for about 30 ms (10 to start, 20 to wait for
-# its exit) and costs the other CPU 0.2 s (a fresh interpreter importing the
-# parser), while parsing here costs about 60 us a paper: below some 500 papers the
-# worker cannot pay for itself, and under 2,000 (40 day files) the saving is too
-# small to be worth a second process.
+# Papers to parse again from which the worker is started. Starting and stopping
+# the worker blocks this process for about 35 ms (5 to start, 30 to wait for its
+# exit) and costs the other CPU 0.2 s (a fresh interpreter importing the parser),
+# while parsing here costs about 60 us a paper: below some 600 papers the worker
+# cannot pay for itself, and under 2,000 (40 day files) the saving is too small to
+# be worth a second process.
 PARSE_AHEAD_FROM = 2_000
 # Papers parsed ahead of the writes, at most: four of the largest batches
 # (loader.BATCH_PAPERS), so the worker, three times as fast as the writes, is
@@ -50,10 +50,6 @@ CHUNK_PAPERS = 250
 # The pipe's buffer, each way: the worker's results wait in it until this process
 # takes them at its next file, and a chunk's records pickle to some 200 KB.
 PIPE_BYTES = 4 * 1024 * 1024
-# A fresh interpreter: fork would start in 5 ms instead of 0.2 s (on the other
-# core), but copies a process that holds an open database connection and may run
-# threads; forkserver made this process wait 0.1 s for its server to start.
-START_METHOD = "spawn"
 
 
 class ParseAhead:
@@ -80,7 +76,7 @@ class ParseAhead:
         self._papers_ahead = 0
         self._current: _Chunk | None = None  # the chunk being reloaded
         self._pipe: Connection | None = None
-        self._process: multiprocessing.process.BaseProcess | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self.worker_pid: int | None = None  # once the worker has started
         self.parsed_ahead = 0  # files whose worker's parse was used
         papers = sum(file.papers for file in self._files)
@@ -135,26 +131,42 @@ class ParseAhead:
         if pipe is not None:
             pipe.close()  # the worker ends on reading the end of the pipe
         if self._process is not None:
-            self._process.join(timeout=5)
-            if self._process.is_alive():  # stuck reading a file: no need to wait
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # stuck on a file: not worth waiting
                 self._process.kill()
-                self._process.join()
+                self._process.wait()
 
     def _start(self) -> None:
         try:
-            context = multiprocessing.get_context(START_METHOD)
-            self._pipe, theirs = context.Pipe()
-            _widen(self._pipe, theirs)
-            process = context.Process(
-                target=_serve, args=(theirs,), name="parse-ahead", daemon=True
+            ours, theirs = socket.socketpair()
+        except OSError:  # out of file descriptors: parse here
+            return
+        _widen(ours, theirs)
+        try:
+            # A new interpreter running this module alone. fork would copy a
+            # process holding an open database connection (and maybe threads);
+            # multiprocessing's spawn and forkserver run the importing script's
+            # top level again in the worker, so an unguarded script would import
+            # twice. Its own session: Ctrl-C reaches the importer, which stops it.
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(theirs.fileno())],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                env={
+                    **os.environ,
+                    "PYTHONPATH": os.pathsep.join(filter(None, sys.path)),
+                },
+                start_new_session=True,
             )
-            process.start()
-            self._process = process
+        except OSError:
+            # No processes here (a sandbox, a limit reached): parse in this
+            # process, as without the worker.
+            ours.close()
+            return
+        finally:
             theirs.close()
-        except (OSError, RuntimeError, NotImplementedError):
-            # No processes here (a sandbox, a platform without semaphores): parse
-            # in this process, as without the worker.
-            self.close()
+        self._pipe = Connection(ours.detach())
 
     def _hand_over(self) -> None:
         """Give the worker the next files, up to LOOKAHEAD_PAPERS ahead."""
@@ -227,9 +239,6 @@ class _Chunk:
 
 def _serve(pipe: Connection) -> None:
     """The worker: parse each chunk of files named in the pipe, in order."""
-    # Ctrl-C reaches the whole process group: the importer stops the worker
-    # itself, so the worker must not die mid-task printing a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         pipe.send(os.getpid())
         while True:
@@ -244,16 +253,10 @@ def _serve(pipe: Connection) -> None:
         return  # the importer closed the pipe: done
 
 
-def _widen(*pipes: Connection) -> None:
+def _widen(*ends: socket.socket) -> None:
     """Let the pipe hold many answers (Linux lets a socket buffer be this large)."""
-    for pipe in pipes:
-        descriptor = os.dup(pipe.fileno())
-        try:
-            end = socket.socket(fileno=descriptor)
-        except OSError:  # not a socket here
-            os.close(descriptor)
-            continue
-        with end, contextlib.suppress(OSError):
+    for end in ends:
+        with contextlib.suppress(OSError):
             # A smaller buffer only makes the worker wait for this process.
             end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, PIPE_BYTES)
             end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, PIPE_BYTES)
@@ -277,3 +280,7 @@ def _spare_cpu() -> bool:
     except (AttributeError, OSError):  # not known here
         load = 0.0
     return load < cpus - 1
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1])))
