@@ -119,20 +119,23 @@ class DigestFile:
             self.records = []
             self.released = True
 
-    def reload(self, *, max_bytes: int | None = None) -> None:
-        """Parse a released file again (an error if it changed meanwhile)."""
+    def reload(
+        self, *, max_bytes: int | None = None, again: DigestFile | None = None
+    ) -> None:
+        """Parse a released file again (an error if it changed meanwhile).
+
+        `again` is the file's `reread`, when another process has already done it
+        (papers.importer.parse_ahead); it is checked as this process's own would be.
+        """
         if not self.released or self.path is None:
             return
+        if again is None:
+            again = reread(self.name, self.path, max_bytes=max_bytes)
         self.known = None
         first_sha256 = self.sha256
-        try:
-            data = read_bytes(self.name, self.path, max_bytes=max_bytes)
-            again = parse_text(self.name, decode(data, name=self.name))
-        except DigestSourceError as failure:
-            again = DigestFile(self.name, error=str(failure))
-        else:
+        if again.sha256:
             # The bytes written are the ones the history records.
-            self.sha256 = hashlib.sha256(data).hexdigest()
+            self.sha256 = again.sha256
         self.released = False
         self.records, self.error = again.records, again.error
         sketched, self.sketched = self.sketched, False
@@ -237,6 +240,22 @@ def read_stream(stream: IO, *, max_bytes: int | None = None) -> str:
         return stream.read()
     except UnicodeDecodeError as error:
         raise DigestSourceError(f"{STDIN_NAME}: not UTF-8 text ({error})") from error
+
+
+def reread(name: str, path: Path, *, max_bytes: int | None = None) -> DigestFile:
+    """The file read and parsed again, as a new DigestFile whose `sha256` is that of
+    the bytes read ("" when they could not be read as text).
+
+    It changes nothing else, so a worker process can run it ahead of the file's
+    turn (papers.importer.parse_ahead); `DigestFile.reload` judges the result.
+    """
+    try:
+        data = read_bytes(name, path, max_bytes=max_bytes)
+        again = parse_text(name, decode(data, name=name))
+    except DigestSourceError as failure:
+        return DigestFile(name, error=str(failure))
+    again.sha256 = hashlib.sha256(data).hexdigest()
+    return again
 
 
 def parse_text(name: str, text: str) -> DigestFile:
