@@ -295,18 +295,12 @@ def load_files(
     """Load the files in order, each atomically; stats (None if it failed) per file.
 
     `on_loaded(file, stats)` is called for each file once its batch is committed,
-<<<<<<< HEAD
     in order, for progress reports; `batch_papers` caps the papers per write
-    transaction (by default, the database's). Files whose parsed days were released are
-    parsed again when their batch comes; with `release`, files read from disk drop
-    their parsed days once written, so memory stays flat on a large archive.
-=======
-    in order, for progress reports. Files whose parsed days were released are
-    parsed again when their batch comes, by a worker process a little ahead when
+    transaction (by default, the database's). Files whose parsed days were released
+    are parsed again when their batch comes, by a worker process a little ahead when
     there are many (papers.importer.parse_ahead); with `release`, files read from
     disk drop their parsed days once written, so memory stays flat on a large
     archive.
->>>>>>> parse-ahead
     """
     results: list[ImportStats | None] = []
     global _longest_write
