@@ -281,8 +281,7 @@ def test_an_import_with_the_worker_writes_what_one_without_writes(
 
 def test_a_busy_machine_starts_no_worker(tmp_path, monkeypatch):
     monkeypatch.setattr(parse_ahead, "PARSE_AHEAD_FROM", 0)
-    monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 1.0, 1.0))
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(parse_ahead, "_idle_cpus", lambda seconds: 0.3)
     archive(tmp_path)
 
     there, parsing = ahead(released(tmp_path))
@@ -305,3 +304,33 @@ def test_the_worker_needs_no_django_settings(tmp_path):
     root = Path(__file__).resolve().parent.parent
 
     subprocess.run([sys.executable, "-c", code], env=env, cwd=root, check=True)
+
+
+def test_without_proc_stat_a_busy_machine_is_told_by_its_load(tmp_path, monkeypatch):
+    monkeypatch.setattr(parse_ahead, "PROC_STAT", str(tmp_path / "missing"))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 1.0, 1.0))
+    assert not parse_ahead._spare_cpu()
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 1.0, 1.0))
+    assert parse_ahead._spare_cpu()
+
+
+def test_idle_cpus_are_read_from_proc_stat(tmp_path, monkeypatch):
+    stat = tmp_path / "stat"
+    samples = iter(
+        [
+            "cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 1 2 3\n",
+            # 200 more ticks over both CPUs, 150 of them idle or waiting on disk.
+            "cpu  120 0 130 900 50 0 0 0 0 0\ncpu0 1 2 3\n",
+        ]
+    )
+
+    def sleep(seconds):
+        stat.write_text(next(samples))
+
+    stat.write_text(next(samples))
+    monkeypatch.setattr(parse_ahead, "PROC_STAT", str(stat))
+    monkeypatch.setattr(parse_ahead.time, "sleep", sleep)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+    assert parse_ahead._idle_cpus(0.2) == 1.5

@@ -26,6 +26,7 @@ import pickle
 import socket
 import subprocess
 import sys
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,11 @@ PARSE_AHEAD_FROM = 2_000
 # (loader.BATCH_PAPERS), so the worker, three times as fast as the writes, is
 # rarely waited for, and a few MB of records in memory.
 LOOKAHEAD_PAPERS = 2_000
+# A second CPU counts as free when this much of one was idle over a moment before the
+# worker starts (see _spare_cpu): a fifth of a second is 20 ticks of /proc/stat.
+SPARE_CPU = 0.75
+IDLE_SAMPLE_SECONDS = 0.2
+PROC_STAT = "/proc/stat"
 # Papers per message to the worker and back: a chunk of several day files.
 CHUNK_PAPERS = 250
 # The pipe's buffer, each way: the worker's results wait in it until this process
@@ -267,10 +273,14 @@ def _spare_cpu() -> bool:
 
     Without one the worker only takes turns with this process, and its hand-offs
     make the import slower, not faster: on two CPUs, one of them busy with another
-    program, 20,000 papers parsed again took 5 to 20% longer with the worker. The
-    1-minute load average tells, as for `make -l`: this process's own few seconds
-    of reading the files barely count in it.
+    program, 20,000 papers parsed again took 5 to 20% longer with the worker. What
+    the machine left idle over a moment tells (this process sleeps meanwhile); the
+    1-minute load average, used where /proc/stat is missing, would still count this
+    process's own work of the minute before, such as a previous import.
     """
+    idle = _idle_cpus(IDLE_SAMPLE_SECONDS)
+    if idle is not None:
+        return idle >= SPARE_CPU
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -280,6 +290,36 @@ def _spare_cpu() -> bool:
     except (AttributeError, OSError):  # not known here
         load = 0.0
     return load < cpus - 1
+
+
+def _idle_cpus(seconds: float) -> float | None:
+    """How many CPUs were idle, on average, over the next `seconds` (Linux)."""
+    before = _cpu_ticks()
+    if before is None:
+        return None
+    time.sleep(seconds)
+    after = _cpu_ticks()
+    if after is None:
+        return None
+    total = after[0] - before[0]
+    if total <= 0:
+        return None
+    cpus = os.cpu_count() or 1
+    return cpus * (after[1] - before[1]) / total
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """All CPUs' ticks so far, and their idle ones, from /proc/stat's first line."""
+    try:
+        with open(PROC_STAT, encoding="ascii") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu":
+        return None
+    # user nice system idle iowait irq softirq steal (guest time is within user)
+    ticks = [int(value) for value in fields[1:9]]
+    return sum(ticks), ticks[3] + ticks[4]
 
 
 if __name__ == "__main__":
