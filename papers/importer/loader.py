@@ -561,7 +561,7 @@ def _write_batch(
                 raise
             changes = _commit(planned, optimistic=False)
         took = time.perf_counter() - started
-        pace.wrote(len(planned.papers), took)
+        pace.wrote(planned.papers, took)
         pace.leave_gap(took)
         return _per_file(files, [ImportStats.of_day(day) for day in changes.stats])
     except DatabaseError as failure:
@@ -588,8 +588,8 @@ class _Planned:
     overwrite: bool
 
     @property
-    def papers(self) -> list:
-        return [paper for record in self.records for paper in record.papers]
+    def papers(self) -> int:
+        return sum(len(record.papers) for record in self.records)
 
     def again(self) -> tuple[Stored, Changes]:
         stored = read_stored(self.records, overwrite=self.overwrite)
