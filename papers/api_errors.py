@@ -28,6 +28,7 @@ DEFAULT_MESSAGES = {
     405: "This method is not allowed here.",
     429: "Too many requests: try again later.",
     500: "Something went wrong on our side; please try again in a moment.",
+    503: "The site is busy saving new papers; nothing was saved, try again shortly.",
 }
 # Headers of the original response that a client still needs from the JSON one.
 _KEPT_HEADERS = ("Allow", "Retry-After", "Vary")
