@@ -118,27 +118,23 @@ def test_a_file_removed_meanwhile_fails_cleanly(tmp_path, eager):
     assert failed.error == f"{tmp_path / 'c.md'}: No such file or directory"
 
 
-def test_without_a_worker_the_files_are_parsed_here(tmp_path, eager, monkeypatch):
-    def no_processes(*args, **kwargs):
-        raise OSError("no processes here")
-
-    monkeypatch.setattr(parse_ahead.socket, "socketpair", no_processes)
-    archive(tmp_path)
-
-    here = in_place(released(tmp_path))
-    there, parsing = ahead(released(tmp_path))
-
-    assert there == here
-    assert not parsing.started and parsing.parsed_ahead == 0
-
-
-def test_when_the_worker_cannot_be_started_the_files_are_parsed_here(
-    tmp_path, eager, monkeypatch
+@pytest.mark.parametrize(
+    ("failing", "message"),
+    [
+        # No pipe to a worker.
+        ("socket.socketpair", "no processes here"),
+        # The worker cannot be started.
+        ("subprocess.Popen", "fork: Resource temporarily unavailable"),
+    ],
+)
+def test_without_a_worker_the_files_are_parsed_here(
+    tmp_path, eager, monkeypatch, failing, message
 ):
     def no_processes(*args, **kwargs):
-        raise OSError("fork: Resource temporarily unavailable")
+        raise OSError(message)
 
-    monkeypatch.setattr(parse_ahead.subprocess, "Popen", no_processes)
+    module, name = failing.split(".")
+    monkeypatch.setattr(getattr(parse_ahead, module), name, no_processes)
     archive(tmp_path)
 
     here = in_place(released(tmp_path))
