@@ -51,3 +51,18 @@ def test_only_a_locked_database_counts_as_busy():
     assert is_busy(OperationalError("database is locked"))
     assert not is_busy(OperationalError("no such table: papers_paper"))
     assert not is_busy(ValueError("database is locked"))
+
+
+def test_the_api_answers_busy_in_its_error_shape(client, monkeypatch):
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("papers.views.api.browse", locked)
+
+    response = client.get(reverse("papers:api-list"))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    body = response.json()
+    assert body["status"] == 503
+    assert "nothing was saved" in body["message"]
