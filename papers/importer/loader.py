@@ -93,7 +93,7 @@ BATCH_PAPERS = 500
 TARGET_WRITE_SECONDS = 0.05
 # PostgreSQL lets writers of different rows work side by side, and an import's batch
 # locks only the rows it writes, the data version's row only at its very end (see
-# _write_batch): other writers do not wait for it, so its batches are longer. Each
+# _commit): other writers do not wait for it, so its batches are longer. Each
 # batch has a fixed cost (reading what is stored, one statement per table, checking
 # the deferred foreign keys and flushing the log at commit): 0.5 s batches of up to
 # 5,000 papers import 100,000 papers in about two thirds of the time of 50 ms ones.
@@ -546,14 +546,9 @@ def _write_batch(
     try:
         # Read and plan before taking the write lock; the data version tells
         # whether anyone wrote in between, in which case the plan is made again.
-        seen = data_version()
-        stored = read_stored(records, overwrite=overwrite)
-        changes = plan(
-            records, stored, overwrite=overwrite, source_length=SOURCE_LENGTH
-        )
+        planned = _Planned.read(files, records, overwrite=overwrite)
         pace.wait_for_other_writers()
         started = time.perf_counter()
-        planned = _Planned(files, records, seen, stored, changes, overwrite)
         try:
             changes = _commit(planned, optimistic=optimistic)
         except (_WrittenMeanwhile, DatabaseError):
@@ -587,14 +582,25 @@ class _Planned:
     changes: Changes
     overwrite: bool
 
+    @classmethod
+    def read(
+        cls, files: list[DigestFile], records: list[DigestRecord], *, overwrite: bool
+    ) -> _Planned:
+        seen = data_version()
+        return cls(files, records, seen, *cls._plan(records, overwrite), overwrite)
+
     @property
     def papers(self) -> int:
         return sum(len(record.papers) for record in self.records)
 
     def again(self) -> tuple[Stored, Changes]:
-        stored = read_stored(self.records, overwrite=self.overwrite)
+        return self._plan(self.records, self.overwrite)
+
+    @staticmethod
+    def _plan(records: list[DigestRecord], overwrite: bool) -> tuple[Stored, Changes]:
+        stored = read_stored(records, overwrite=overwrite)
         changes = plan(
-            self.records, stored, overwrite=self.overwrite, source_length=SOURCE_LENGTH
+            records, stored, overwrite=overwrite, source_length=SOURCE_LENGTH
         )
         return stored, changes
 
