@@ -622,7 +622,9 @@ def test_a_batch_that_meets_another_writers_change_is_written_again(monkeypatch)
     assert Appearance.objects.filter(date=NEXT_DAY).count() == 2
 
 
-def test_batches_are_sized_to_keep_each_write_transaction_short(monkeypatch):
+def batch_sizes_of_an_import(monkeypatch, days: int) -> list[int]:
+    """Import `days` days of 10 papers, pretending each paper takes 1 ms to write;
+    the papers of each write transaction."""
     from papers.importer import loader
 
     files = [
@@ -635,7 +637,7 @@ def test_batches_are_sized_to_keep_each_write_transaction_short(monkeypatch):
                 )
             ],
         )
-        for n in range(40)
+        for n in range(days)
     ]
     sizes = []
     original = loader._write_batch
@@ -645,20 +647,58 @@ def test_batches_are_sized_to_keep_each_write_transaction_short(monkeypatch):
         return original(batch, **kwargs)
 
     monkeypatch.setattr(loader, "_write_batch", counting)
-    # Pretend each paper takes 1 ms to write: a 50 ms batch then holds 50 papers.
-    monkeypatch.setattr(loader, "TARGET_WRITE_SECONDS", 0.05)
-    monkeypatch.setattr(loader, "POSTGRES_TARGET_WRITE_SECONDS", 0.05)
     monkeypatch.setattr(
         loader._Pace,
         "wrote",
         lambda self, papers, seconds: setattr(self, "per_paper", 0.001),
     )
-
     load_files(files)
+    assert Paper.objects.count() == 10 * days
+    return sizes
+
+
+def test_batches_are_sized_to_keep_each_write_transaction_short(monkeypatch):
+    from papers.importer import loader
+
+    # At 1 ms a paper, a 50 ms batch holds 50 papers.
+    monkeypatch.setattr(loader, "TARGET_WRITE_SECONDS", 0.05)
+    monkeypatch.setattr(loader, "POSTGRES_TARGET_WRITE_SECONDS", 0.05)
+
+    sizes = batch_sizes_of_an_import(monkeypatch, 40)
 
     assert sizes[0] == loader.FIRST_BATCH_PAPERS
     assert set(sizes[1:]) == {50}
-    assert Paper.objects.count() == 400
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's one write lock")
+@pytest.mark.parametrize("others_waited, size", [(True, 50), (False, 200)])
+def test_sqlite_batches_grow_only_while_no_other_writer_waits_for_the_lock(
+    monkeypatch, others_waited, size
+):
+    from django.db import connections
+
+    from papers.importer import loader
+
+    monkeypatch.setattr(loader, "TARGET_WRITE_SECONDS", 0.05)
+    monkeypatch.setattr(loader, "QUIET_TARGET_WRITE_SECONDS", 0.2)
+    asked = []
+
+    def waited_within(seconds):
+        asked.append(seconds)
+        return others_waited
+
+    monkeypatch.setattr(
+        connections["default"], "writer_waited_within", waited_within, raising=False
+    )
+
+    sizes = batch_sizes_of_an_import(monkeypatch, 100)
+
+    assert set(sizes[1:-1]) == {size}
+    assert set(asked) == {loader.WAITED_WITHIN}
+    # The lock is left free between two batches only for a writer that waited.
+    pace = loader._Pace()
+    pace.leave_gap(0.2)
+    assert (pace.free_until > 0) == others_waited
 
 
 def test_a_large_import_refreshes_the_table_statistics_as_it_grows(monkeypatch):

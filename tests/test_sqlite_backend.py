@@ -1,3 +1,4 @@
+import os
 import sqlite3
 import threading
 import time
@@ -7,6 +8,7 @@ from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 from digestsite.settings import database_from_environment
+from digestsite.sqlite_backend import waiting_writers
 from digestsite.sqlite_backend.base import DatabaseWrapper
 
 
@@ -115,3 +117,39 @@ def test_other_errors_are_not_run_again(database_path):
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
         cursor.execute("SELECT * FROM missing")
     connection.connection.close()
+
+
+def test_a_writer_that_waits_for_the_lock_leaves_a_mark_for_imports(database_path):
+    connection = site_connection(database_path)
+    assert not connection.writer_waited_within(60)
+
+    connection._start_transaction_under_autocommit()  # the lock is free: no mark
+    connection.connection.execute("COMMIT")
+    assert not connection.writer_waited_within(60)
+
+    holder = hold_write_lock(database_path, 0.1)
+    connection._start_transaction_under_autocommit()
+    connection.connection.execute("COMMIT")
+    holder.join()
+    assert connection.writer_waited_within(60)
+    assert waiting_writers.mark_path(database_path).exists()
+    connection.connection.close()
+
+
+def test_the_mark_fades_after_the_time_asked(database_path):
+    waiting_writers.mark_waiting(database_path)
+    assert waiting_writers.waited_within(database_path, 10)
+    an_hour_ago = time.time() - 3600
+    os.utime(waiting_writers.mark_path(database_path), (an_hour_ago, an_hour_ago))
+    assert not waiting_writers.waited_within(database_path, 10)
+    assert waiting_writers.waited_within(database_path, 7200)
+
+
+@pytest.mark.parametrize(
+    "name", [":memory:", "file:memorydb_default?mode=memory&cache=shared", ""]
+)
+def test_a_database_that_is_no_plain_file_counts_as_waited_for(name):
+    # No mark can tell: an import then keeps its write transactions short.
+    assert waiting_writers.mark_path(name) is None
+    waiting_writers.mark_waiting(name)  # nothing to touch, and no error
+    assert waiting_writers.waited_within(name, 10)

@@ -26,6 +26,8 @@ from typing import Any
 
 from django.db.backends.sqlite3 import base
 
+from digestsite.sqlite_backend import waiting_writers
+
 # How often a waiting writer tries the lock: short next to the gap an import leaves
 # between two batches, long enough that waiting threads cost no noticeable CPU.
 POLL = 0.002  # seconds
@@ -73,6 +75,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 connection.execute(f"PRAGMA busy_timeout = {timeout_ms}")
 
     def _begin_polling(self, deadline: float) -> None:
+        marked = False
         while True:
             try:
                 self.connection.execute(f"BEGIN {self.transaction_mode}")
@@ -81,4 +84,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 busy = error.sqlite_errorcode == sqlite3.SQLITE_BUSY
                 if not busy or time.monotonic() + POLL > deadline:
                     raise
+            if not marked:
+                self.mark_waiting()
+                marked = True
             time.sleep(POLL)
+
+    def mark_waiting(self) -> None:
+        """Tell an import that a writer is waiting for the lock now."""
+        waiting_writers.mark_waiting(self.settings_dict["NAME"])
+
+    def writer_waited_within(self, seconds: float) -> bool:
+        """Whether any writer had to wait for the lock in the last `seconds`."""
+        return waiting_writers.waited_within(self.settings_dict["NAME"], seconds)

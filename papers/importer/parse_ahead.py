@@ -42,10 +42,10 @@ from papers.importer.files import DigestFile, reread
 # cannot pay for itself, and under 2,000 (40 day files) the saving is too small to
 # be worth a second process.
 PARSE_AHEAD_FROM = 2_000
-# Papers parsed ahead of the writes, at most: four of the largest batches
-# (loader.BATCH_PAPERS), so the worker, three times as fast as the writes, is
-# rarely waited for, and a few MB of records in memory.
-LOOKAHEAD_PAPERS = 2_000
+# Papers parsed ahead of the writes, at most: four of SQLite's largest batches
+# (loader.QUIET_BATCH_PAPERS), so the worker, three times as fast as the writes, is
+# rarely waited for, and some 6 MB of records in memory.
+LOOKAHEAD_PAPERS = 8_000
 # A second CPU counts as free when this much of one was idle over a moment before the
 # worker starts (see _spare_cpu): a fifth of a second is 20 ticks of /proc/stat.
 SPARE_CPU = 0.75
