@@ -622,6 +622,35 @@ def test_a_batch_that_meets_another_writers_change_is_written_again(monkeypatch)
     assert Appearance.objects.filter(date=NEXT_DAY).count() == 2
 
 
+def test_an_author_deleted_between_planning_and_writing_is_created_again(monkeypatch):
+    """Author ids are read with the plan, before the write transaction: a deletion
+    in between makes the batch plan again rather than link a missing author."""
+    from papers.importer import loader
+
+    load_digest(digest_record(DAY, [PaperRecordFactory(authors=("Ada Lovelace",))]))
+    later = PaperRecordFactory(authors=("Ada Lovelace", "Alan Turing"))
+    original_read = loader.read_stored
+    reads = []
+
+    def read_then_an_admin_deletes(*args, **kwargs):
+        stored = original_read(*args, **kwargs)
+        reads.append(stored.authors)
+        if len(reads) == 1:
+            Author.objects.get(name="Ada Lovelace").delete()  # bumps the version
+        return stored
+
+    monkeypatch.setattr(loader, "read_stored", read_then_an_admin_deletes)
+
+    load_files([DigestFile("a.md", records=[digest_record(NEXT_DAY, [later])])])
+
+    assert "Ada Lovelace" in reads[0] and reads[1] == {}
+    assert authors_of(Paper.objects.get(key=later.key)) == [
+        "Ada Lovelace",
+        "Alan Turing",
+    ]
+    assert Author.objects.filter(name="Ada Lovelace").count() == 1
+
+
 def batch_sizes_of_an_import(monkeypatch, days: int) -> list[int]:
     """Import `days` days of 10 papers, pretending each paper takes 1 ms to write;
     the papers of each write transaction."""

@@ -98,6 +98,9 @@ class Stored:
     papers: dict[str, StoredPaper] = field(default_factory=dict)
     days: dict[datetime.date, StoredDay] = field(default_factory=dict)
     tags: dict[str, int] = field(default_factory=dict)  # slug -> stored tag id
+    # name -> stored author id: read with the rest, so that a write looks up only
+    # the authors new to the database (the plan itself needs no ids).
+    authors: dict[str, int] = field(default_factory=dict)
 
     def after(self, changes: Changes) -> Stored:
         """What is stored once `changes` are written (for dry runs in batches)."""
@@ -105,6 +108,7 @@ class Stored:
             papers={**self.papers, **changes.papers, **changes.redated},
             days={**self.days, **changes.days},
             tags=self.tags,
+            authors=self.authors,
         )
 
 

@@ -110,6 +110,11 @@ def _json(value: Any) -> Any:
     return value if isinstance(value, list) else json.loads(value or "[]")
 
 
+def _json_list(values: Sequence[str]) -> str:
+    # Most papers have no links or edits: their "[]" needs no encoder.
+    return json.dumps(list(values)) if values else "[]"
+
+
 def _date(value: Any) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
@@ -131,13 +136,23 @@ def read_stored(records: Sequence[DigestRecord], *, overwrite: bool = False) -> 
     if overwrite:
         keys.update(key for day in days.values() for key in day.positions)
     wanted_tags: dict[str, str] = {}
+    authors: dict[str, None] = {}
     for record in records:
         for row in record.papers:
             for name in row.tags:
                 wanted_tags.setdefault(tag_slug(name), name)
+            authors.update(dict.fromkeys(row.authors))
     return Stored(
-        papers=_read_papers(sorted(keys)), days=days, tags=_read_tags(wanted_tags)
+        papers=_read_papers(sorted(keys)),
+        days=days,
+        tags=_read_tags(wanted_tags),
+        authors=_read_authors(list(authors)),
     )
+
+
+def _read_authors(names: Sequence[str]) -> dict[str, int]:
+    sql = f"SELECT name, id FROM {Author._meta.db_table} WHERE name IN ({{in}})"
+    return dict(_fetch_in(sql, names))
 
 
 def _read_days(dates: Sequence[datetime.date]) -> dict[datetime.date, StoredDay]:
@@ -291,7 +306,8 @@ def write_rows(changes: Changes, stored: Stored) -> bool:
                 name: None
                 for key in changes.authors
                 for name in changes.papers[key].authors
-            }
+            },
+            stored.authors,
         )
         tag_ids = {**stored.tags, **_ensure_tags(changes.new_tags)}
         day_ids = _write_days(changes, now)
@@ -360,19 +376,23 @@ class _search_triggers_off:
                 raise
 
 
-def _ensure_authors(names: dict[str, None]) -> dict[str, int]:
-    """Author ids by name, creating the authors not stored yet."""
-    table = Author._meta.db_table
-    sql = f"SELECT name, id FROM {table} WHERE name IN ({{in}})"
-    ids = dict(_fetch_in(sql, list(names)))
+def _ensure_authors(names: dict[str, None], stored: dict[str, int]) -> dict[str, int]:
+    """Author ids by name, creating the authors not stored yet.
+
+    `stored` holds the ids read with the plan: the data version proves them still
+    true (every change to an author bumps it, and a batch whose version moved is
+    planned again), so only the other names are looked up here.
+    """
+    ids = {name: stored[name] for name in names if name in stored}
     missing = [name for name in names if name not in ids]
     if missing:
         # ON CONFLICT: another writer may have added the same author meanwhile.
         _many(
-            f"INSERT INTO {table} (name) VALUES (%s) ON CONFLICT DO NOTHING",
+            f"INSERT INTO {Author._meta.db_table} (name) VALUES (%s) "
+            "ON CONFLICT DO NOTHING",
             [(name,) for name in missing],
         )
-        ids.update(_fetch_in(sql, missing))
+        ids.update(_read_authors(missing))
     return ids
 
 
@@ -439,10 +459,10 @@ def _write_papers(changes: Changes, stored: Stored, now: Any) -> dict[str, int]:
             paper.title,
             paper.summary,
             paper.arxiv_url,
-            json.dumps(list(paper.github_urls)),
-            json.dumps(list(paper.huggingface_urls)),
+            _json_list(paper.github_urls),
+            _json_list(paper.huggingface_urls),
             *dates(paper),
-            json.dumps(list(paper.edited_fields)),
+            _json_list(paper.edited_fields),
         ]
         if postgres:
             row.append(", ".join(paper.authors))

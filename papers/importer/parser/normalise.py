@@ -115,6 +115,9 @@ def arxiv_id_from_url(url: str) -> str:
 
 
 @functools.lru_cache(maxsize=65_536)  # an archive repeats a few hundred tags
+# Remembered: an import asks for the same few thousand names' slugs about twice per
+# tagged row, and slugify costs a few microseconds each time.
+@functools.lru_cache(maxsize=65_536)
 def tag_slug(name: str) -> str:
     """The URL slug of a tag; names without Latin letters get a short stable hash."""
     slug = slugify(name)[:80].strip("-")
