@@ -1,8 +1,8 @@
 """Parse the files an import writes next in a second process, while this one writes.
 
 A large import keeps memory flat by releasing parsed days (DigestFile.release, the
-command's KEEP_PARSED_PAPERS), so most files are read and parsed again when their
-batch comes (DigestFile.reload): about a third of a 100,000-paper import's CPU, on
+command's KEEP_PARSED_PAPERS) or parsing them only when their batch comes
+(DigestFile.reload): about a third of a 100,000-paper import's CPU, on
 the same core as the database writes. `ParseAhead` has one worker process run
 `reread` on the next files meanwhile and hands each result to `DigestFile.reload`,
 which judges it as it would its own: a file changed since it was first read still
