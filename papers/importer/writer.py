@@ -66,7 +66,18 @@ def _fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
 
 
 def _fetch_in(sql: str, values: Sequence[Any], *, extra: Sequence[Any] = ()) -> list:
-    """Rows of `sql` whose `{in}` placeholder is bound to each chunk of `values`."""
+    """Rows of `sql` whose `IN ({in})` is bound to `values`.
+
+    PostgreSQL gets them as one array (`= ANY(%s)`): one statement whatever their
+    number, and no thousands of parameters to parse and bind (a 100,000-paper
+    import spent 2.5 s looking up author names as `IN` lists). Elsewhere each chunk
+    of `values` fills an `IN` list.
+    """
+    if connection.vendor == "postgresql":
+        values = list(values)
+        if not values:
+            return []
+        return _fetch(sql.replace("IN ({in})", "= ANY(%s)"), [*extra, values])
     rows: list = []
     for chunk in chunks(list(values)):
         marks = ", ".join(["%s"] * len(chunk))
