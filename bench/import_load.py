@@ -72,6 +72,7 @@ LIST_STATES = [
 @dataclass
 class Sample:
     kind: str  # "read" or "write"
+    action: str  # one of ACTIONS
     started: float  # seconds since the run began
     seconds: float
     ok: bool
@@ -302,7 +303,7 @@ class Reader:
         except (OSError, http.client.HTTPException) as failure:
             error = f"{type(failure).__name__} {path}: {failure}"
         seconds = time.perf_counter() - started
-        results.add(Sample(kind, started - began, seconds, not error), error)
+        results.add(Sample(kind, action, started - began, seconds, not error), error)
 
 
 # The run ------------------------------------------------------------------------
@@ -464,6 +465,8 @@ def main() -> None:
     )
     print(describe("reads", reads))
     print(describe("writes", writes))
+    for action in ACTIONS:
+        print("  " + describe(action, [s for s in samples if s.action == action]))
 
     def in_write(sample: Sample) -> bool:
         return sample.started < write_ends and sample.started + sample.seconds > (
