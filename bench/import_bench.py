@@ -70,8 +70,20 @@ def author_pool(size: int, rng: random.Random) -> list[str]:
     return [f"{rng.choice(FIRST)} {rng.choice(LAST)}{n}" for n in range(size)]
 
 
-def generate(folder: Path, papers: int, *, seed: int = 7) -> None:
-    """Write `papers` papers as day files under `folder` (once; re-used after)."""
+def generate(
+    folder: Path,
+    papers: int,
+    *,
+    seed: int = 7,
+    first: int = 0,
+    start: datetime.date = datetime.date(2020, 1, 1),
+) -> None:
+    """Write `papers` papers as day files under `folder` (once; re-used after),
+    one day after another from `start`.
+
+    `first` numbers the first paper (arXiv ids follow from it): archives with far
+    apart `first`s and `start`s share no paper and no day.
+    """
     marker = folder / ".complete"
     if marker.exists():
         return
@@ -79,15 +91,17 @@ def generate(folder: Path, papers: int, *, seed: int = 7) -> None:
     pool = author_pool(max(1000, papers // 2), rng)
     tags = [f"Topic {n}" for n in range(150)]
     common = ["Multimodal", "Natural Language Processing", "Computer Vision"]
-    start = datetime.date(2020, 1, 1)
     header = (
         "| Title | Authors | Summary | Classification | GitHub URLs | "
         "HuggingFace URLs |\n|---|---|---|---|---|---|\n"
     )
-    for day_number in range((papers + PER_DAY - 1) // PER_DAY):
-        date = start + datetime.timedelta(days=day_number)
+    end = first + papers
+    for day_number in range(first // PER_DAY, (end + PER_DAY - 1) // PER_DAY):
+        date = start + datetime.timedelta(days=day_number - first // PER_DAY)
         rows = []
-        for n in range(day_number * PER_DAY, min(papers, (day_number + 1) * PER_DAY)):
+        for n in range(
+            max(first, day_number * PER_DAY), min(end, (day_number + 1) * PER_DAY)
+        ):
             arxiv = f"{2000 + n // 100000:04d}.{n % 100000:05d}"
             title = " ".join(rng.choice(WORDS) for _ in range(8)).title()
             authors = ", ".join(

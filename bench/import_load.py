@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import datetime
 import http.client
 import http.cookiejar
 import os
@@ -110,22 +111,38 @@ def one_file(papers: int) -> Path:
     return target
 
 
-def base_database(users: int, url: str | None) -> str:
-    """Migrated, the sample digests imported, `users` readers; made once. Its URL."""
+# Where a --preload archive begins: papers numbered far past, and days before, any
+# imported archive's (those begin with paper 0 on 2020-01-01), so the two share no
+# paper and no day.
+PRELOAD_FIRST = 5_000_000
+PRELOAD_START = datetime.date(1995, 1, 1)
+
+
+def base_database(users: int, url: str | None, preload: int = 0) -> str:
+    """Migrated, the sample digests and `preload` synthetic papers imported, `users`
+    readers; made once. Its URL."""
+    suffix = f"_{users}" + (f"_{preload}" if preload else "")
     if url is None:
-        path = DATA / f"import_load_base_{users}.sqlite3"
+        path = DATA / f"import_load_base{suffix}.sqlite3"
         base = f"sqlite:///{path}"
         if path.exists():
             return base
         DATA.mkdir(parents=True, exist_ok=True)
     else:
-        base = f"{url}_base_{users}"
+        base = f"{url}_base{suffix}"
         if _postgres_exists(base):
             return base
         _postgres_admin(base, 'CREATE DATABASE "{name}"')
     env = environment(base)
     manage("migrate", "-v0", env=env)
     manage("import_digest", str(ROOT / "sample_digests"), "-v0", env=env)
+    if preload:
+        sys.path.insert(0, str(ROOT / "bench"))
+        from import_bench import generate
+
+        folder = DATA / f"preload_{preload}"
+        generate(folder, preload, seed=11, first=PRELOAD_FIRST, start=PRELOAD_START)
+        manage("import_digest", str(folder), "-v0", env=env)
     script = (
         "from django.contrib.auth import get_user_model\n"
         "User = get_user_model()\n"
@@ -337,6 +354,14 @@ def main() -> None:
     )
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument(
+        "--preload",
+        type=int,
+        default=0,
+        help="Synthetic papers (other than the imported ones) already in the "
+        "database before the readers start, e.g. to measure them on a large "
+        "archive with --papers 500 as good as no import.",
+    )
+    parser.add_argument(
         "--database-url",
         help="A PostgreSQL database to run on (created afresh for each run) "
         "instead of a SQLite file.",
@@ -345,7 +370,7 @@ def main() -> None:
 
     big_file = one_file(args.papers)
     source = DATA / str(args.papers) if args.day_files else big_file
-    base = base_database(args.users, args.database_url)
+    base = base_database(args.users, args.database_url, args.preload)
     # Pages name their hashed static files (as `make run` prepares them).
     manage("collectstatic", "--noinput", "-v0", env=environment(base))
     run_dir = DATA / "import_load_run"
