@@ -3,6 +3,7 @@
     python bench/import_load.py                       # 24 users, 60 s, 100,000 rows
     python bench/import_load.py --users 8 --seconds 20 --papers 20000
     python bench/import_load.py --database-url postgres://postgres@127.0.0.1/load
+    python bench/import_load.py --papers 500 --preload 100000   # no import to speak of
 
 Prepares a database once (migrated, the sample digests imported, `--users` reader
 accounts) and runs every measurement on a fresh copy of it: a copy of the SQLite
