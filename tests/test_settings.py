@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
 from digestsite.settings import (
@@ -37,6 +38,26 @@ def test_postgresql_comes_from_database_url(monkeypatch):
         5433,
         "digests",
     )
+
+
+def test_postgresql_connections_compile_no_query_plans(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://reader@db.example/digests")
+    assert database_from_environment()["OPTIONS"]["options"] == "-c jit=off"
+
+    monkeypatch.setenv(
+        "DATABASE_URL",
+        "postgres://reader@db.example/digests?options=-c%20jit%3Don",
+    )
+    # The URL's own options come last, so they win.
+    assert database_from_environment()["OPTIONS"]["options"] == "-c jit=off -c jit=on"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT")
+@pytest.mark.django_db
+def test_the_site_runs_postgresql_without_jit():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_a_malformed_database_url_is_a_clear_configuration_error(monkeypatch):
