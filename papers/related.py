@@ -14,14 +14,9 @@ from papers.similar_text import similar_by_text
 AUTHOR_WEIGHT = 3
 TAG_WEIGHT = 1
 # A broad tag is shared by a large part of the archive; scoring all of those papers
-# would cost a scan of them on every paper page. Of the papers sharing a tag, the
-# newest this many are scored.
+# would cost a scan of them on every paper page. Papers sharing an author are always
+# scored; of those sharing only tags, the newest this many are.
 TAG_CANDIDATES = 2000
-# Nearly every author is on a handful of papers, but one name can be on a large part
-# of the archive (a prolific lab head, a name many people share): at 100,000 papers
-# where one author is on 60,000, scoring them all took a paper page 0.5-0.9 s on
-# PostgreSQL. Of the papers sharing an author, the last this many added are scored.
-AUTHOR_CANDIDATES = 2000
 
 
 def _count_per_paper(rows) -> Subquery:
@@ -56,7 +51,7 @@ def related_to(
         queryset.exclude(pk=paper.pk)
         # Only candidates sharing something get their scores computed.
         .filter(
-            Q(pk__in=_last_added_sharing_an_author(paper, author_ids))
+            Q(pk__in=shared_authors.values("paper_id"))
             | Q(pk__in=_newest_sharing_a_tag(tag_ids))
         )
         .annotate(
@@ -67,18 +62,6 @@ def related_to(
             score=F("shared_authors") * AUTHOR_WEIGHT + F("shared_tags") * TAG_WEIGHT
         )
         .order_by("-score", "-shared_authors", "-last_digest_date", "-pk")[:limit]
-    )
-
-
-def _last_added_sharing_an_author(paper: Paper, author_ids):
-    """Ids of the AUTHOR_CANDIDATES other papers added last that share an author
-    with `paper` (one sharing two counts twice), read from the (author, paper)
-    index."""
-    return (
-        Authorship.objects.filter(author_id__in=author_ids)
-        .exclude(paper=paper)
-        .order_by("-paper_id")
-        .values("paper_id")[:AUTHOR_CANDIDATES]
     )
 
 

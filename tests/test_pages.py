@@ -213,17 +213,6 @@ def test_related_papers_are_scored_3_per_author_and_1_per_tag(related_set):
     ]
 
 
-def test_only_the_last_papers_added_of_a_prolific_author_are_scored(monkeypatch, db):
-    monkeypatch.setattr("papers.related.AUTHOR_CANDIDATES", 2)
-    for n in range(4):
-        PaperFactory(title=f"Ann's {n}", authors=["Ann"], days=[MAR_3])
-    own = PaperFactory(title="Own", authors=["Ann"], days=[MAR_4])  # added last
-
-    related = related_to(own)
-
-    assert [paper.title for paper in related] == ["Ann's 3", "Ann's 2"]
-
-
 def test_related_papers_are_capped(related_set):
     assert len(related_to(related_set["self"], limit=2)) == 2
 
