@@ -144,9 +144,9 @@ def database_from_environment() -> dict:
     if database["ENGINE"] == "django.db.backends.postgresql":
         # No JIT compilation: the planner's cost estimates for the site's subquery
         # filters (a paper page's related papers) are far above jit_above_cost, and
-        # compiling took 426 of a 642 ms query at 100,000 papers, for queries that
-        # run in milliseconds each. Options given in the URL (?options=...) come
-        # after, so they can turn it back on.
+        # compiling took 426 of a 642 ms query at 100,000 papers: more than running
+        # it. Options given in the URL (?options=...) come after, so they can turn
+        # it back on.
         options = database.setdefault("OPTIONS", {})
         options["options"] = " ".join(
             filter(None, ["-c jit=off", options.get("options", "")])
