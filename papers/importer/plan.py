@@ -176,7 +176,6 @@ class _Planner:
         self.overwrite = overwrite
         self.source_length = source_length
         self.changes = Changes()
-        self.tag_refs: dict[str, TagRef] = {}
         # Appearances as stored, to tell a change from a return to what is stored.
         self.stored_positions = {
             (date, key): position
@@ -193,13 +192,6 @@ class _Planner:
         )
 
     def tag(self, name: str) -> TagRef:
-        # Asked for every tag of every row, of a few thousand names at most.
-        ref = self.tag_refs.get(name)
-        if ref is None:
-            ref = self.tag_refs[name] = self._tag(name)
-        return ref
-
-    def _tag(self, name: str) -> TagRef:
         slug = tag_slug(name)
         found = self.stored.tags.get(slug)
         if found is not None:
