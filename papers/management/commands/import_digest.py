@@ -38,13 +38,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from papers.importer.files import DEFAULT_MAX_MEGABYTES, DigestFile, read_digest_files
 from papers.importer.history import known_files
 from papers.importer.loader import ImportStats, counted, import_files
+from papers.importer.parse_ahead import PARSE_AHEAD_FROM
 
 # Parsed papers held in memory before further files are only sketched now and parsed
 # when their turn comes: an archive of any size then imports in about the same
-# memory. As many as parse-ahead starts from (papers.importer.parse_ahead), so on a
-# larger archive writing starts sooner and the worker parses while the batches are
-# written (100,000 papers import 7% faster than keeping 20,000).
-KEEP_PARSED_PAPERS = 2_000
+# memory. As many as parse-ahead starts from, so on a larger archive writing starts
+# sooner and the worker parses while the batches are written (100,000 papers import
+# 7% faster than keeping 20,000).
+KEEP_PARSED_PAPERS = PARSE_AHEAD_FROM
 # Show a progress bar from this many files on, when stderr is a terminal.
 PROGRESS_FROM = 10
 PROGRESS_WIDTH = 30
