@@ -25,6 +25,67 @@ from papers.value_list import ValueList
 ID_BATCH = 500
 
 
+class ImportStage(models.Model):
+    """A large digest file being imported in several short transactions.
+
+    While its row exists, the papers, days and appearances the import wrote for it
+    carry its id in `import_stage` and every default manager hides them, so readers
+    see the file's papers all at once or not at all; the import publishes them by
+    deleting this row, in its last short transaction (papers.importer.staging).
+    Published rows keep the id: they are visible because no stage of that id exists
+    (ids are never reused), and it tells which import created them.
+    """
+
+    source = models.CharField(max_length=500)
+    started_at = models.DateTimeField(auto_now_add=True)
+    # Renewed by each of the import's transactions: a stage past it belongs to an
+    # import that was killed, and the next import deletes what it wrote.
+    alive_until = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.source} (in progress)"
+
+
+def visible(prefix: str = "") -> Q:
+    """Rows not written by an import stage that is still open: the filter every
+    reader of papers, days and appearances applies. `prefix` leads to a model with
+    an `import_stage` column ("appearances__").
+
+    One uncorrelated subquery per statement, on a table that is empty unless a large
+    file is being imported.
+    """
+    return ~Q(**{f"{prefix}import_stage__in": ImportStage.objects.values("pk")})
+
+
+def count_visible(relation: str, paper: str) -> models.Count:
+    """Count(`relation`), leaving out rows of papers an open stage hides; `paper`
+    leads from the counted model to the papers ("authorships__paper__").
+
+    Joining every counted row to its paper costs a popular tag's page a lookup per
+    paper, so the join is made only while a stage is open (a large file is being
+    imported), which is checked first.
+    """
+    if not ImportStage.objects.exists():
+        return models.Count(relation)
+    return models.Count(relation, filter=visible(paper))
+
+
+class VisibleManager(models.Manager):
+    """The default manager of a model an import stage writes: it hides what open
+    stages wrote (see ImportStage). Related objects and cascades use the base
+    manager, which sees every row."""
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().filter(visible())
+
+
+def import_stage_field() -> models.PositiveBigIntegerField:
+    return models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+
+
 class DigestQuerySet(models.QuerySet):
     def delete_keeping_dates(self) -> None:
         """Delete these days; their papers' digest dates follow."""
@@ -45,8 +106,10 @@ class Digest(models.Model):
         max_length=500, blank=True, help_text="File the day was last imported from."
     )
     imported_at = models.DateTimeField(auto_now=True)
+    # The ImportStage that wrote the day, hidden while it is open.
+    import_stage = import_stage_field()
 
-    objects = DigestQuerySet.as_manager()
+    objects = VisibleManager.from_queryset(DigestQuerySet)()
 
     class Meta:
         ordering = ["-date"]
@@ -370,8 +433,10 @@ class Paper(models.Model):
     edited_fields = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The ImportStage that created the paper, hidden while it is open.
+    import_stage = import_stage_field()
 
-    objects = PaperQuerySet.as_manager()
+    objects = VisibleManager.from_queryset(PaperQuerySet)()
 
     class Meta:
         ordering = ["-last_digest_date", "-pk"]
@@ -554,8 +619,11 @@ class Appearance(models.Model):
     # Copied from the digest so date filters need no join.
     date = models.DateField()
     position = models.PositiveIntegerField()
+    # The ImportStage that wrote it (with its paper), so day and month counts can
+    # leave it out without joining the papers.
+    import_stage = import_stage_field()
 
-    objects = AppearanceQuerySet.as_manager()
+    objects = VisibleManager.from_queryset(AppearanceQuerySet)()
 
     class Meta:
         ordering = ["date", "position"]

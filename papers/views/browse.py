@@ -7,7 +7,6 @@ is in the query string, so the same URL works without JavaScript. The state itse
 
 from __future__ import annotations
 
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from papers.clean_urls import redirect_to_clean_url
 from papers.filters import LIST_SORTS, SORTS, TAG_MODES, PaperFilter
 from papers.links import link_buttons
 from papers.list_mode import ListMode, list_mode_for
-from papers.models import Author, Tag
+from papers.models import Author, Tag, count_visible
 from papers.query_language import highlight_words, parse_query
 from papers.saved_searches import canonical_params
 from papers.summaries import split_summary
@@ -137,7 +136,10 @@ def _scoped_list(
 def author_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The list page limited to one author's papers."""
     author = get_object_or_404(
-        Author.objects.annotate(paper_count=Count("authorships")), pk=pk
+        Author.objects.annotate(
+            paper_count=count_visible("authorships", "authorships__paper__")
+        ),
+        pk=pk,
     )
     return _scoped_list(
         request,
@@ -155,7 +157,8 @@ def author_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def tag_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The list page limited to the papers carrying one tag."""
     tag = get_object_or_404(
-        Tag.objects.annotate(paper_count=Count("papers")), slug=slug
+        Tag.objects.annotate(paper_count=count_visible("papers", "papers__")),
+        slug=slug,
     )
     return _scoped_list(
         request,

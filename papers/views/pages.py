@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from papers.links import link_buttons, web_url
-from papers.models import Appearance, Digest, Paper, PaperQuerySet
+from papers.models import Appearance, Digest, Paper, PaperQuerySet, visible
 from papers.related import related_papers
 from papers.summaries import split_summary
 from papers.views import HtmxHttpRequest
@@ -358,7 +358,9 @@ def _archive_month(
 @require_GET
 def archive(request: HtmxHttpRequest) -> HttpResponse:
     counts = dict(
-        Digest.objects.annotate(papers=Count("appearances"))
+        Digest.objects.annotate(
+            papers=Count("appearances", filter=visible("appearances__"))
+        )
         .order_by("-date")
         .values_list("date", "papers")
     )
