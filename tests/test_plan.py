@@ -3,7 +3,7 @@
 import dataclasses
 import datetime
 
-from papers.importer.plan import Stored, StoredDay, StoredPaper, plan
+from papers.importer.plan import Stored, StoredDay, StoredPaper, plan, staged
 from tests.factories import PaperRecordFactory, digest_record
 
 DAY = datetime.date(2025, 3, 10)
@@ -181,3 +181,53 @@ def test_the_first_copy_of_a_day_keeps_its_wording():
     assert changes.papers == {}
     # Only the day's source is recorded anew.
     assert changes.day_sources == {DAY: "day.json"}
+
+
+def test_a_staged_plan_writes_new_papers_in_parts_and_stored_ones_last():
+    """A large file's plan cut for papers.importer.staging: every change lands in
+    exactly one write, the new days first, the changes to stored rows last."""
+    stored_row = PaperRecordFactory()
+    new = [PaperRecordFactory(tags=("Multimodal", f"Tag {n}")) for n in range(5)]
+    stored = stored_with(
+        stored_paper(stored_row, pk=9),
+        days=[StoredDay(DAY, "old.md", {stored_row.key: 1}, id=3)],
+    )
+    changes = plan(
+        [
+            digest_record(DAY, [*new[:2], dataclasses.replace(stored_row, tags=())]),
+            digest_record(NEXT_DAY, [stored_row, *new]),
+        ],
+        stored,
+    )
+
+    steps = staged(changes)
+    parts = []
+    while (part := steps.next_part(2)) is not None:
+        parts.append(part)
+
+    assert steps.days.day_sources == {NEXT_DAY: "digest.md"}
+    assert not steps.days.papers
+    assert [sorted(part.new) for part in parts] == [
+        sorted(row.key for row in new[n : n + 2]) for n in (0, 2, 4)
+    ]
+    first = parts[0]
+    assert first.authors == first.new
+    assert first.appearances == {
+        (DAY, new[0].key): 2,
+        (DAY, new[1].key): 3,
+        (NEXT_DAY, new[0].key): 2,
+        (NEXT_DAY, new[1].key): 3,
+    }
+    assert first.tag_links[new[0].key] == [7, "tag-0"]
+    assert first.new_tags == {"tag-0": "Tag 0", "tag-1": "Tag 1"}
+    assert parts[2].new_tags == {"tag-4": "Tag 4"}
+    rest = steps.rest
+    assert not rest.new
+    assert set(rest.papers) == {stored_row.key}
+    assert rest.appearances == {(NEXT_DAY, stored_row.key): 1}
+    assert rest.day_sources == changes.day_sources
+    assert rest.stats == changes.stats
+    # Once the new day is written, every part and the rest know its id.
+    steps.days_created({NEXT_DAY: 4})
+    assert parts[1].days[NEXT_DAY].id == rest.days[NEXT_DAY].id == 4
+    assert steps.next_part(2) is None

@@ -60,10 +60,17 @@ from django.utils.translation import ngettext
 from papers import search_index
 from papers.browse.lease import import_lease
 from papers.browse.version import bump_data_version
-from papers.importer import history
+from papers.importer import history, staging
 from papers.importer.files import DigestFile, KnownFile, prefer_fullest_days
 from papers.importer.parse_ahead import ParseAhead
-from papers.importer.plan import EDITABLE_FIELDS, Changes, DayStats, Stored, plan
+from papers.importer.plan import (
+    EDITABLE_FIELDS,
+    Changes,
+    DayStats,
+    Stored,
+    plan,
+    staged,
+)
 from papers.importer.records import DataWarning, DigestRecord
 from papers.importer.writer import (
     data_version,
@@ -382,6 +389,8 @@ def import_files(
     prefer_fullest_days(files)
     # The lease keeps web workers from rebuilding their browse index after each
     # batch; it is released before `data_changed()` so the warm-up sees the new data.
+    if not dry_run:
+        staging.discard_abandoned()
     with nullcontext() if dry_run else import_lease():
         results = load_files(
             files,
@@ -572,6 +581,8 @@ def _write_batch(
         # Read and plan before taking the write lock; the data version tells
         # whether anyone wrote in between, in which case the plan is made again.
         planned = _Planned.read(files, records, overwrite=overwrite)
+        if len(files) == 1 and len(planned.changes.new) > pace.papers:
+            return _write_staged(planned, pace)
         pace.wait_for_other_writers()
         started = time.perf_counter()
         try:
@@ -594,6 +605,68 @@ def _write_batch(
     for file in files:
         stats.update(_write_batch([file], overwrite=overwrite, pace=pace))
     return stats
+
+
+def _write_staged(batch: _Planned, pace: _Pace) -> dict[int, ImportStats]:
+    """Write one file with more new papers than a batch in short transactions
+    (papers.importer.staging): its new days and papers hidden under a stage, then
+    the changes to what was stored and the stage's publication in a last one. On
+    failure what it wrote is deleted, and the file fails alone."""
+    (file,) = batch.files
+    steps = staged(batch.changes)
+    stage = staging.open_stage(file.name)
+    try:
+        _write_hidden(steps.days, batch, stage, pace)
+        steps.days_created(
+            dict(
+                Digest._base_manager.filter(import_stage=stage).values_list(
+                    "date", "pk"
+                )
+            )
+        )
+        while (part := steps.next_part(pace.papers)) is not None:
+            _write_hidden(part, batch, stage, pace)
+        pace.wait_for_other_writers()
+        started = time.perf_counter()
+        _commit(batch, optimistic=False, changes=steps.rest, publish=stage)
+        took = time.perf_counter() - started
+        pace.wrote(0, took)
+        pace.leave_gap(took)
+    except BaseException as failure:
+        changes = batch.changes
+        staging.discard(
+            stage,
+            authors={
+                name
+                for key in changes.authors
+                for name in changes.papers[key].authors
+                if name not in batch.stored.authors
+            },
+            tags=changes.new_tags,
+        )
+        if not isinstance(failure, DatabaseError):
+            raise
+        file.error = f"{file.name}: the database refused the import: {failure}"
+        return {}
+    return _per_file(batch.files, [ImportStats.of_day(d) for d in steps.rest.stats])
+
+
+def _write_hidden(part: Changes, batch: _Planned, stage: int, pace: _Pace) -> None:
+    """One short transaction of a staged file: rows nothing stored refers to,
+    marked with the stage. If someone wrote since the file was planned, author ids
+    are looked up again (an admin may have deleted one); a key someone else created
+    meanwhile makes the database refuse the file."""
+    stored = batch.stored
+    pace.wait_for_other_writers()
+    started = time.perf_counter()
+    with transaction.atomic():
+        if data_version() != batch.seen:
+            stored = Stored(tags=stored.tags)
+        write_rows(part, stored, stage=stage)
+        staging.renew(stage)
+    took = time.perf_counter() - started
+    pace.wrote(len(part.papers), took)
+    pace.leave_gap(took)
 
 
 @dataclass
@@ -630,7 +703,13 @@ class _Planned:
         return stored, changes
 
 
-def _commit(batch: _Planned, *, optimistic: bool) -> Changes:
+def _commit(
+    batch: _Planned,
+    *,
+    optimistic: bool,
+    changes: Changes | None = None,
+    publish: int | None = None,
+) -> Changes:
     """Write a planned batch and its history in one transaction; the changes made.
 
     Every writer that changes papers bumps the data version in its transaction, so
@@ -639,8 +718,12 @@ def _commit(batch: _Planned, *, optimistic: bool) -> Changes:
     `optimistic` locks it only once the rows are written, for the last few
     statements, and raises _WrittenMeanwhile (rolling the batch back) if the
     version moved since the batch was read.
+
+    A staged file (see _write_staged) passes the `changes` left to write, and the
+    stage this transaction publishes. Planned again, its file finds its own staged
+    papers stored as they will be published, so only the rest is written.
     """
-    stored, changes = batch.stored, batch.changes
+    stored, changes = batch.stored, changes or batch.changes
     with transaction.atomic():
         if not optimistic:
             version = locked_version()
@@ -655,6 +738,9 @@ def _commit(batch: _Planned, *, optimistic: bool) -> Changes:
         # what earlier files wrote, so it ends the history's epoch.
         recorded = not batch.overwrite and any(file.sha256 for file in batch.files)
         epoch = history.epoch_for(version) if recorded else 0
+        if publish is not None:
+            staging.publish(publish)
+            wrote = True
         if wrote:
             # The browse indexes are stale once this commits, and only if it does.
             bump_data_version()

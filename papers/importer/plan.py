@@ -151,6 +151,104 @@ class Changes:
         return bool(self.papers or self.redated or self.appearances or self.day_sources)
 
 
+@dataclass
+class Staged:
+    """A large plan cut into short writes (see `staged`): `days` creates the new
+    days, each `next_part()` creates some new papers, and `rest` changes what was
+    stored. All share one `days` mapping, so the ids of the new days, once written
+    (`days_created`), reach every part."""
+
+    days: Changes
+    rest: Changes
+    changes: Changes
+    new_keys: list[str]
+    # key -> the (date, position) of each of its appearances to write
+    appearances: dict[str, list[tuple[datetime.date, int | None]]]
+    taken: int = 0
+
+    def days_created(self, ids: Mapping[datetime.date, int]) -> None:
+        shared = self.rest.days
+        for date, pk in ids.items():
+            shared[date] = replace(shared[date], id=pk)
+
+    @property
+    def papers_left(self) -> int:
+        return len(self.new_keys) - self.taken
+
+    def next_part(self, papers: int) -> Changes | None:
+        """The next (at most) `papers` new papers with their authors, tag links and
+        appearances; None once every new paper was taken. Sized as it goes, so a
+        part fits the time the writer has for it then."""
+        keys = self.new_keys[self.taken : self.taken + max(1, papers)]
+        if not keys:
+            return None
+        self.taken += len(keys)
+        changes = self.changes
+        part = Changes(days=self.rest.days)
+        for key in keys:
+            part.papers[key] = changes.papers[key]
+            part.new.add(key)
+            if key in changes.authors:
+                part.authors.add(key)
+            if key in changes.tag_links:
+                part.tag_links[key] = changes.tag_links[key]
+            for date, position in self.appearances.get(key, ()):
+                part.appearances[(date, key)] = position
+        part.new_tags = _tags_named(changes.new_tags, part.tag_links)
+        return part
+
+
+def staged(changes: Changes) -> Staged:
+    """`changes` as writes that can each be short: the new days, then the new
+    papers in parts (each with its authors, tag links and appearances), then the
+    rest, which changes stored papers and days.
+
+    The days and parts only add rows that nothing stored refers to, so they can be
+    written ahead, hidden, and published by the rest's transaction
+    (papers.importer.staging). Only the rest carries the stats.
+    """
+    days = changes.days  # shared: see Staged
+    new_days = {
+        date: source
+        for date, source in changes.day_sources.items()
+        if days[date].id is None
+    }
+    new = changes.new
+    rest = Changes(
+        papers={k: v for k, v in changes.papers.items() if k not in new},
+        authors=changes.authors - new,
+        redated=changes.redated,
+        days=days,
+        day_sources=changes.day_sources,
+        stats=changes.stats,
+    )
+    rest.tag_links = {k: v for k, v in changes.tag_links.items() if k not in new}
+    rest.new_tags = _tags_named(changes.new_tags, rest.tag_links)
+    appearances: dict[str, list[tuple[datetime.date, int | None]]] = {}
+    for (date, key), position in changes.appearances.items():
+        if key in new:
+            appearances.setdefault(key, []).append((date, position))
+        else:
+            rest.appearances[(date, key)] = position
+    return Staged(
+        days=Changes(days=days, day_sources=new_days),
+        rest=rest,
+        changes=changes,
+        new_keys=[key for key in changes.papers if key in new],
+        appearances=appearances,
+    )
+
+
+def _tags_named(new_tags: dict[str, str], links: dict[str, list[TagRef]]) -> dict:
+    """The new tags (slug -> spelling) that `links` refer to, in their order."""
+    return {
+        ref: new_tags[ref]
+        for refs in links.values()
+        for ref in refs
+        if isinstance(ref, str) and ref in new_tags
+    }
+
+
 def plan(
     records: Iterable[DigestRecord],
     stored: Stored,

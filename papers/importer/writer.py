@@ -304,9 +304,13 @@ def write(changes: Changes, stored: Stored) -> None:
         bump_data_version()
 
 
-def write_rows(changes: Changes, stored: Stored) -> bool:
+def write_rows(changes: Changes, stored: Stored, *, stage: int | None = None) -> bool:
     """`write` without the data version's bump, which the caller then makes in the
-    same transaction; whether anything was written."""
+    same transaction; whether anything was written.
+
+    With `stage` (an open papers.models.ImportStage), the papers, days and
+    appearances it inserts are marked as that stage's: hidden until it publishes.
+    """
     if not changes.writes_anything:
         return False
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -321,11 +325,11 @@ def write_rows(changes: Changes, stored: Stored) -> bool:
             stored.authors,
         )
         tag_ids = {**stored.tags, **_ensure_tags(changes.new_tags)}
-        day_ids = _write_days(changes, now)
-        paper_ids = _write_papers(changes, stored, now)
+        day_ids = _write_days(changes, now, stage)
+        paper_ids = _write_papers(changes, stored, now, stage)
         _write_authorships(changes, paper_ids, author_ids)
         _write_tag_links(changes, paper_ids, tag_ids)
-        _write_appearances(changes, stored, paper_ids, day_ids)
+        _write_appearances(changes, stored, paper_ids, day_ids, stage)
         _write_search_documents(changes, stored, paper_ids)
     return True
 
@@ -419,14 +423,20 @@ def _ensure_tags(new_tags: dict[str, str]) -> dict[str, int]:
     return _read_tags(new_tags)
 
 
-def _write_days(changes: Changes, now: Any) -> dict[datetime.date, int]:
+def _write_days(
+    changes: Changes, now: Any, stage: int | None
+) -> dict[datetime.date, int]:
     ops = connection.ops
     table = Digest._meta.db_table
     ids = {date: day.id for date, day in changes.days.items() if day.id is not None}
     new = [date for date in changes.day_sources if date not in ids]
     _many(
-        f"INSERT INTO {table} (date, source, imported_at) VALUES (%s, %s, %s)",
-        [(ops.adapt_datefield_value(d), changes.day_sources[d], now) for d in new],
+        f"INSERT INTO {table} (date, source, imported_at, import_stage) "
+        "VALUES (%s, %s, %s, %s)",
+        [
+            (ops.adapt_datefield_value(d), changes.day_sources[d], now, stage)
+            for d in new
+        ],
     )
     _many(
         f"UPDATE {table} SET source = %s, imported_at = %s WHERE id = %s",
@@ -447,7 +457,9 @@ def _write_days(changes: Changes, now: Any) -> dict[datetime.date, int]:
     return ids
 
 
-def _write_papers(changes: Changes, stored: Stored, now: Any) -> dict[str, int]:
+def _write_papers(
+    changes: Changes, stored: Stored, now: Any, stage: int | None
+) -> dict[str, int]:
     """Insert and update the papers; their ids by key (every key the plan names)."""
     ops = connection.ops
     table = Paper._meta.db_table
@@ -498,8 +510,9 @@ def _write_papers(changes: Changes, stored: Stored, now: Any) -> dict[str, int]:
             "key",
             "created_at",
             "updated_at",
+            "import_stage",
         ],
-        [[*values(paper), paper.key, now, now] for paper in new],
+        [[*values(paper), paper.key, now, now, stage] for paper in new],
     )
     changed = [p for key, p in changes.papers.items() if key not in changes.new]
     _many(
@@ -570,6 +583,7 @@ def _write_appearances(
     stored: Stored,
     paper_ids: dict[str, int],
     day_ids: dict[datetime.date, int],
+    stage: int | None,
 ) -> None:
     ops = connection.ops
     table = Appearance._meta.db_table
@@ -584,13 +598,15 @@ def _write_appearances(
         elif was_stored:
             moves.append((position, *where))
         else:
-            inserts.append((*where, ops.adapt_datefield_value(date), position))
+            inserts.append((*where, ops.adapt_datefield_value(date), position, stage))
     _many(f"DELETE FROM {table} WHERE digest_id = %s AND paper_id = %s", deletes)
     _many(
         f"UPDATE {table} SET position = %s WHERE digest_id = %s AND paper_id = %s",
         moves,
     )
-    _insert(table, ["digest_id", "paper_id", "date", "position"], inserts)
+    _insert(
+        table, ["digest_id", "paper_id", "date", "position", "import_stage"], inserts
+    )
 
 
 def _write_search_documents(

@@ -1,0 +1,229 @@
+"""A file larger than a batch is written in short transactions, yet readers see its
+papers all at once or not at all (papers.importer.staging)."""
+
+import dataclasses
+import datetime
+import re
+
+import pytest
+from django.db import DatabaseError
+from django.urls import reverse
+from django.utils import timezone
+
+from papers.browse.index import FacetIndex
+from papers.importer import loader, staging
+from papers.importer.files import DigestFile
+from papers.importer.loader import import_files, load_digest, load_files
+from papers.models import (
+    Appearance,
+    Author,
+    Authorship,
+    Digest,
+    ImportStage,
+    Paper,
+    Tag,
+)
+from tests.factories import PaperRecordFactory, digest_record
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2025, 3, 10)
+NEXT_DAY = datetime.date(2025, 3, 11)
+CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
+
+
+def every_row() -> dict[str, int]:
+    """Rows per table, hidden ones included."""
+    models = [Paper, Author, Authorship, Tag, Paper.tags.through, Digest, Appearance]
+    return {model.__name__: model._base_manager.count() for model in models}
+
+
+def stored_file(rows: int) -> tuple[list, DigestFile]:
+    """A stored day with one paper, and a file that adds `rows` new papers to it
+    and to a new day, and a new tag to the stored paper."""
+    stored = PaperRecordFactory(authors=("Grace Hopper",), tags=("Robotics",))
+    load_digest(digest_record(DAY, [stored]))
+    new = [
+        PaperRecordFactory(authors=(f"Author {n}", "Grace Hopper"), tags=(f"Tag {n}",))
+        for n in range(rows)
+    ]
+    again = dataclasses.replace(stored, tags=("Robotics", "Planning"))
+    records = [
+        digest_record(DAY, [again, *new[:2]], source="big.md"),
+        digest_record(NEXT_DAY, new, source="big.md"),
+    ]
+    return [stored, *new], DigestFile("big.md", records=records, sha256="ab" * 32)
+
+
+def page(client, url: str) -> str:
+    """A page's text without its CSRF token, which is masked anew each time."""
+    return CSRF_TOKEN.sub("", client.get(url).content.decode())
+
+
+def watch_hidden_writes(monkeypatch, look):
+    """Call `look()` after each short transaction of a staged file."""
+    original = loader._write_hidden
+
+    def write_then_look(*args, **kwargs):
+        original(*args, **kwargs)
+        look()
+
+    monkeypatch.setattr(loader, "_write_hidden", write_then_look)
+
+
+def test_a_file_larger_than_a_batch_is_written_in_short_transactions(monkeypatch):
+    rows, file = stored_file(5)
+    renewed = []
+    original_renew = staging.renew
+    monkeypatch.setattr(
+        staging, "renew", lambda stage: (renewed.append(stage), original_renew(stage))
+    )
+
+    [stats] = load_files([file], batch_papers=2)
+
+    # The new day, then the 5 new papers 2 at a time, each its own transaction.
+    assert len(renewed) == 1 + 3
+    assert stats.new_papers == 5
+    assert stats.changed_papers == 1  # the stored paper, which gained a tag
+    assert Paper.objects.count() == 6
+    assert ImportStage.objects.count() == 0
+    stored = Paper.objects.get(key=rows[0].key)
+    assert set(stored.tags.values_list("name", flat=True)) == {"Robotics", "Planning"}
+    assert Appearance.objects.filter(date=NEXT_DAY).count() == 5
+    assert list(
+        Appearance.objects.filter(date=DAY)
+        .order_by("position")
+        .values_list("paper__key", flat=True)
+    ) == [rows[0].key, rows[1].key, rows[2].key]
+    assert Digest.objects.get(date=NEXT_DAY).source == "big.md"
+    assert Paper.objects.get(key=rows[3].key).author_names == [
+        "Author 2",
+        "Grace Hopper",
+    ]
+
+
+def test_readers_see_none_of_a_staged_file_until_its_last_transaction(
+    client, monkeypatch
+):
+    rows, file = stored_file(5)
+    staged_key = rows[-1].key
+    pages = {
+        "list": reverse("papers:list"),
+        "search": reverse("papers:list") + f"?q={rows[-1].arxiv_id}",
+        "archive": reverse("papers:archive"),
+        "author": reverse(
+            "papers:author", args=[Author.objects.get(name="Grace Hopper").pk]
+        ),
+        "api": reverse("papers:api-list"),
+        "feed": reverse("papers:feed", args=["atom"]),
+    }
+    before = {name: page(client, url) for name, url in pages.items()}
+    looks = []
+
+    def look():
+        looks.append(1)
+        assert Paper.objects.count() == 1
+        assert not Paper.objects.filter(key=staged_key).exists()
+        assert not Digest.objects.filter(date=NEXT_DAY).exists()
+        assert Appearance.objects.count() == 1
+        assert len(FacetIndex.build().paper_ids) == 1
+        detail = reverse("papers:detail", kwargs={"key": staged_key})
+        assert client.get(detail).status_code == 404
+        day = reverse("papers:day", kwargs={"day": NEXT_DAY.isoformat()})
+        assert client.get(day).status_code == 404
+        for name, url in pages.items():
+            assert page(client, url) == before[name], name
+
+    watch_hidden_writes(monkeypatch, look)
+    load_files([file], batch_papers=2)
+
+    assert len(looks) == 4
+    assert Paper.objects.count() == 6
+    assert page(client, pages["search"]) != before["search"]
+    author_page = page(client, pages["author"])
+    assert "6 papers in the digests" in author_page
+
+
+def test_a_staged_file_that_fails_leaves_no_row_behind(monkeypatch):
+    rows, file = stored_file(5)
+    before = every_row()
+    parts = []
+    original = loader._write_hidden
+
+    def fail_on_the_third(*args, **kwargs):
+        parts.append(1)
+        if len(parts) == 3:
+            raise DatabaseError("disk full")
+        original(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "_write_hidden", fail_on_the_third)
+
+    [stats] = load_files([file], batch_papers=2)
+
+    assert stats is None
+    assert "big.md: the database refused the import: disk full" in file.error
+    # The papers, days, appearances, authors and tags its first parts wrote are gone.
+    assert every_row() == before
+    assert ImportStage.objects.count() == 0
+
+
+def test_a_staged_file_keeps_an_admin_edit_made_while_it_was_written(monkeypatch):
+    rows, file = stored_file(3)
+    edits = []
+
+    def admin_edits_the_stored_paper():
+        if not edits:
+            paper = Paper.objects.get(key=rows[0].key)
+            paper.title = "Title fixed by hand"
+            paper.save()
+            paper.record_hand_edits(["title"])
+            edits.append(paper.pk)
+
+    watch_hidden_writes(monkeypatch, admin_edits_the_stored_paper)
+    [stats] = load_files([file], batch_papers=2)
+
+    assert stats.new_papers == 3
+    assert Paper.objects.count() == 4
+    stored = Paper.objects.get(key=rows[0].key)
+    assert stored.title == "Title fixed by hand"
+    assert "Planning" in stored.tag_names
+
+
+def test_an_import_discards_what_a_killed_import_left_hidden(monkeypatch):
+    rows, file = stored_file(5)
+    before = every_row()
+
+    # Killed before its last transaction: nothing ran to take its rows back.
+    def killed(*args, **kwargs):
+        raise SystemExit(9)
+
+    monkeypatch.setattr(loader, "_commit", killed)
+    monkeypatch.setattr(staging, "discard", lambda *args, **kwargs: None)
+    with pytest.raises(SystemExit):
+        load_files([file], batch_papers=2)
+    monkeypatch.undo()
+
+    assert every_row()["Paper"] == before["Paper"] + 5
+    assert Paper.objects.count() == 1  # hidden
+
+    # A live stage (another import still running) is left alone...
+    import_files([])
+    assert every_row()["Paper"] == before["Paper"] + 5
+    # ...one past its lease is taken back by the next import.
+    ImportStage.objects.update(alive_until=timezone.now() - datetime.timedelta(1))
+    import_files([])
+    assert every_row()["Paper"] == before["Paper"]
+    assert every_row()["Digest"] == before["Digest"]
+    assert ImportStage.objects.count() == 0
+
+
+def test_a_file_within_a_batch_is_written_in_one_transaction(monkeypatch):
+    rows, file = stored_file(1)
+    monkeypatch.setattr(
+        staging, "open_stage", lambda source: pytest.fail("staged a small file")
+    )
+
+    [stats] = load_files([file], batch_papers=10)
+
+    assert stats.new_papers == 1
+    assert Paper.objects.count() == 2
