@@ -750,3 +750,15 @@ def test_a_large_import_refreshes_the_table_statistics_as_it_grows(monkeypatch):
 
     # After 3, 6 and 12 papers: each time the papers created have doubled.
     assert len(refreshed) == 3
+
+
+def test_a_staged_file_is_written_in_parts_of_at_least_a_hundred_papers(monkeypatch):
+    """Parts sized by time alone shrank to 20 papers on a machine whose readers kept
+    the CPUs busy, and spent most of each transaction on its fixed cost."""
+    from papers.importer import loader
+
+    pace = loader._Pace()
+    pace.per_paper = 0.1  # 100 ms a paper: no target holds more than a few
+    assert pace.papers == loader.MIN_BATCH_PAPERS
+    assert pace.part_papers == loader.STAGE_MIN_PAPERS
+    assert loader._Pace(most=2).part_papers == 2

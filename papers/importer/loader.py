@@ -119,6 +119,11 @@ POSTGRES_BATCH_PAPERS = 5_000
 # The first batch's size, before any write has been timed, and the smallest batch.
 FIRST_BATCH_PAPERS = 100
 MIN_BATCH_PAPERS = 20
+# The smallest part of a staged file (see _write_staged). Each transaction has a
+# fixed cost (about 5 ms: the search triggers, the lookups, the commit), and on a
+# machine whose CPUs the readers saturate, every step is many times slower: sized
+# by time alone, parts shrank to MIN_BATCH_PAPERS and spent most of it on that cost.
+STAGE_MIN_PAPERS = 100
 SOURCE_LENGTH = Digest._meta.get_field("source").max_length
 
 
@@ -526,6 +531,13 @@ class _Pace:
         fits = int(target / max(self.per_paper, 1e-9))
         return min(most, max(MIN_BATCH_PAPERS, fits))
 
+    @property
+    def part_papers(self) -> int:
+        """Papers in the next part of a staged file: as for a batch, but at least
+        STAGE_MIN_PAPERS (unless capped lower)."""
+        least = min(STAGE_MIN_PAPERS, self.capped or STAGE_MIN_PAPERS)
+        return max(self.papers, least)
+
     def _limits(self) -> tuple[float, int]:
         """The target seconds and most papers of the next batch."""
         if connection.vendor == "postgresql":
@@ -624,7 +636,7 @@ def _write_staged(batch: _Planned, pace: _Pace) -> dict[int, ImportStats]:
                 )
             )
         )
-        while (part := steps.next_part(pace.papers)) is not None:
+        while (part := steps.next_part(pace.part_papers)) is not None:
             _write_hidden(part, batch, stage, pace)
         pace.wait_for_other_writers()
         started = time.perf_counter()
