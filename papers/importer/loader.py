@@ -17,9 +17,10 @@ has waited for the lock lately, see QUIET_TARGET_WRITE_SECONDS). PostgreSQL has 
 database-wide write lock: there a batch locks the data version's row, which every
 writer of papers updates, only for its last statements, and its batches are longer
 (POSTGRES_TARGET_WRITE_SECONDS; see _commit). A batch holds whole files only, so
-each file is still all or nothing (a file larger than a batch is written in one
-transaction of its own): when the database refuses a batch, its files are retried
-one transaction each and only the file at fault fails. A dry run reads but
+each file is still all or nothing: when the database refuses a batch, its files are
+retried one transaction each and only the file at fault fails. A file with more new
+papers than a batch is written in batch-sized parts that readers do not see, and
+published by one last short transaction (_write_staged, papers.importer.staging). A dry run reads but
 never writes: later files are planned against what the earlier ones would have
 written.
 
