@@ -225,7 +225,7 @@ def test_a_staged_plan_writes_new_papers_in_parts_and_stored_ones_last():
     assert not rest.new
     assert set(rest.papers) == {stored_row.key}
     assert rest.appearances == {(NEXT_DAY, stored_row.key): 1}
-    assert rest.day_sources == changes.day_sources
+    assert rest.day_sources == {DAY: "digest.md"}
     assert rest.stats == changes.stats
     # Once the new day is written, every part and the rest know its id.
     steps.days_created({NEXT_DAY: 4})

@@ -219,7 +219,12 @@ def staged(changes: Changes) -> Staged:
         authors=changes.authors - new,
         redated=changes.redated,
         days=days,
-        day_sources=changes.day_sources,
+        # The new days are created with their source.
+        day_sources={
+            date: source
+            for date, source in changes.day_sources.items()
+            if date not in new_days
+        },
         stats=changes.stats,
     )
     rest.tag_links = {k: v for k, v in changes.tag_links.items() if k not in new}

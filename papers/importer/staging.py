@@ -14,6 +14,10 @@ A file that fails is taken back by `discard`, in short transactions too; until
 then its rows stay hidden. An import killed outright leaves its stage open and
 hidden: each import first discards the stages whose `alive_until` has passed (every
 transaction of a running import renews it), see `discard_abandoned`.
+
+The importer itself reads every row, hidden or not (papers.importer.writer), so a
+second import running at the same time merges into a paper the first one has
+written but not yet published; should the first then fail, that merge goes with it.
 """
 
 from __future__ import annotations
