@@ -20,9 +20,9 @@ writer of papers updates, only for its last statements, and its batches are long
 each file is still all or nothing: when the database refuses a batch, its files are
 retried one transaction each and only the file at fault fails. A file with more new
 papers than a batch is written in batch-sized parts that readers do not see, and
-published by one last short transaction (_write_staged, papers.importer.staging). A dry run reads but
-never writes: later files are planned against what the earlier ones would have
-written.
+published by one last short transaction (_write_staged, papers.importer.staging).
+A dry run reads but never writes: later files are planned against what the earlier
+ones would have written.
 
 Files whose parsed days were released to keep memory flat (papers.importer.files,
 DigestFile.release) are read and parsed again when their batch comes. In a large
