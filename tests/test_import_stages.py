@@ -227,3 +227,19 @@ def test_a_file_within_a_batch_is_written_in_one_transaction(monkeypatch):
 
     assert stats.new_papers == 1
     assert Paper.objects.count() == 2
+
+
+def test_a_day_file_larger_than_a_batch_but_within_a_part_is_not_staged(monkeypatch):
+    """Under load batches shrink to 20 papers, but a day file of 30 is written whole:
+    staging it would cost three more transactions."""
+    monkeypatch.setattr(loader, "FIRST_BATCH_PAPERS", 20)
+    monkeypatch.setattr(
+        staging, "open_stage", lambda source: pytest.fail("staged a day file")
+    )
+    rows = [PaperRecordFactory() for _ in range(30)]
+    file = DigestFile("day.md", records=[digest_record(DAY, rows)])
+    assert loader._Pace().papers == 20
+
+    [stats] = load_files([file])
+
+    assert stats.new_papers == 30

@@ -594,7 +594,9 @@ def _write_batch(
         # Read and plan before taking the write lock; the data version tells
         # whether anyone wrote in between, in which case the plan is made again.
         planned = _Planned.read(files, records, overwrite=overwrite)
-        if len(files) == 1 and len(planned.changes.new) > pace.papers:
+        # A file that fits in one part is written whole: staging costs three
+        # more transactions (the stage, its days, the publication).
+        if len(files) == 1 and len(planned.changes.new) > pace.part_papers:
             return _write_staged(planned, pace)
         pace.wait_for_other_writers()
         started = time.perf_counter()
