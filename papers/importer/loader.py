@@ -50,8 +50,8 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -555,6 +555,17 @@ class _Pace:
             old = self.per_paper
             self.per_paper = sample if old is None else (old + sample) / 2
 
+    @contextmanager
+    def write(self, papers: int) -> Iterator[None]:
+        """Pace one write transaction of `papers` papers: wait out the gap before
+        it, then learn from its time and leave a gap after it."""
+        self.wait_for_other_writers()
+        started = time.perf_counter()
+        yield
+        took = time.perf_counter() - started
+        self.wrote(papers, took)
+        self.leave_gap(took)
+
     def leave_gap(self, took: float) -> None:
         """Keep the write lock free for a while after a batch that took `took` s,
         if another writer waited for it lately."""
@@ -598,17 +609,13 @@ def _write_batch(
         # more transactions (the stage, its days, the publication).
         if len(files) == 1 and len(planned.changes.new) > pace.part_papers:
             return _write_staged(planned, pace)
-        pace.wait_for_other_writers()
-        started = time.perf_counter()
-        try:
-            changes = _commit(planned, optimistic=optimistic)
-        except (_WrittenMeanwhile, DatabaseError):
-            if not optimistic:
-                raise
-            changes = _commit(planned, optimistic=False)
-        took = time.perf_counter() - started
-        pace.wrote(planned.papers, took)
-        pace.leave_gap(took)
+        with pace.write(planned.papers):
+            try:
+                changes = _commit(planned, optimistic=optimistic)
+            except (_WrittenMeanwhile, DatabaseError):
+                if not optimistic:
+                    raise
+                changes = _commit(planned, optimistic=False)
         return _per_file(files, [ImportStats.of_day(day) for day in changes.stats])
     except DatabaseError as failure:
         if len(files) == 1:
@@ -623,7 +630,7 @@ def _write_batch(
 
 
 def _write_staged(batch: _Planned, pace: _Pace) -> dict[int, ImportStats]:
-    """Write one file with more new papers than a batch in short transactions
+    """Write one file with more new papers than one part in short transactions
     (papers.importer.staging): its new days and papers hidden under a stage, then
     the changes to what was stored and the stage's publication in a last one. On
     failure what it wrote is deleted, and the file fails alone."""
@@ -641,12 +648,8 @@ def _write_staged(batch: _Planned, pace: _Pace) -> dict[int, ImportStats]:
         )
         while (part := steps.next_part(pace.part_papers)) is not None:
             _write_hidden(part, batch, stage, pace)
-        pace.wait_for_other_writers()
-        started = time.perf_counter()
-        _commit(batch, optimistic=False, changes=steps.rest, publish=stage)
-        took = time.perf_counter() - started
-        pace.wrote(0, took)
-        pace.leave_gap(took)
+        with pace.write(0):
+            _commit(batch, optimistic=False, changes=steps.rest, publish=stage)
     except BaseException as failure:
         changes = batch.changes
         staging.discard(
@@ -672,16 +675,11 @@ def _write_hidden(part: Changes, batch: _Planned, stage: int, pace: _Pace) -> No
     are looked up again (an admin may have deleted one); a key someone else created
     meanwhile makes the database refuse the file."""
     stored = batch.stored
-    pace.wait_for_other_writers()
-    started = time.perf_counter()
-    with transaction.atomic():
+    with pace.write(len(part.papers)), transaction.atomic():
         if data_version() != batch.seen:
             stored = Stored(tags=stored.tags)
         write_rows(part, stored, stage=stage)
         staging.renew(stage)
-    took = time.perf_counter() - started
-    pace.wrote(len(part.papers), took)
-    pace.leave_gap(took)
 
 
 @dataclass
