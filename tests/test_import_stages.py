@@ -27,6 +27,14 @@ from tests.factories import PaperRecordFactory, digest_record
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def stage_on_every_database(monkeypatch):
+    """PostgreSQL writes a large file whole by default (loader.STAGED_DATABASES);
+    the stages must still work there."""
+    monkeypatch.setattr(loader, "STAGED_DATABASES", ("sqlite", "postgresql"))
+
+
 DAY = datetime.date(2025, 3, 10)
 NEXT_DAY = datetime.date(2025, 3, 11)
 CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
