@@ -171,10 +171,6 @@ class Staged:
         for date, pk in ids.items():
             shared[date] = replace(shared[date], id=pk)
 
-    @property
-    def papers_left(self) -> int:
-        return len(self.new_keys) - self.taken
-
     def next_part(self, papers: int) -> Changes | None:
         """The next (at most) `papers` new papers with their authors, tag links and
         appearances; None once every new paper was taken. Sized as it goes, so a
