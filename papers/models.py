@@ -6,10 +6,12 @@ methods rather than spelling out multi-join lookups.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import models, transaction
@@ -73,13 +75,51 @@ def count_visible(relation: str, paper: str) -> models.Count:
     return models.Count(relation, filter=visible(paper))
 
 
+# Set while a uniqueness check runs (StagedModel): it must see hidden rows too.
+_hidden_rows_shown = ContextVar("hidden_rows_shown", default=False)
+
+
+@contextlib.contextmanager
+def hidden_rows_shown() -> Iterator[None]:
+    """Default managers see the rows of open stages too, within this block."""
+    token = _hidden_rows_shown.set(True)
+    try:
+        yield
+    finally:
+        _hidden_rows_shown.reset(token)
+
+
 class VisibleManager(models.Manager):
     """The default manager of a model an import stage writes: it hides what open
     stages wrote (see ImportStage). Related objects and cascades use the base
     manager, which sees every row."""
 
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().filter(visible())
+        queryset = super().get_queryset()
+        if _hidden_rows_shown.get():
+            return queryset
+        return queryset.filter(visible())
+
+
+class StagedModel(models.Model):
+    """A model an import stage writes (it has an `import_stage` column).
+
+    Its uniqueness checks (a form's, the admin's) go through the default manager,
+    which hides the rows of an open stage: without them seeing those rows, an admin
+    adding a paper that a large import has written but not yet published would pass
+    the form and be refused by the database (an error page instead of a form error).
+    """
+
+    class Meta:
+        abstract = True
+
+    def validate_unique(self, exclude=None) -> None:
+        with hidden_rows_shown():
+            super().validate_unique(exclude)
+
+    def validate_constraints(self, exclude=None) -> None:
+        with hidden_rows_shown():
+            super().validate_constraints(exclude)
 
 
 def import_stage_field() -> models.PositiveBigIntegerField:
@@ -98,7 +138,7 @@ class DigestQuerySet(models.QuerySet):
         Paper.objects.refresh_digest_dates_of(papers)
 
 
-class Digest(models.Model):
+class Digest(StagedModel):
     """One digest day: the table a publisher released for a date."""
 
     date = models.DateField(unique=True)
@@ -400,7 +440,7 @@ class PaperQuerySet(models.QuerySet):
         return self.update(edited_fields=[])
 
 
-class Paper(models.Model):
+class Paper(StagedModel):
     # `key` is the paper's identity: the arXiv id where the digest links to arXiv or
     # Hugging Face papers, otherwise a stable hash of its normalised URL or title.
     key = models.CharField(max_length=100, unique=True)
@@ -605,7 +645,7 @@ class AppearanceQuerySet(models.QuerySet):
         Paper.objects.using(self.db).refresh_digest_dates_of(papers)
 
 
-class Appearance(models.Model):
+class Appearance(StagedModel):
     """A paper's row in one digest day, at its position in that day's table."""
 
     # No index of their own: appearance_paper (paper, date) and appearance_unique

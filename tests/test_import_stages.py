@@ -197,6 +197,63 @@ def test_a_staged_file_keeps_an_admin_edit_made_while_it_was_written(monkeypatch
     assert "Planning" in stored.tag_names
 
 
+def empty_inlines(prefix: str) -> dict:
+    return {
+        f"{prefix}-TOTAL_FORMS": 0,
+        f"{prefix}-INITIAL_FORMS": 0,
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 1000,
+    }
+
+
+def test_an_admin_adding_what_a_stage_holds_gets_a_form_error(
+    admin_client, monkeypatch
+):
+    """The stage's rows are hidden, yet the database holds their keys: the admin's
+    form must say so, where the database would refuse the save."""
+    rows, file = stored_file(3)
+    staged = rows[1]  # in the first part of papers
+    writes, answers = [], []
+
+    def admin_adds_the_staged_paper_and_day():
+        writes.append(1)
+        if len(writes) != 2:  # after the days, then the first part of papers
+            return
+        paper = admin_client.post(
+            reverse("admin:papers_paper_add"),
+            {
+                "key": staged.key,
+                "arxiv_id": staged.arxiv_id,
+                "title": "Added by hand",
+                "github_urls": "[]",
+                "huggingface_urls": "[]",
+                "initial-github_urls": "[]",
+                "initial-huggingface_urls": "[]",
+                **empty_inlines("authorships"),
+                **empty_inlines("appearances"),
+            },
+        )
+        day = admin_client.post(
+            reverse("admin:papers_digest_add"), {"date": NEXT_DAY.isoformat()}
+        )
+        answers.extend([paper, day])
+
+    watch_hidden_writes(monkeypatch, admin_adds_the_staged_paper_and_day)
+    [stats] = load_files([file], batch_papers=2)
+
+    paper, day = answers
+    assert paper.status_code == 200
+    errors = paper.context["adminform"].form.errors
+    assert errors["key"] == ["Paper with this Key already exists."]
+    assert "arxiv_id" in str(errors)
+    assert day.status_code == 200
+    assert "date" in day.context["adminform"].form.errors
+    # The import went on and published its own rows.
+    assert stats.new_papers == 3
+    assert Paper.objects.get(key=staged.key).title == staged.title
+    assert Digest.objects.filter(date=NEXT_DAY).count() == 1
+
+
 def test_an_import_discards_what_a_killed_import_left_hidden(monkeypatch):
     rows, file = stored_file(5)
     before = every_row()
