@@ -132,6 +132,10 @@ def database_from_environment() -> dict:
         # deadlock upgrading a read lock.
         database["CONN_MAX_AGE"] = 0
         database["CONN_HEALTH_CHECKS"] = False
+        # Tests run on an in-memory database, as on Django's own SQLite backend:
+        # named so, since test runners (pytest-django's parallel workers) only
+        # recognise that backend's engine name as one that needs no file.
+        database["TEST"] = {"NAME": ":memory:"}
         database["OPTIONS"] = {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
