@@ -31,13 +31,18 @@ run: install
 
 # The whole suite on SQLite (the default), then everything but the browser tests
 # again on PostgreSQL when a server answers at POSTGRES_URL (CI starts one).
+# Tests but the browser's run on one process per CPU (pytest-xdist, each with its
+# own test database): they take half the time on two cores. The browser tests run
+# alone: they type at a person's pace, and mostly wait while they do.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/digestsite
+PARALLEL := --numprocesses=auto --maxprocesses=4
 
 test: install browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL) --ignore=tests/browser
+	$(BIN)/python -m pytest tests/browser
 	@if pg_isready -q -d "$(POSTGRES_URL)" 2>/dev/null; then \
 	  echo "--- again on PostgreSQL ($(POSTGRES_URL))"; \
-	  DATABASE_URL="$(POSTGRES_URL)" $(BIN)/python -m pytest --ignore=tests/browser; \
+	  DATABASE_URL="$(POSTGRES_URL)" $(BIN)/python -m pytest $(PARALLEL) --ignore=tests/browser; \
 	else \
 	  echo "--- no PostgreSQL at $(POSTGRES_URL): skipped the PostgreSQL pass"; \
 	fi
