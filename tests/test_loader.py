@@ -651,6 +651,34 @@ def test_an_author_deleted_between_planning_and_writing_is_created_again(monkeyp
     assert Author.objects.filter(name="Ada Lovelace").count() == 1
 
 
+def test_authors_and_tags_stored_since_the_plan_are_linked_not_doubled():
+    """Another import stored some of a plan's new authors and tags before it was
+    written (two imports at once): the writer links those instead of adding twins."""
+    from django.db import transaction
+
+    from papers.importer.plan import plan
+    from papers.importer.writer import read_stored, write_rows
+
+    row = PaperRecordFactory(
+        authors=("Ada Lovelace", "Alan Turing"), tags=("Robotics", "Planning")
+    )
+    record = digest_record(DAY, [row])
+    stored = read_stored([record])
+    changes = plan([record], stored)
+    other = PaperRecordFactory(authors=("Ada Lovelace",), tags=("Robotics",))
+    load_digest(digest_record(NEXT_DAY, [other]))
+
+    with transaction.atomic():
+        write_rows(changes, stored)
+
+    paper = Paper.objects.get(key=row.key)
+    assert authors_of(paper) == ["Ada Lovelace", "Alan Turing"]
+    assert tags_of(paper) == {"Robotics", "Planning"}
+    assert Author.objects.filter(name="Ada Lovelace").count() == 1
+    assert Tag.objects.filter(name="Robotics").count() == 1
+    assert authors_of(Paper.objects.get(key=other.key)) == ["Ada Lovelace"]
+
+
 def batch_sizes_of_an_import(monkeypatch, days: int) -> list[int]:
     """Import `days` days of 10 papers, pretending each paper takes 1 ms to write;
     the papers of each write transaction."""

@@ -117,6 +117,39 @@ def _insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -
     _many(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
+def _insert_unless_stored(
+    table: str,
+    columns: Sequence[str],
+    values: Sequence[Sequence[str]],
+    *,
+    returning: str = "id",
+) -> list[tuple]:
+    """Insert text rows, given column by column (`values[i]` fills `columns[i]`),
+    leaving out those a unique column already holds (ON CONFLICT DO NOTHING).
+
+    PostgreSQL gets each column as one array, unnested into rows by one statement:
+    row by row (executemany), 10,000 new authors took 1.1 s of a 20,000-paper
+    import. It returns the `returning` columns of the rows it inserted; elsewhere
+    one executemany returns nothing, and the caller reads back what it needs.
+    """
+    if not values or not values[0]:
+        return []
+    names = ", ".join(columns)
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(["%s::text[]"] * len(columns))
+        return _fetch(
+            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "
+            f"ON CONFLICT DO NOTHING RETURNING {returning}",
+            [list(column) for column in values],
+        )
+    marks = ", ".join(["%s"] * len(columns))
+    _many(
+        f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING",
+        list(zip(*values, strict=True)),
+    )
+    return []
+
+
 def _json(value: Any) -> Any:
     return value if isinstance(value, list) else json.loads(value or "[]")
 
@@ -401,13 +434,14 @@ def _ensure_authors(names: dict[str, None], stored: dict[str, int]) -> dict[str,
     ids = {name: stored[name] for name in names if name in stored}
     missing = [name for name in names if name not in ids]
     if missing:
-        # ON CONFLICT: another writer may have added the same author meanwhile.
-        _many(
-            f"INSERT INTO {Author._meta.db_table} (name) VALUES (%s) "
-            "ON CONFLICT DO NOTHING",
-            [(name,) for name in missing],
+        created = dict(
+            _insert_unless_stored(
+                Author._meta.db_table, ["name"], [missing], returning="name, id"
+            )
         )
-        ids.update(_read_authors(missing))
+        ids.update(created)
+        # Those another writer added meanwhile, or all where nothing was returned.
+        ids.update(_read_authors([name for name in missing if name not in created]))
     return ids
 
 
@@ -415,10 +449,8 @@ def _ensure_tags(new_tags: dict[str, str]) -> dict[str, int]:
     """Ids by slug of the tags a plan found missing, created with their spelling."""
     if not new_tags:
         return {}
-    _many(
-        f"INSERT INTO {Tag._meta.db_table} (name, slug) VALUES (%s, %s) "
-        "ON CONFLICT DO NOTHING",
-        [(name, slug) for slug, name in new_tags.items()],
+    _insert_unless_stored(
+        Tag._meta.db_table, ["name", "slug"], [list(new_tags.values()), list(new_tags)]
     )
     return _read_tags(new_tags)
 
