@@ -651,6 +651,79 @@ def test_an_author_deleted_between_planning_and_writing_is_created_again(monkeyp
     assert Author.objects.filter(name="Ada Lovelace").count() == 1
 
 
+def one_paper_files(*authors: tuple[str, ...]) -> list[DigestFile]:
+    """A file of one paper per author list, each on its own day."""
+    return [
+        DigestFile(
+            f"{n}.md",
+            records=[
+                digest_record(
+                    DAY + datetime.timedelta(n), [PaperRecordFactory(authors=names)]
+                )
+            ],
+        )
+        for n, names in enumerate(authors)
+    ]
+
+
+def test_a_batch_reads_only_the_authors_the_import_has_not_met(monkeypatch):
+    from papers.importer import writer
+
+    load_digest(
+        digest_record(
+            EARLIER_DAY, [PaperRecordFactory(authors=("Ada Lovelace", "Alan Turing"))]
+        )
+    )
+    read = []
+    original = writer._read_authors
+    monkeypatch.setattr(
+        writer, "_read_authors", lambda names: (read.extend(names), original(names))[1]
+    )
+    files = one_paper_files(
+        ("Ada Lovelace", "Grace Hopper"),
+        ("Ada Lovelace", "Alan Turing", "Ken Thompson"),
+    )
+
+    load_files(files, batch_papers=1)
+
+    # Ada once, by the first batch: the second knew her id from it.
+    assert read.count("Ada Lovelace") == 1
+    assert "Alan Turing" in read  # stored, but not met by the first batch
+    papers = [Paper.objects.get(key=f.records[0].papers[0].key) for f in files]
+    assert authors_of(papers[1]) == ["Ada Lovelace", "Alan Turing", "Ken Thompson"]
+    assert Author.objects.filter(name="Ada Lovelace").count() == 1
+
+
+def test_an_author_deleted_between_batches_is_not_linked_by_a_known_id(monkeypatch):
+    """The ids an import keeps from batch to batch hold only while nobody else
+    writes: an admin's deletion in between makes the next batch read them again."""
+    from papers.importer import loader
+
+    load_digest(
+        digest_record(EARLIER_DAY, [PaperRecordFactory(authors=("Ada Lovelace",))])
+    )
+    files = one_paper_files(("Ada Lovelace",), ("Ada Lovelace",))
+    original_read = loader._Planned.read
+    plans = []
+
+    def an_admin_deletes_before_the_second_batch(*args, **kwargs):
+        plans.append(1)
+        if len(plans) == 2:
+            Author.objects.get(name="Ada Lovelace").delete()  # bumps the version
+        return original_read(*args, **kwargs)
+
+    monkeypatch.setattr(
+        loader._Planned, "read", an_admin_deletes_before_the_second_batch
+    )
+
+    stats = load_files(files, batch_papers=1)
+
+    assert all(stats) and not files[1].error
+    second = Paper.objects.get(key=files[1].records[0].papers[0].key)
+    assert authors_of(second) == ["Ada Lovelace"]
+    assert Author.objects.filter(name="Ada Lovelace").count() == 1
+
+
 def test_authors_and_tags_stored_since_the_plan_are_linked_not_doubled():
     """Another import stored some of a plan's new authors and tags before it was
     written (two imports at once): the writer links those instead of adding twins."""

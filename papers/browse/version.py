@@ -86,8 +86,9 @@ def current_version(*, using: str = DEFAULT_DB_ALIAS) -> str:
     return token or ""
 
 
-def bump_data_version(*, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Mark the browsable data as changed: every browse index built before is stale."""
+def bump_data_version(*, using: str = DEFAULT_DB_ALIAS) -> str:
+    """Mark the browsable data as changed: every browse index built before is stale.
+    Returns the new version."""
     from papers.models import DataVersion
 
     token = uuid.uuid4().hex
@@ -99,6 +100,7 @@ def bump_data_version(*, using: str = DEFAULT_DB_ALIAS) -> None:
         DataVersion.objects.using(using).update_or_create(
             pk=VERSION_PK, defaults={"token": token}
         )
+    return token
 
 
 def bump_on_change(sender, *, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import DatabaseError, connection
@@ -168,11 +168,17 @@ def _date(value: Any) -> datetime.date:
 # Reading --------------------------------------------------------------------------
 
 
-def read_stored(records: Sequence[DigestRecord], *, overwrite: bool = False) -> Stored:
+def read_stored(
+    records: Sequence[DigestRecord],
+    *,
+    overwrite: bool = False,
+    known_authors: Mapping[str, int] | None = None,
+) -> Stored:
     """What the database holds for the papers, days and tags `records` name.
 
     With `overwrite`, papers on the records' days that the records leave out are
-    read too: the plan takes those days from them.
+    read too: the plan takes those days from them. `known_authors` holds author
+    ids by name that the caller knows to be still true; only other names are read.
     """
     dates = sorted({record.date for record in records})
     days = _read_days(dates)
@@ -186,11 +192,13 @@ def read_stored(records: Sequence[DigestRecord], *, overwrite: bool = False) -> 
             for name in row.tags:
                 wanted_tags.setdefault(tag_slug(name), name)
             authors.update(dict.fromkeys(row.authors))
+    known = known_authors or {}
     return Stored(
         papers=_read_papers(sorted(keys)),
         days=days,
         tags=_read_tags(wanted_tags),
-        authors=_read_authors(list(authors)),
+        authors={name: known[name] for name in authors if name in known}
+        | _read_authors([name for name in authors if name not in known]),
     )
 
 
