@@ -520,7 +520,8 @@ def test_a_large_import_rereads_files_instead_of_holding_them_and_gets_the_same(
 
 def test_a_released_file_that_changed_before_its_turn_fails_alone(tmp_path):
     path = write_digest(tmp_path, "day.md", "2024-09-05", Row("2409.00001"))
-    (file,) = read_digest_files([str(path)], stdin=io.StringIO(), keep_papers=0)
+    (file,) = read_digest_files([str(path)], stdin=io.StringIO())
+    file.release()
     assert file.released and file.records == [] and file.papers > 0
 
     path.write_text(path.read_text().replace("## Papers for 2024-09-05", "# x"))
@@ -552,6 +553,31 @@ def test_files_beyond_the_memory_limit_are_parsed_once_when_their_turn_comes(
     assert parsed == ["10.md", "11.md"]
     assert [len(record.papers) for record in second.records] == [2]
     assert not second.sketched and second.ok
+
+
+@pytest.mark.django_db
+def test_a_file_larger_than_the_memory_limit_is_parsed_once(monkeypatch, tmp_path):
+    # One many-day file, as a publisher's README archive is: the import holds it
+    # whole while it writes it, so it must not be released and parsed again.
+    path = tmp_path / "archive.md"
+    two_days(tmp_path)
+    path.write_text((tmp_path / "10.md").read_text() + (tmp_path / "11.md").read_text())
+    for day in ("10.md", "11.md"):
+        (tmp_path / day).unlink()
+    monkeypatch.setattr(import_digest, "KEEP_PARSED_PAPERS", 1)
+    parsed = []
+    original = files_module.parse_text
+    monkeypatch.setattr(
+        files_module,
+        "parse_text",
+        lambda name, text: parsed.append(Path(name).name) or original(name, text),
+    )
+
+    stdout, _ = run(str(path))
+
+    assert parsed == ["archive.md"]
+    assert "2 days: 3 new papers" in stdout
+    assert Paper.objects.count() == 3
 
 
 def test_a_sketched_file_sharing_a_day_with_another_is_parsed_for_its_true_size(

@@ -283,7 +283,10 @@ def read_digest_files(
     the files read hold more than `keep_papers` papers, the next files are only
     sketched (see DigestFile.sketched) and parsed when their turn comes, so memory
     stays flat and each file is parsed once; a file that may share a day with
-    another is parsed now and released, as its true size orders the files.
+    another is parsed now and released, as its true size orders the files. The
+    file that crosses the limit keeps its days: it is among the first written, and
+    must be held whole while it is, so releasing it would only parse it twice (a
+    single large file spent a third of its import parsing itself again).
     `known(names)` tells which bytes of the files named were imported before: a
     file whose bytes match is not parsed (see DigestFile.known).
     """
@@ -323,7 +326,7 @@ def read_digest_files(
         file.path = path
         file.sha256 = sha256
         kept += file.papers
-        if full or (keep_papers is not None and kept > keep_papers):
+        if full:
             file.release()
         files.append(file)
     _parse_shared_days(files)
