@@ -2,6 +2,7 @@
 
     python bench/import_floor.py                      # 100,000 papers, SQLite
     python bench/import_floor.py --papers 20000 --database-url postgres://postgres@127.0.0.1/floor
+    python bench/import_floor.py --one-transaction    # the replay's commits as one
 
 Imports the synthetic archive of bench/import_bench.py (day files) into an empty,
 migrated database, in this process, recording every statement the import sends,
@@ -109,8 +110,11 @@ def record_import(folder: Path) -> tuple[float, list[Statement]]:
     return seconds, log
 
 
-def replay(log: list[Statement]) -> tuple[float, dict[str, float]]:
-    """Send the statements again, straight to the driver; seconds, by kind."""
+def replay(
+    log: list[Statement], *, one_transaction: bool = False
+) -> tuple[float, dict[str, float]]:
+    """Send the statements again, straight to the driver; seconds, by kind.
+    `one_transaction` sends them all in one: what the import's commits cost."""
     from django.db import connection
 
     connection.ensure_connection()
@@ -124,7 +128,7 @@ def replay(log: list[Statement]) -> tuple[float, dict[str, float]]:
     for statement in log:
         began = time.perf_counter()
         if statement is COMMIT:
-            if open_transaction:
+            if open_transaction and not one_transaction:
                 raw.execute("COMMIT")
                 open_transaction = False
             spent["COMMIT"] += time.perf_counter() - began
@@ -166,6 +170,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--one-transaction",
+        action="store_true",
+        help="Replay every statement in one transaction instead of the import's.",
+    )
     args = parser.parse_args()
 
     folder = ROOT / "bench" / "import_data" / str(args.papers)
@@ -182,7 +191,7 @@ def main() -> None:
     imported, log = record_import(folder)
     connection.close()
     migrate(url)
-    floor, spent = replay(log)
+    floor, spent = replay(log, one_transaction=args.one_transaction)
     connection.close()
 
     rate = args.papers / imported
