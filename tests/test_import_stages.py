@@ -6,11 +6,12 @@ import datetime
 import re
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from papers.browse.index import FacetIndex
+from papers.browse.version import bump_data_version
 from papers.importer import loader, staging
 from papers.importer.files import DigestFile
 from papers.importer.loader import import_files, load_digest, load_files
@@ -280,6 +281,84 @@ def test_an_import_discards_what_a_killed_import_left_hidden(monkeypatch):
     assert every_row()["Paper"] == before["Paper"]
     assert every_row()["Digest"] == before["Digest"]
     assert ImportStage.objects.count() == 0
+
+
+def stopped_before_publishing(monkeypatch, file: DigestFile) -> int:
+    """Write `file` staged but stop before its last transaction, as an import still
+    running would be: its stage open and alive, its rows hidden. Its stage."""
+
+    def stopped(*args, **kwargs):
+        raise SystemExit(9)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(loader, "_commit", stopped)
+        patched.setattr(staging, "discard", lambda *args, **kwargs: None)
+        with pytest.raises(SystemExit):
+            load_files([file], batch_papers=2)
+    (stage,) = ImportStage.objects.values_list("pk", flat=True)
+    return stage
+
+
+def second_import(rows) -> DigestFile:
+    """A small file naming one of the first import's hidden papers on its hidden
+    day, and a paper of its own."""
+    return DigestFile(
+        "second.md",
+        records=[digest_record(NEXT_DAY, [rows[3], PaperRecordFactory()])],
+    )
+
+
+@pytest.mark.parametrize("first_import", ["fails", "publishes"])
+def test_a_second_import_waits_for_the_stage_holding_its_papers(
+    monkeypatch, first_import
+):
+    rows, file = stored_file(5)
+    stage = stopped_before_publishing(monkeypatch, file)
+    waits = []
+
+    def first_import_ends():
+        if first_import == "fails":
+            staging.discard(stage)
+        else:
+            with transaction.atomic():
+                staging.publish(stage)
+                bump_data_version()
+
+    monkeypatch.setattr(
+        staging, "pause", lambda: (waits.append(stage), first_import_ends())
+    )
+
+    [stats] = load_files([second_import(rows)])
+    if ImportStage.objects.exists():  # the second import did not wait for it
+        first_import_ends()
+
+    shared = Paper.objects.filter(key=rows[3].key).first()
+    assert shared is not None
+    assert Appearance.objects.filter(paper=shared, date=NEXT_DAY).exists()
+    if first_import == "fails":
+        # Its paper was the first import's, which took it back: now it is its own.
+        assert stats.new_papers == 2
+        assert Paper.objects.count() == 1 + 2
+    else:
+        assert stats.new_papers == 1 and stats.papers_as_stored == 1
+        assert Paper.objects.count() == 1 + 5 + 1
+    assert waits == [stage]
+
+
+def test_a_second_import_takes_back_a_killed_imports_stage_before_writing(
+    monkeypatch,
+):
+    rows, file = stored_file(5)
+    stopped_before_publishing(monkeypatch, file)
+    ImportStage.objects.update(alive_until=timezone.now() - datetime.timedelta(1))
+    monkeypatch.setattr(staging, "pause", lambda: pytest.fail("waited for a dead one"))
+
+    # Not through import_files, which would discard the stage before anything.
+    [stats] = load_files([second_import(rows)])
+
+    assert stats.new_papers == 2
+    assert ImportStage.objects.count() == 0
+    assert Paper.objects.count() == 1 + 2
 
 
 def test_a_file_within_a_batch_is_written_in_one_transaction(monkeypatch):

@@ -21,7 +21,8 @@ each file is still all or nothing: when the database refuses a batch, its files 
 retried one transaction each and only the file at fault fails. On SQLite, a file
 with more new papers than a batch is written in batch-sized parts that readers do
 not see, and published by one last short transaction (_write_staged,
-papers.importer.staging).
+papers.importer.staging). A batch that names papers or days another import has
+staged but not published yet waits for that import's file to end (_write_batch).
 A dry run reads but never writes: later files are planned against what the earlier
 ones would have written.
 
@@ -600,7 +601,28 @@ class _WrittenMeanwhile(Exception):
     """Another writer changed the data while a batch was written without the lock."""
 
 
+class _HeldByAnotherImport(Exception):
+    """A batch names papers or days that another import's open stage wrote."""
+
+    def __init__(self, stages: frozenset[int]) -> None:
+        super().__init__(stages)
+        self.stages = stages
+
+
 def _write_batch(
+    files: list[DigestFile], *, overwrite: bool, pace: _Pace, known: _KnownAuthors
+) -> dict[int, ImportStats]:
+    """Write a batch; if another import has written some of its papers or days but
+    not published them yet, wait for that import's file to end, then write the
+    batch against what it left (see papers.importer.staging)."""
+    while True:
+        try:
+            return _write_batch_now(files, overwrite=overwrite, pace=pace, known=known)
+        except _HeldByAnotherImport as held:
+            staging.wait_until_closed(held.stages)
+
+
+def _write_batch_now(
     files: list[DigestFile], *, overwrite: bool, pace: _Pace, known: _KnownAuthors
 ) -> dict[int, ImportStats]:
     if not files:
@@ -724,15 +746,26 @@ class _Planned:
     def papers(self) -> int:
         return sum(len(record.papers) for record in self.records)
 
-    def again(self, version: str) -> tuple[Stored, Changes]:
-        """Plan again, against the data at `version`."""
-        return self._plan(self.records, self.overwrite, self.known.at(version))
+    def again(
+        self, version: str, *, stage: int | None = None
+    ) -> tuple[Stored, Changes]:
+        """Plan again, against the data at `version`; `stage` is the batch's own,
+        whose hidden rows it reads as stored."""
+        return self._plan(
+            self.records, self.overwrite, self.known.at(version), stage=stage
+        )
 
     @staticmethod
     def _plan(
-        records: list[DigestRecord], overwrite: bool, known_authors: dict[str, int]
+        records: list[DigestRecord],
+        overwrite: bool,
+        known_authors: dict[str, int],
+        *,
+        stage: int | None = None,
     ) -> tuple[Stored, Changes]:
         stored = read_stored(records, overwrite=overwrite, known_authors=known_authors)
+        if held := stored.stages - {stage}:
+            raise _HeldByAnotherImport(held)
         changes = plan(
             records, stored, overwrite=overwrite, source_length=SOURCE_LENGTH
         )
@@ -764,7 +797,7 @@ def _commit(
         if not optimistic:
             version = locked_version()
             if version != batch.seen:
-                stored, changes = batch.again(version)
+                stored, changes = batch.again(version, stage=publish)
         wrote = write_rows(changes, stored)
         if optimistic:
             version = locked_version()

@@ -101,6 +101,9 @@ class Stored:
     # name -> stored author id: read with the rest, so that a write looks up only
     # the authors new to the database (the plan itself needs no ids).
     authors: dict[str, int] = field(default_factory=dict)
+    # The open import stages (papers.importer.staging) that wrote any of the papers
+    # and days read: rows still hidden, which their import may yet take back.
+    stages: frozenset[int] = frozenset()
 
     def after(self, changes: Changes) -> Stored:
         """What is stored once `changes` are written (for dry runs in batches)."""

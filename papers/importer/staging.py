@@ -15,15 +15,18 @@ then its rows stay hidden. An import killed outright leaves its stage open and
 hidden: each import first discards the stages whose `alive_until` has passed (every
 transaction of a running import renews it), see `discard_abandoned`.
 
-The importer itself reads every row, hidden or not (papers.importer.writer), so a
-second import running at the same time merges into a paper the first one has
-written but not yet published; should the first then fail, that merge goes with it.
+The importer itself reads every row, hidden or not (papers.importer.writer). A
+second import running at the same time whose batch names a paper or a day that
+the first has written but not published yet does not merge into those rows, which
+the first may yet take back: it waits until the first's stage is published or
+discarded (`wait_until_closed`), then reads and plans the batch again.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import time
+from collections.abc import Collection, Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +39,8 @@ from papers.models import Author, Digest, ImportStage, Paper, Tag
 STAGE_LEASE = datetime.timedelta(minutes=10)
 # Papers (and authors, tags) deleted per transaction when a stage is discarded.
 DISCARD_PAPERS = 500
+# How often an import waiting for another's stage (`wait_until_closed`) looks again.
+WAIT_SECONDS = 0.2
 
 
 def _until() -> datetime.datetime:
@@ -104,3 +109,21 @@ def discard_abandoned() -> int:
     for stage in abandoned:
         discard(stage)
     return len(abandoned)
+
+
+def wait_until_closed(stages: Collection[int]) -> None:
+    """Wait until none of `stages` is open: each published or discarded by its own
+    import, or past its lease (that import was killed) and discarded here."""
+    while True:
+        still_open = ImportStage.objects.filter(pk__in=stages)
+        if not still_open.exists():
+            return
+        if not still_open.filter(alive_until__gte=timezone.now()).exists():
+            discard_abandoned()
+            return
+        pause()
+
+
+def pause() -> None:
+    """One wait of `wait_until_closed` (a test makes the other import end here)."""
+    time.sleep(WAIT_SECONDS)

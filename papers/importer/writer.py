@@ -33,6 +33,7 @@ from papers.models import (
     Authorship,
     DataVersion,
     Digest,
+    ImportStage,
     Paper,
     Tag,
 )
@@ -180,8 +181,9 @@ def read_stored(
     read too: the plan takes those days from them. `known_authors` holds author
     ids by name that the caller knows to be still true; only other names are read.
     """
+    stages: set[int] = set()
     dates = sorted({record.date for record in records})
-    days = _read_days(dates)
+    days = _read_days(dates, stages)
     keys = {row.key for record in records for row in record.papers}
     if overwrite:
         keys.update(key for day in days.values() for key in day.positions)
@@ -194,11 +196,12 @@ def read_stored(
             authors.update(dict.fromkeys(row.authors))
     known = known_authors or {}
     return Stored(
-        papers=_read_papers(sorted(keys)),
+        papers=_read_papers(sorted(keys), stages),
         days=days,
         tags=_read_tags(wanted_tags),
         authors={name: known[name] for name in authors if name in known}
         | _read_authors([name for name in authors if name not in known]),
+        stages=_still_open(stages),
     )
 
 
@@ -207,16 +210,31 @@ def _read_authors(names: Sequence[str]) -> dict[str, int]:
     return dict(_fetch_in(sql, names))
 
 
-def _read_days(dates: Sequence[datetime.date]) -> dict[datetime.date, StoredDay]:
+def _still_open(stages: set[int]) -> frozenset[int]:
+    """Those of `stages` not yet published or discarded: a row keeps the id of the
+    stage that wrote it, and is shown once that stage's row is gone."""
+    if not stages:
+        return frozenset()
+    table = ImportStage._meta.db_table
+    found = _fetch_in(f"SELECT id FROM {table} WHERE id IN ({{in}})", list(stages))
+    return frozenset(pk for (pk,) in found)
+
+
+def _read_days(
+    dates: Sequence[datetime.date], stages: set[int]
+) -> dict[datetime.date, StoredDay]:
+    """The days stored for `dates`; adds to `stages` the open stages that wrote
+    any of them (see Stored.stages)."""
     ops = connection.ops
-    found = {
-        _date(date): (pk, source)
-        for pk, date, source in _fetch_in(
-            f"SELECT id, date, source FROM {Digest._meta.db_table} "
-            "WHERE date IN ({in})",
-            [ops.adapt_datefield_value(date) for date in dates],
-        )
-    }
+    found = {}
+    for pk, date, source, stage in _fetch_in(
+        f"SELECT id, date, source, import_stage FROM {Digest._meta.db_table} "
+        "WHERE date IN ({in})",
+        [ops.adapt_datefield_value(date) for date in dates],
+    ):
+        found[_date(date)] = (pk, source)
+        if stage is not None:
+            stages.add(stage)
     positions: dict[int, dict[str, int]] = {pk: {} for pk, _ in found.values()}
     for digest_id, key, position in _fetch_in(
         f"SELECT a.digest_id, p.key, a.position FROM {Appearance._meta.db_table} a "
@@ -231,13 +249,16 @@ def _read_days(dates: Sequence[datetime.date]) -> dict[datetime.date, StoredDay]
     }
 
 
-def _read_papers(keys: Sequence[str]) -> dict[str, StoredPaper]:
+def _read_papers(keys: Sequence[str], stages: set[int]) -> dict[str, StoredPaper]:
+    """The papers stored under `keys`; adds to `stages` the open stages that wrote
+    any of them."""
     rows = _fetch_in(
         "SELECT id, key, arxiv_id, title, summary, arxiv_url, github_urls, "
-        f"huggingface_urls, edited_fields FROM {Paper._meta.db_table} "
+        f"huggingface_urls, edited_fields, import_stage FROM {Paper._meta.db_table} "
         "WHERE key IN ({in})",
         keys,
     )
+    stages.update(row[-1] for row in rows if row[-1] is not None)
     ids = [row[0] for row in rows]
     authors: dict[int, list[str]] = {}
     for paper_id, name in _fetch_in(
@@ -262,7 +283,7 @@ def _read_papers(keys: Sequence[str]) -> dict[str, StoredPaper]:
     ):
         dates.setdefault(paper_id, set()).add(_date(date))
     papers = {}
-    for pk, key, arxiv_id, title, summary, url, github, hf, edited in rows:
+    for pk, key, arxiv_id, title, summary, url, github, hf, edited, _ in rows:
         papers[key] = StoredPaper(
             id=pk,
             key=key,
