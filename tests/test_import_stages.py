@@ -361,6 +361,34 @@ def test_a_second_import_takes_back_a_killed_imports_stage_before_writing(
     assert Paper.objects.count() == 1 + 2
 
 
+def test_a_staged_file_is_planned_again_when_another_import_creates_its_papers(
+    monkeypatch,
+):
+    rows, file = stored_file(5)
+    later = rows[-1]  # in the last part of new papers
+    other_day = datetime.date(2025, 3, 12)
+    others = []
+
+    def another_import_creates_a_paper_of_a_later_part():
+        if not others:
+            small = DigestFile("small.md", records=[digest_record(other_day, [later])])
+            others.append(load_files([small]))
+
+    watch_hidden_writes(monkeypatch, another_import_creates_a_paper_of_a_later_part)
+    [stats] = load_files([file], batch_papers=2)
+
+    [[small]] = others
+    assert small.new_papers == 1  # the paper the staged file was about to write
+    assert file.ok, file.error
+    assert stats.new_papers == 4 and stats.changed_papers == 2
+    assert Paper.objects.count() == 1 + 5
+    dates = Appearance.objects.filter(paper__key=later.key).values_list(
+        "date", flat=True
+    )
+    assert sorted(dates) == [NEXT_DAY, other_day]
+    assert ImportStage.objects.count() == 0
+
+
 def test_a_file_within_a_batch_is_written_in_one_transaction(monkeypatch):
     rows, file = stored_file(1)
     monkeypatch.setattr(

@@ -76,6 +76,7 @@ from papers.importer.plan import (
 )
 from papers.importer.records import DataWarning, DigestRecord
 from papers.importer.writer import (
+    any_stored,
     data_version,
     locked_version,
     read_stored,
@@ -609,6 +610,10 @@ class _HeldByAnotherImport(Exception):
         self.stages = stages
 
 
+class _PlannedTooEarly(Exception):
+    """Another writer created papers or days a staged file planned as new."""
+
+
 def _write_batch(
     files: list[DigestFile], *, overwrite: bool, pace: _Pace, known: _KnownAuthors
 ) -> dict[int, ImportStats]:
@@ -620,6 +625,8 @@ def _write_batch(
             return _write_batch_now(files, overwrite=overwrite, pace=pace, known=known)
         except _HeldByAnotherImport as held:
             staging.wait_until_closed(held.stages)
+        except _PlannedTooEarly:
+            continue  # read and planned again, it finds what the other wrote
 
 
 def _write_batch_now(
@@ -668,7 +675,8 @@ def _write_staged(batch: _Planned, pace: _Pace) -> dict[int, ImportStats]:
     """Write one file with more new papers than one part in short transactions
     (papers.importer.staging): its new days and papers hidden under a stage, then
     the changes to what was stored and the stage's publication in a last one. On
-    failure what it wrote is deleted, and the file fails alone."""
+    failure what it wrote is deleted, and the file fails alone, unless another
+    writer had created some of its new papers or days: then it is planned again."""
     (file,) = batch.files
     steps = staged(batch.changes)
     stage = staging.open_stage(file.name)
@@ -699,6 +707,10 @@ def _write_staged(batch: _Planned, pace: _Pace) -> dict[int, ImportStats]:
         )
         if not isinstance(failure, DatabaseError):
             raise
+        if any_stored(keys=list(changes.new), dates=list(steps.days.day_sources)):
+            # Another import created some of its new papers or days meanwhile:
+            # the file is planned again, against them.
+            raise _PlannedTooEarly from failure
         file.error = f"{file.name}: the database refused the import: {failure}"
         return {}
     return _per_file(batch.files, [ImportStats.of_day(d) for d in steps.rest.stats])
@@ -707,8 +719,9 @@ def _write_staged(batch: _Planned, pace: _Pace) -> dict[int, ImportStats]:
 def _write_hidden(part: Changes, batch: _Planned, stage: int, pace: _Pace) -> None:
     """One short transaction of a staged file: rows nothing stored refers to,
     marked with the stage. If someone wrote since the file was planned, author ids
-    are looked up again (an admin may have deleted one); a key someone else created
-    meanwhile makes the database refuse the file."""
+    are looked up again (an admin may have deleted one); a key or day someone else
+    created meanwhile makes the database refuse the part, and _write_staged then
+    takes the file back and has it planned again."""
     stored = batch.stored
     with pace.write(len(part.papers)), transaction.atomic():
         if data_version() != batch.seen:

@@ -210,6 +210,18 @@ def _read_authors(names: Sequence[str]) -> dict[str, int]:
     return dict(_fetch_in(sql, names))
 
 
+def any_stored(*, keys: Sequence[str], dates: Sequence[datetime.date]) -> bool:
+    """Whether any paper with one of `keys` or day of `dates` is stored, hidden or
+    not."""
+    papers = f"SELECT 1 FROM {Paper._meta.db_table} WHERE key IN ({{in}}) LIMIT 1"
+    days = f"SELECT 1 FROM {Digest._meta.db_table} WHERE date IN ({{in}}) LIMIT 1"
+    ops = connection.ops
+    return bool(
+        _fetch_in(papers, keys)
+        or _fetch_in(days, [ops.adapt_datefield_value(date) for date in dates])
+    )
+
+
 def _still_open(stages: set[int]) -> frozenset[int]:
     """Those of `stages` not yet published or discarded: a row keeps the id of the
     stage that wrote it, and is shown once that stage's row is gone."""
