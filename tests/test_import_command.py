@@ -531,17 +531,23 @@ def test_a_released_file_that_changed_before_its_turn_fails_alone(tmp_path):
     assert file.records == []
 
 
-def test_files_beyond_the_memory_limit_are_parsed_once_when_their_turn_comes(
-    monkeypatch, tmp_path
-):
-    two_days(tmp_path)
-    parsed = []
+@pytest.fixture
+def parsed(monkeypatch) -> list[str]:
+    """The names of the files parsed, in order, each time one is."""
+    names: list[str] = []
     original = files_module.parse_text
     monkeypatch.setattr(
         files_module,
         "parse_text",
-        lambda name, text: parsed.append(Path(name).name) or original(name, text),
+        lambda name, text: names.append(Path(name).name) or original(name, text),
     )
+    return names
+
+
+def test_files_beyond_the_memory_limit_are_parsed_once_when_their_turn_comes(
+    parsed, tmp_path
+):
+    two_days(tmp_path)
 
     first, second = read_digest_files(
         [str(tmp_path)], stdin=io.StringIO(), keep_papers=1
@@ -556,7 +562,9 @@ def test_files_beyond_the_memory_limit_are_parsed_once_when_their_turn_comes(
 
 
 @pytest.mark.django_db
-def test_a_file_larger_than_the_memory_limit_is_parsed_once(monkeypatch, tmp_path):
+def test_a_file_larger_than_the_memory_limit_is_parsed_once(
+    monkeypatch, parsed, tmp_path
+):
     # One many-day file, as a publisher's README archive is: the import holds it
     # whole while it writes it, so it must not be released and parsed again.
     path = tmp_path / "archive.md"
@@ -565,13 +573,6 @@ def test_a_file_larger_than_the_memory_limit_is_parsed_once(monkeypatch, tmp_pat
     for day in ("10.md", "11.md"):
         (tmp_path / day).unlink()
     monkeypatch.setattr(import_digest, "KEEP_PARSED_PAPERS", 1)
-    parsed = []
-    original = files_module.parse_text
-    monkeypatch.setattr(
-        files_module,
-        "parse_text",
-        lambda name, text: parsed.append(Path(name).name) or original(name, text),
-    )
 
     stdout, _ = run(str(path))
 
