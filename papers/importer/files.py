@@ -286,7 +286,7 @@ def read_digest_files(
     another is parsed now and released, as its true size orders the files. The
     file that crosses the limit keeps its days: it is among the first written, and
     must be held whole while it is, so releasing it would only parse it twice (a
-    single large file spent a third of its import parsing itself again).
+    single large file spent about a quarter of its import parsing itself again).
     `known(names)` tells which bytes of the files named were imported before: a
     file whose bytes match is not parsed (see DigestFile.known).
     """

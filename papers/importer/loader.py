@@ -619,7 +619,8 @@ def _write_batch(
 ) -> dict[int, ImportStats]:
     """Write a batch; if another import has written some of its papers or days but
     not published them yet, wait for that import's file to end, then write the
-    batch against what it left (see papers.importer.staging)."""
+    batch against what it left (see papers.importer.staging). A staged file that
+    another writer overtook (see _write_staged) is read and planned again."""
     while True:
         try:
             return _write_batch_now(files, overwrite=overwrite, pace=pace, known=known)
