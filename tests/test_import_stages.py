@@ -255,19 +255,29 @@ def test_an_admin_adding_what_a_stage_holds_gets_a_form_error(
     assert Digest.objects.filter(date=NEXT_DAY).count() == 1
 
 
+def stopped_before_publishing(monkeypatch, file: DigestFile) -> int:
+    """Write `file` staged but stop before its last transaction, as an import that
+    is still running, or was killed, leaves it: its stage open, its rows hidden.
+    Its stage."""
+
+    def stopped(*args, **kwargs):
+        raise SystemExit(9)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(loader, "_commit", stopped)
+        patched.setattr(staging, "discard", lambda *args, **kwargs: None)
+        with pytest.raises(SystemExit):
+            load_files([file], batch_papers=2)
+    (stage,) = ImportStage.objects.values_list("pk", flat=True)
+    return stage
+
+
 def test_an_import_discards_what_a_killed_import_left_hidden(monkeypatch):
     rows, file = stored_file(5)
     before = every_row()
 
     # Killed before its last transaction: nothing ran to take its rows back.
-    def killed(*args, **kwargs):
-        raise SystemExit(9)
-
-    monkeypatch.setattr(loader, "_commit", killed)
-    monkeypatch.setattr(staging, "discard", lambda *args, **kwargs: None)
-    with pytest.raises(SystemExit):
-        load_files([file], batch_papers=2)
-    monkeypatch.undo()
+    stopped_before_publishing(monkeypatch, file)
 
     assert every_row()["Paper"] == before["Paper"] + 5
     assert Paper.objects.count() == 1  # hidden
@@ -281,22 +291,6 @@ def test_an_import_discards_what_a_killed_import_left_hidden(monkeypatch):
     assert every_row()["Paper"] == before["Paper"]
     assert every_row()["Digest"] == before["Digest"]
     assert ImportStage.objects.count() == 0
-
-
-def stopped_before_publishing(monkeypatch, file: DigestFile) -> int:
-    """Write `file` staged but stop before its last transaction, as an import still
-    running would be: its stage open and alive, its rows hidden. Its stage."""
-
-    def stopped(*args, **kwargs):
-        raise SystemExit(9)
-
-    with monkeypatch.context() as patched:
-        patched.setattr(loader, "_commit", stopped)
-        patched.setattr(staging, "discard", lambda *args, **kwargs: None)
-        with pytest.raises(SystemExit):
-            load_files([file], batch_papers=2)
-    (stage,) = ImportStage.objects.values_list("pk", flat=True)
-    return stage
 
 
 def second_import(rows) -> DigestFile:
