@@ -9,8 +9,9 @@ migrated database, in this process, recording every statement the import sends,
 its parameters and every commit. Then empties and migrates the database again and
 sends the same statements, in the same transactions, straight to the driver's
 connection: no parsing, no planning, no Python building the rows. That replay is the
-floor of this schema: no importer that stores the same rows, with the same indexes
-and the same full-text index, can be faster on this machine, whatever its code.
+floor of this schema: its time is spent inside the database, storing these rows in
+these indexes and this full-text index, and an importer that stores the same can
+shave little off it, whatever its code.
 
 Prints the import's time, the replay's, their ratio, the rate each gives, and where
 the replay's time went (each kind of statement, and the commits). Tells nothing about
