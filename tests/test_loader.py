@@ -8,6 +8,7 @@ from django.db import connection
 from papers.importer.files import DigestFile
 from papers.importer.loader import (
     ImportStats,
+    import_files,
     load_digest,
     load_digests,
     load_file,
@@ -829,6 +830,73 @@ def test_sqlite_batches_grow_only_while_no_other_writer_waits_for_the_lock(
     pace = loader._Pace()
     pace.leave_gap(0.2)
     assert (pace.free_until > 0) == others_waited
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write-ahead log")
+@pytest.mark.parametrize("log_known", [True, False])
+def test_sqlite_imports_copy_the_log_back_between_their_transactions(
+    monkeypatch, log_known
+):
+    """A checkpoint inside a commit makes that write transaction look longer than
+    it held the lock; the import checkpoints itself, outside them, when it can tell
+    the log's length."""
+    from django.db import connections
+
+    from papers.importer import loader, writer
+
+    database = connections["default"]
+    log = {"pages": 0}  # pages written to the log and not copied back yet
+    monkeypatch.setattr(
+        database,
+        "wal_frames_to_checkpoint",
+        lambda: log["pages"] if log_known else None,
+        raising=False,
+    )
+    monkeypatch.setattr(database, "_importer_sized", None, raising=False)
+    monkeypatch.setattr(loader._Pace, "papers", property(lambda self: 1))
+    wrote = loader._Pace.wrote
+
+    def each_write_fills_half_the_log(self, papers, seconds):
+        log["pages"] += writer.CHECKPOINT_FRAMES // 2 + 1
+        wrote(self, papers, seconds)
+
+    monkeypatch.setattr(loader._Pace, "wrote", each_write_fills_half_the_log)
+    statements = []
+    outside = len(database.atomic_blocks)  # the test's own transaction
+
+    def record(execute, sql, params, many, context):
+        statements.append((sql, len(database.atomic_blocks) > outside))
+        if sql.startswith("PRAGMA wal_checkpoint"):
+            log["pages"] = 0
+            return None  # the test database lives in memory, with no log to copy
+        return execute(sql, params, many, context)
+
+    files = [
+        DigestFile(
+            f"{n}.md",
+            records=[
+                digest_record(DAY + datetime.timedelta(days=n), [PaperRecordFactory()])
+            ],
+        )
+        for n in range(5)
+    ]
+    with database.execute_wrapper(record):
+        import_files(files, build_index=False)
+
+    assert Paper.objects.count() == 5
+    checkpoints = [inside for sql, inside in statements if "wal_checkpoint(" in sql]
+    autocheckpoint = [sql for sql, _ in statements if "wal_autocheckpoint" in sql]
+    if log_known:
+        assert autocheckpoint == ["PRAGMA wal_autocheckpoint = 0"]
+        # After every second write the log is past the limit, and what the fifth
+        # left is copied back once the import ends; never inside a transaction.
+        assert checkpoints == [False, False, False]
+        assert log["pages"] == 0
+    else:
+        assert autocheckpoint == [
+            f"PRAGMA wal_autocheckpoint = {writer.CHECKPOINT_FRAMES}"
+        ]
+        assert checkpoints == []
 
 
 def test_a_large_import_refreshes_the_table_statistics_as_it_grows(monkeypatch):

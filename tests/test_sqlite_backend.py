@@ -8,7 +8,7 @@ from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 from digestsite.settings import database_from_environment
-from digestsite.sqlite_backend import waiting_writers
+from digestsite.sqlite_backend import waiting_writers, wal_index
 from digestsite.sqlite_backend.base import DatabaseWrapper
 
 
@@ -153,3 +153,33 @@ def test_a_database_that_is_no_plain_file_counts_as_waited_for(name):
     assert waiting_writers.mark_path(name) is None
     waiting_writers.mark_waiting(name)  # nothing to touch, and no error
     assert waiting_writers.waited_within(name, 10)
+
+
+def test_the_wal_index_tells_how_many_pages_a_checkpoint_would_copy(database_path):
+    connection = site_connection(database_path)
+    writer = connection.connection
+    writer.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoints only when asked
+    assert connection.wal_frames_to_checkpoint() == 0
+
+    for n in range(3):
+        writer.execute("INSERT INTO note VALUES (?)", [f"note {n}" * 1000])
+    pending = connection.wal_frames_to_checkpoint()
+    assert pending >= 3  # one commit's pages at least each
+
+    busy, in_log, copied = writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert (busy, in_log, copied) == (0, pending, pending)
+    assert connection.wal_frames_to_checkpoint() == 0
+    writer.execute("INSERT INTO note VALUES ('after')")
+    assert connection.wal_frames_to_checkpoint() >= 1
+    connection.connection.close()
+
+
+def test_the_wal_index_cannot_tell_without_a_log(tmp_path):
+    rollback_journal = tmp_path / "journal.sqlite3"
+    sqlite3.connect(rollback_journal).execute("CREATE TABLE note (text TEXT)")
+    assert wal_index.frames_to_checkpoint(rollback_journal) is None
+    for name in [":memory:", "file:memorydb_default?mode=memory&cache=shared", ""]:
+        assert wal_index.frames_to_checkpoint(name) is None
+    not_a_wal_index = tmp_path / "other.sqlite3"
+    (tmp_path / "other.sqlite3-shm").write_bytes(b"\x01" * 200)
+    assert wal_index.frames_to_checkpoint(not_a_wal_index) is None

@@ -77,6 +77,7 @@ from papers.importer.plan import (
 from papers.importer.records import DataWarning, DigestRecord
 from papers.importer.writer import (
     any_stored,
+    checkpoint_when_due,
     data_version,
     locked_version,
     read_stored,
@@ -425,6 +426,9 @@ def import_files(
         report.longest_write = max(
             report.longest_write, report.search_compaction.longest_step
         )
+        # What the import left in the log is copied back now, by the import, rather
+        # than by whichever reader's bookmark toggle commits next.
+        checkpoint_when_due(frames=1)
         if build_index:
             report.warm_up_seconds = data_changed()
     return report
@@ -576,6 +580,7 @@ class _Pace:
         took = time.perf_counter() - started
         self.wrote(papers, took)
         self.leave_gap(took)
+        checkpoint_when_due()
 
     def leave_gap(self, took: float) -> None:
         """Keep the write lock free for a while after a batch that took `took` s,
