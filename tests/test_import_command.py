@@ -1,10 +1,12 @@
 import datetime
 import io
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from papers.importer import files as files_module
 from papers.importer.files import (
@@ -372,6 +374,22 @@ def test_verbosity_one_counts_warnings_and_two_lists_them(tmp_path):
     assert f"{day}: 1 data-quality warning (-v 2 lists them)" in quiet
     assert f"{day}: 1 day, 0 created, 0 updated, 2 unchanged, 1 warning" in loud
     assert f"  {day}:6: " in loud and "'https://string'" in loud
+
+
+@pytest.mark.django_db
+def test_verbosity_two_says_how_long_other_writers_may_have_waited(tmp_path):
+    day = str(write_digest(tmp_path, "04.md", "2025-03-04", Row("2503.00001")))
+
+    loud, _ = run(day, verbosity=2)
+
+    assert re.search(r"; the longest write transaction took [\d,]+ ms", loud)
+    # On PostgreSQL other writers wait only for the data version's row.
+    version_row = re.search(
+        r"it held the data version's row, which other writers of papers wait for, "
+        r"[\d,]+ ms at most\.",
+        loud,
+    )
+    assert bool(version_row) == (connection.vendor == "postgresql")
 
 
 class Terminal(io.StringIO):

@@ -570,22 +570,26 @@ def test_a_write_between_planning_and_writing_makes_the_batch_plan_again(monkeyp
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite locks the whole database"
 )
-def test_a_batch_locks_the_data_version_only_after_writing_its_rows():
+def test_a_batch_locks_the_data_version_only_after_writing_and_checking_its_rows():
     """On PostgreSQL, other writers of papers (which all update the data version's
-    row) wait for an import's batch only during its last statements."""
+    row) wait for an import's batch only during its last statements: its rows are
+    written and their deferred foreign keys checked before the row is locked."""
     from django.test.utils import CaptureQueriesContext
 
     rows = [PaperRecordFactory() for _ in range(3)]
     files = [DigestFile("a.md", records=[digest_record(DAY, rows)], sha256="ab" * 32)]
 
     with CaptureQueriesContext(connection) as queries:
-        load_files(files)
+        report = import_files(files, build_index=False)
 
     statements = [query["sql"] for query in queries.captured_queries]
     locked = next(n for n, sql in enumerate(statements) if "FOR UPDATE" in sql)
     written = [n for n, sql in enumerate(statements) if "papers_paper " in sql]
-    assert written and max(written) < locked
+    checked = statements.index("SET CONSTRAINTS ALL IMMEDIATE")
+    assert written and max(written) < checked < locked
+    assert statements[checked + 1] == "SET CONSTRAINTS ALL DEFERRED"
     assert Paper.objects.count() == 3
+    assert 0 < report.longest_version_lock < report.longest_write
 
 
 def test_a_batch_that_meets_another_writers_change_is_written_again(monkeypatch):

@@ -362,6 +362,14 @@ def locked_version() -> str:
     return data_version(lock=connection.features.has_select_for_update)
 
 
+def check_foreign_keys_now() -> None:
+    """PostgreSQL: check the foreign keys this transaction deferred now, rather than
+    in its commit (Django's `check_constraints`: immediate, then deferred again), so
+    a lock taken after this is not held through them."""
+    if connection.vendor == "postgresql":
+        connection.check_constraints()
+
+
 def data_version(*, lock: bool = False) -> str:
     """The data version (papers.browse.version.current_version in plain SQL, which
     each batch of an import reads twice)."""

@@ -34,6 +34,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from papers.importer.files import DEFAULT_MAX_MEGABYTES, DigestFile, read_digest_files
 from papers.importer.history import known_files
@@ -159,6 +160,13 @@ class Command(BaseCommand):
                 else "the longest write transaction took "
                 f"{report.longest_write * 1000:,.0f} ms"
             )
+            if not report.dry_run and connection.vendor == "postgresql":
+                # Other writers there wait only for the data version's row.
+                writes += (
+                    ", and it held the data version's row, which other writers "
+                    f"of papers wait for, {report.longest_version_lock * 1000:,.0f} "
+                    "ms at most"
+                )
             self.stdout.write(
                 f"{papers} paper rows in {seconds:.1f} s "
                 f"({papers / max(seconds, 1e-9):,.0f} papers/s); {writes}."
