@@ -436,9 +436,14 @@ def _size_page_cache() -> None:
         connection._importer_sized = raw
 
 
-# Checkpoint every 64 MB of WAL rather than every 4 MB: an import commits often, and
-# each checkpoint rewrites the index pages every batch touches.
-CHECKPOINT_FRAMES = 16_384
+# Checkpoint every 256 MB of WAL (4 KB pages) rather than every 4 MB: an import
+# commits often, and each checkpoint copies back every index page the batches since
+# the last one touched, however often they did. 100,000 papers imported 7 % faster
+# than with 64 MB (five pairs of runs), a million papers' statements replayed 9 %
+# faster (179.1 against 162.8 s). Readers hardly notice the longer log: three
+# queries reading the whole papers table took 0.15-0.18 s with 253 MB of log to
+# look through, 0.15 s with none.
+CHECKPOINT_FRAMES = 65_536
 
 
 def checkpoint_when_due(frames: int = CHECKPOINT_FRAMES) -> bool:
