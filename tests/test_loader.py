@@ -836,45 +836,36 @@ def test_sqlite_batches_grow_only_while_no_other_writer_waits_for_the_lock(
     assert (pace.free_until > 0) == others_waited
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write-ahead log")
-@pytest.mark.parametrize("log_known", [True, False])
-def test_sqlite_imports_copy_the_log_back_between_their_transactions(
-    monkeypatch, log_known
-):
-    """A checkpoint inside a commit makes that write transaction look longer than
-    it held the lock; the import checkpoints itself, outside them, when it can tell
-    the log's length."""
+@pytest.mark.parametrize("wal_mode", [True, False])
+def test_imports_copy_the_log_back_between_their_transactions(monkeypatch, wal_mode):
+    """SQLite's checkpoint inside a commit made that write transaction look longer
+    than it held the lock: the import checkpoints itself, outside them, about every
+    CHECKPOINT_PAGES pages of log, learning from each how many pages a write adds."""
     from django.db import connections
 
-    from papers.importer import loader, writer
+    from papers.importer import loader
 
     database = connections["default"]
+    outside = len(database.atomic_blocks)  # the test's own transaction
     log = {"pages": 0}  # pages written to the log and not copied back yet
-    monkeypatch.setattr(
-        database,
-        "wal_frames_to_checkpoint",
-        lambda: log["pages"] if log_known else None,
-        raising=False,
-    )
-    monkeypatch.setattr(database, "_importer_sized", None, raising=False)
+    checkpoints = []  # (after how many writes, inside a transaction)
+    writes = []
+
+    def checkpoint():
+        checkpoints.append((len(writes), len(database.atomic_blocks) > outside))
+        pages, log["pages"] = log["pages"], 0
+        return pages if wal_mode else None
+
+    monkeypatch.setattr(loader, "checkpoint", checkpoint)
     monkeypatch.setattr(loader._Pace, "papers", property(lambda self: 1))
     wrote = loader._Pace.wrote
 
-    def each_write_fills_half_the_log(self, papers, seconds):
-        log["pages"] += writer.CHECKPOINT_FRAMES // 2 + 1
+    def each_write_fills_a_quarter(self, papers, seconds):
+        writes.append(papers)
+        log["pages"] += loader.CHECKPOINT_PAGES // 4
         wrote(self, papers, seconds)
 
-    monkeypatch.setattr(loader._Pace, "wrote", each_write_fills_half_the_log)
-    statements = []
-    outside = len(database.atomic_blocks)  # the test's own transaction
-
-    def record(execute, sql, params, many, context):
-        statements.append((sql, len(database.atomic_blocks) > outside))
-        if sql.startswith("PRAGMA wal_checkpoint"):
-            log["pages"] = 0
-            return None  # the test database lives in memory, with no log to copy
-        return execute(sql, params, many, context)
-
+    monkeypatch.setattr(loader._Pace, "wrote", each_write_fills_a_quarter)
     files = [
         DigestFile(
             f"{n}.md",
@@ -882,25 +873,18 @@ def test_sqlite_imports_copy_the_log_back_between_their_transactions(
                 digest_record(DAY + datetime.timedelta(days=n), [PaperRecordFactory()])
             ],
         )
-        for n in range(5)
+        for n in range(10)
     ]
-    with database.execute_wrapper(record):
-        import_files(files, build_index=False)
 
-    assert Paper.objects.count() == 5
-    checkpoints = [inside for sql, inside in statements if "wal_checkpoint(" in sql]
-    autocheckpoint = [sql for sql, _ in statements if "wal_autocheckpoint" in sql]
-    if log_known:
-        assert autocheckpoint == ["PRAGMA wal_autocheckpoint = 0"]
-        # After every second write the log is past the limit, and what the fifth
-        # left is copied back once the import ends; never inside a transaction.
-        assert checkpoints == [False, False, False]
-        assert log["pages"] == 0
+    import_files(files, build_index=False)
+
+    assert len(writes) == 10 and Paper.objects.count() == 10
+    if wal_mode:
+        # The first write tells that four make a checkpoint's worth; what the last
+        # two left is copied back when the import ends.
+        assert checkpoints == [(1, False), (5, False), (9, False), (10, False)]
     else:
-        assert autocheckpoint == [
-            f"PRAGMA wal_autocheckpoint = {writer.CHECKPOINT_FRAMES}"
-        ]
-        assert checkpoints == []
+        assert checkpoints == [(1, False), (10, False)]  # the first says there is none
 
 
 def test_a_large_import_refreshes_the_table_statistics_as_it_grows(monkeypatch):

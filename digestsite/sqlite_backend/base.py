@@ -26,7 +26,7 @@ from typing import Any
 
 from django.db.backends.sqlite3 import base
 
-from digestsite.sqlite_backend import waiting_writers, wal_index
+from digestsite.sqlite_backend import waiting_writers
 
 # How often a waiting writer tries the lock: short next to the gap an import leaves
 # between two batches, long enough that waiting threads cost no noticeable CPU.
@@ -96,9 +96,3 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def writer_waited_within(self, seconds: float) -> bool:
         """Whether any writer had to wait for the lock in the last `seconds`."""
         return waiting_writers.waited_within(self.settings_dict["NAME"], seconds)
-
-    def wal_frames_to_checkpoint(self) -> int | None:
-        """Pages committed to the write-ahead log and not yet copied back into the
-        database file; None when that cannot be told (digestsite.sqlite_backend.
-        wal_index)."""
-        return wal_index.frames_to_checkpoint(self.settings_dict["NAME"])

@@ -23,20 +23,13 @@ from pathlib import Path
 SUFFIX = "-waiting"
 
 
-def beside_database(database_name: object, suffix: str) -> Path | None:
-    """The file named `suffix` next to the database `database_name` (a settings
-    NAME), as SQLite names its `-wal` and `-shm`; None when the database is not a
-    plain file (in memory, a URI)."""
+def mark_path(database_name: object) -> Path | None:
+    """Where the mark of `database_name` (a settings NAME) lives; None when the
+    database is not a plain file (in memory, a URI)."""
     name = str(database_name or "")
     if not name or name == ":memory:" or name.startswith("file:"):
         return None
-    return Path(name + suffix)
-
-
-def mark_path(database_name: object) -> Path | None:
-    """Where the mark of `database_name` lives; None when the database is not a
-    plain file."""
-    return beside_database(database_name, SUFFIX)
+    return Path(name + SUFFIX)
 
 
 def mark_waiting(database_name: object) -> None:

@@ -51,6 +51,7 @@ their index until it ends instead of rebuilding after every batch.
 from __future__ import annotations
 
 import datetime
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -78,7 +79,7 @@ from papers.importer.records import DataWarning, DigestRecord
 from papers.importer.writer import (
     any_stored,
     check_foreign_keys_now,
-    checkpoint_when_due,
+    checkpoint,
     data_version,
     locked_version,
     read_stored,
@@ -439,7 +440,7 @@ def import_files(
         )
         # What the import left in the log is copied back now, by the import, rather
         # than by whichever reader's bookmark toggle commits next.
-        checkpoint_when_due(frames=1)
+        checkpoint()
         if build_index:
             report.warm_up_seconds = data_changed()
     return report
@@ -550,6 +551,7 @@ class _Pace:
         self.capped = most
         self.per_paper: float | None = None  # seconds, smoothed over the batches
         self.free_until = 0.0  # time.perf_counter() before which no batch begins
+        self.checkpoints = _Checkpoints()
 
     @property
     def papers(self) -> int:
@@ -593,7 +595,7 @@ class _Pace:
         took = time.perf_counter() - started
         self.wrote(papers, took)
         self.leave_gap(took)
-        checkpoint_when_due()
+        self.checkpoints.after_write()
 
     def leave_gap(self, took: float) -> None:
         """Keep the write lock free for a while after a batch that took `took` s,
@@ -607,6 +609,47 @@ class _Pace:
             left = self.free_until - time.perf_counter()
             if left > 0:
                 time.sleep(left)
+
+
+# Copy SQLite's write-ahead log back about every 256 MB of it (4 KB pages) rather
+# than every 4 MB: an import commits often, and each checkpoint copies back every
+# index page the batches since the last one touched, however often they did.
+# 100,000 papers imported 7 % faster than with 64 MB (five pairs of runs), a
+# million papers' statements replayed 9 % faster (179.1 against 162.8 s). Readers
+# hardly notice the longer log: three queries reading the whole papers table took
+# 0.15-0.18 s with 253 MB of log to look through, 0.15 s with none.
+CHECKPOINT_PAGES = 65_536
+
+
+class _Checkpoints:
+    """When an import copies SQLite's write-ahead log back into the database file
+    (papers.importer.writer.checkpoint): after one of its write transactions, once
+    those since the last checkpoint have written about CHECKPOINT_PAGES pages.
+
+    How many pages a transaction writes is learnt from each checkpoint, which tells
+    how long the log was: the first comes after the first write. (Reading the
+    length from `<database>-shm` instead is unsafe: closing a file SQLite has
+    locked drops the process's locks on it, and another process then resets the
+    shared memory under SQLite's feet.) A log that readers kept from starting over
+    looks longer than what was written since, and only brings the next checkpoint
+    closer.
+    """
+
+    def __init__(self) -> None:
+        self.writes = 0  # write transactions since the last checkpoint
+        self.every = 1
+
+    def after_write(self) -> None:
+        self.writes += 1
+        if self.writes < self.every:
+            return
+        pages = checkpoint()
+        if pages is None:  # no write-ahead log: nothing to copy, ever
+            self.every = sys.maxsize
+            return
+        per_write = max(pages, 1) / self.writes
+        self.every = max(1, int(CHECKPOINT_PAGES / per_write))
+        self.writes = 0
 
 
 def _others_waited() -> bool:

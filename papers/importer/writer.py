@@ -428,46 +428,37 @@ def _size_page_cache() -> None:
     # sized again.
     if getattr(connection, "_importer_sized", None) is not raw:
         _execute("PRAGMA cache_size = -65536")
-        # The import checkpoints itself between its transactions (see
-        # checkpoint_when_due) where it can tell the log's length; elsewhere SQLite
-        # does, as often.
-        frames = CHECKPOINT_FRAMES if _wal_frames() is None else 0
-        _execute(f"PRAGMA wal_autocheckpoint = {frames}")
+        if _in_wal_mode():
+            # The import copies the log back itself, between its transactions
+            # (see checkpoint).
+            _execute("PRAGMA wal_autocheckpoint = 0")
         connection._importer_sized = raw
 
 
-# Checkpoint every 256 MB of WAL (4 KB pages) rather than every 4 MB: an import
-# commits often, and each checkpoint copies back every index page the batches since
-# the last one touched, however often they did. 100,000 papers imported 7 % faster
-# than with 64 MB (five pairs of runs), a million papers' statements replayed 9 %
-# faster (179.1 against 162.8 s). Readers hardly notice the longer log: three
-# queries reading the whole papers table took 0.15-0.18 s with 253 MB of log to
-# look through, 0.15 s with none.
-CHECKPOINT_FRAMES = 65_536
-
-
-def checkpoint_when_due(frames: int = CHECKPOINT_FRAMES) -> bool:
-    """SQLite: copy the write-ahead log back into the database file once it holds
-    `frames` pages not copied yet; whether it ran. Call between transactions.
+def checkpoint() -> int | None:
+    """SQLite in WAL mode: copy the write-ahead log back into the database file, as
+    far as no reader still needs it; the pages the log held. None elsewhere. Call
+    between transactions.
 
     SQLite's automatic checkpoint runs inside the `commit()` that crosses its limit,
     after the write lock is released: other writers do not wait for it, but the
     import's own timing of its transactions did. At 100,000 papers one write in
     seven looked 90 to 160 ms longer than it held the lock, and the batches after
-    it were sized too small. A passive checkpoint, like SQLite's own: it copies what
-    no reader still needs and never waits.
+    it were sized too small. So the import turns it off and calls this between its
+    transactions (papers.importer.loader._Checkpoints). A passive checkpoint, like
+    SQLite's own: it never waits for readers or writers.
     """
-    pending = _wal_frames()
-    if pending is None or pending < frames:
+    if not _in_wal_mode():
+        return None
+    [(_busy, log, _copied)] = _fetch("PRAGMA wal_checkpoint(PASSIVE)")
+    return log
+
+
+def _in_wal_mode() -> bool:
+    if connection.vendor != "sqlite":
         return False
-    _execute("PRAGMA wal_checkpoint(PASSIVE)")
-    return True
-
-
-def _wal_frames() -> int | None:
-    """SQLite: pages in the log not yet checkpointed; None where that is unknown."""
-    frames = getattr(connection, "wal_frames_to_checkpoint", None)
-    return None if frames is None else frames()
+    [(mode,)] = _fetch("PRAGMA journal_mode")
+    return mode == "wal"
 
 
 class _search_triggers_off:
