@@ -13,13 +13,14 @@ Starts the site under gunicorn on 127.0.0.1 with the settings the README recomme
 (gunicorn.conf.py; the `bench` extra). Then `--users` threads, each a reader with its
 own session, log in through the log-in form, then browse list states (filters,
 sorts, pages), search, open papers and toggle bookmarks by POST with the CSRF token,
-as fast as the server answers, while `manage.py import_digest` imports one file of
-`--papers` rows (the synthetic archive of bench/import_bench.py, concatenated into
-one file of many days, cached under bench/import_data/; one file per day with
-`--day-files`). The readers go on for `--seconds` seconds or until the import has
-finished, whichever is later (a large file is parsed before its one write
-transaction begins, so a fixed window could end before the write), and never longer
-than `--max-seconds`.
+as fast as the server answers (or, with `--think S`, pausing between S/2 and 3S/2
+seconds after each answer, as a person reading the page would), while `manage.py
+import_digest` imports one file of `--papers` rows (the synthetic archive of
+bench/import_bench.py, concatenated into one file of many days, cached under
+bench/import_data/; one file per day with `--day-files`). The readers go on for
+`--seconds` seconds or until the import has finished, whichever is later (a large
+file is parsed before its one write transaction begins, so a fixed window could end
+before the write), and never longer than `--max-seconds`.
 
 Reports requests, failures (any status other than the expected one, or no answer in
 30 s), how many failures the server logged as "database is locked", read and write
@@ -353,6 +354,13 @@ def main() -> None:
         help="Import the same archive as one file per day instead of one file, "
         "for comparison: small files are written in batches of about 500 papers.",
     )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="Seconds a user pauses after each answer, on average (0: none, every "
+        "user asks again at once and the server is saturated).",
+    )
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument(
         "--preload",
@@ -439,6 +447,8 @@ def main() -> None:
                 if elapsed > args.seconds and importing.poll() is not None:
                     break
                 reader.act(results, began)
+                if args.think:
+                    time.sleep(args.think * reader.rng.uniform(0.5, 1.5))
 
         threads = [threading.Thread(target=user, args=(r,)) for r in readers]
         for thread in threads:
@@ -479,7 +489,8 @@ def main() -> None:
         if args.day_files
         else f"one file of {args.papers:,} rows"
     )
-    print(f"{args.users} users for {users_seconds:.0f} s while importing {what}")
+    pace = f", pausing {args.think:g} s on average" if args.think else ""
+    print(f"{args.users} users{pace} for {users_seconds:.0f} s while importing {what}")
     print(
         f"import: {'ok' if importing.returncode == 0 else 'FAILED'} in {ended:.1f} s"
         f" ({rate.group(1) if rate else '?'} papers/s), longest write transaction "
