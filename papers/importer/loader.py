@@ -644,7 +644,7 @@ class _Checkpoints:
         if self.writes < self.every:
             return
         pages = checkpoint()
-        if pages is None:  # no write-ahead log: nothing to copy, ever
+        if pages is None:  # no write-ahead log, or all in one transaction
             self.every = sys.maxsize
             return
         per_write = max(pages, 1) / self.writes

@@ -437,8 +437,8 @@ def _size_page_cache() -> None:
 
 def checkpoint() -> int | None:
     """SQLite in WAL mode: copy the write-ahead log back into the database file, as
-    far as no reader still needs it; the pages the log held. None elsewhere. Call
-    between transactions.
+    far as no reader still needs it; the pages the log held. None elsewhere, and
+    inside a transaction (whose writes are not in the log yet).
 
     SQLite's automatic checkpoint runs inside the `commit()` that crosses its limit,
     after the write lock is released: other writers do not wait for it, but the
@@ -448,7 +448,7 @@ def checkpoint() -> int | None:
     transactions (papers.importer.loader._Checkpoints). A passive checkpoint, like
     SQLite's own: it never waits for readers or writers.
     """
-    if not _in_wal_mode():
+    if connection.in_atomic_block or not _in_wal_mode():
         return None
     [(_busy, log, _copied)] = _fetch("PRAGMA wal_checkpoint(PASSIVE)")
     return log
