@@ -757,6 +757,19 @@ def test_authors_and_tags_stored_since_the_plan_are_linked_not_doubled():
     assert authors_of(Paper.objects.get(key=other.key)) == ["Ada Lovelace"]
 
 
+def one_paper_days(count: int) -> list[DigestFile]:
+    """`count` files of one day each, one new paper a day."""
+    return [
+        DigestFile(
+            f"{n}.md",
+            records=[
+                digest_record(DAY + datetime.timedelta(days=n), [PaperRecordFactory()])
+            ],
+        )
+        for n in range(count)
+    ]
+
+
 def batch_sizes_of_an_import(monkeypatch, days: int) -> list[int]:
     """Import `days` days of 10 papers, pretending each paper takes 1 ms to write;
     the papers of each write transaction."""
@@ -866,15 +879,7 @@ def test_imports_copy_the_log_back_between_their_transactions(monkeypatch, wal_m
         wrote(self, papers, seconds)
 
     monkeypatch.setattr(loader._Pace, "wrote", each_write_fills_a_quarter)
-    files = [
-        DigestFile(
-            f"{n}.md",
-            records=[
-                digest_record(DAY + datetime.timedelta(days=n), [PaperRecordFactory()])
-            ],
-        )
-        for n in range(10)
-    ]
+    files = one_paper_days(10)
 
     import_files(files, build_index=False)
 
@@ -893,15 +898,7 @@ def test_a_large_import_refreshes_the_table_statistics_as_it_grows(monkeypatch):
     refreshed = []
     monkeypatch.setattr(loader, "ANALYZE_FROM", 3)
     monkeypatch.setattr(loader, "refresh_statistics", lambda: refreshed.append(1))
-    files = [
-        DigestFile(
-            f"{n}.md",
-            records=[
-                digest_record(DAY + datetime.timedelta(days=n), [PaperRecordFactory()])
-            ],
-        )
-        for n in range(12)
-    ]
+    files = one_paper_days(12)
 
     load_files(files, batch_papers=1)
 
