@@ -611,14 +611,17 @@ class _Pace:
                 time.sleep(left)
 
 
-# Copy SQLite's write-ahead log back about every 256 MB of it (4 KB pages) rather
+# Copy SQLite's write-ahead log back about every 192 MB of it (4 KB pages) rather
 # than every 4 MB: an import commits often, and each checkpoint copies back every
 # index page the batches since the last one touched, however often they did.
-# 100,000 papers imported 7 % faster than with 64 MB (five pairs of runs), a
-# million papers' statements replayed 9 % faster (179.1 against 162.8 s). Readers
-# hardly notice the longer log: three queries reading the whole papers table took
-# 0.15-0.18 s with 253 MB of log to look through, 0.15 s with none.
-CHECKPOINT_PAGES = 65_536
+# Every 256 MB, 100,000 papers imported 7 % faster than every 64 MB (five pairs of
+# runs), and a million papers' statements replayed 9 % faster (179.1 against
+# 162.8 s). Readers hardly notice the longer log: three queries reading the whole
+# papers table took 0.15-0.18 s with 253 MB of log to look through, 0.15 s with
+# none. Below the site's own limit (wal_autocheckpoint, digestsite.settings) even
+# when the writes outgrow the estimate by a quarter, so the import's checkpoints
+# come before any reader's bookmark toggle would run one.
+CHECKPOINT_PAGES = 49_152
 
 
 class _Checkpoints:
@@ -627,12 +630,15 @@ class _Checkpoints:
     those since the last checkpoint have written about CHECKPOINT_PAGES pages.
 
     How many pages a transaction writes is learnt from each checkpoint, which tells
-    how long the log was: the first comes after the first write. (Reading the
-    length from `<database>-shm` instead is unsafe: closing a file SQLite has
-    locked drops the process's locks on it, and another process then resets the
-    shared memory under SQLite's feet.) A log that readers kept from starting over
-    looks longer than what was written since, and only brings the next checkpoint
-    closer.
+    how long the log was. (Reading the length from `<database>-shm` instead is
+    unsafe: closing a file SQLite has locked drops the process's locks on it, and
+    another process then resets the shared memory under SQLite's feet.) Writes grow
+    as the indexes do (the first of a new database wrote 101 pages, later ones
+    thousands), so the writes between two checkpoints at most double from one to
+    the next: trusting the first, an import of 100,000 papers let its log grow to
+    1.5 GB, and every other writer's commit copied part of it back. A log that
+    readers kept from starting over looks longer than what was written since, and
+    only brings the next checkpoint closer.
     """
 
     def __init__(self) -> None:
@@ -648,7 +654,8 @@ class _Checkpoints:
             self.every = sys.maxsize
             return
         per_write = max(pages, 1) / self.writes
-        self.every = max(1, int(CHECKPOINT_PAGES / per_write))
+        fits = max(1, int(CHECKPOINT_PAGES / per_write))
+        self.every = min(fits, 2 * self.writes)
         self.writes = 0
 
 
