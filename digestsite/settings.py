@@ -132,9 +132,9 @@ def database_from_environment() -> dict:
         # deadlock upgrading a read lock. A commit that leaves more than
         # wal_autocheckpoint pages in the log copies them back before it returns:
         # at SQLite's 1,000, each bookmark toggle during an import copied what the
-        # import wrote since (70 ms median); at 256 MB the import does it
-        # (papers.importer.loader.CHECKPOINT_PAGES), and a connection closing last
-        # still empties the log.
+        # import wrote since (70 ms median). At 256 MB, above the import's own
+        # 192 MB (papers.importer.loader.CHECKPOINT_PAGES), the import does it, and
+        # a connection closing last still empties the log.
         database["CONN_MAX_AGE"] = 0
         database["CONN_HEALTH_CHECKS"] = False
         # Tests run on an in-memory database, as on Django's own SQLite backend:

@@ -163,7 +163,7 @@ def test_an_import_copies_a_file_databases_log_back_itself(
     site = site_connection(database_path)
     monkeypatch.setattr(writer, "connection", site)
     with django_db_blocker.unblock():
-        writer._size_page_cache()  # what the import's first write transaction does
+        writer._prepare_connection()  # what the import's first write transaction does
     autocheckpoint = site.connection.execute("PRAGMA wal_autocheckpoint")
     assert autocheckpoint.fetchone() == (0,)  # SQLite's own is off for it
     for n in range(3):
@@ -197,7 +197,7 @@ def test_without_a_write_ahead_log_an_import_leaves_checkpoints_alone():
     # The test database lives in memory, with a journal in memory, not a log.
     assert writer.checkpoint() is None
     before = connection.cursor().execute("PRAGMA wal_autocheckpoint").fetchone()
-    writer._size_page_cache()
+    writer._prepare_connection()
     after = connection.cursor().execute("PRAGMA wal_autocheckpoint").fetchone()
     assert after == before
 

@@ -396,7 +396,7 @@ def write_rows(changes: Changes, stored: Stored, *, stage: int | None = None) ->
     if not changes.writes_anything:
         return False
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    _size_page_cache()
+    _prepare_connection()
     with _search_triggers_off():
         author_ids = _ensure_authors(
             {
@@ -416,23 +416,22 @@ def write_rows(changes: Changes, stored: Stored, *, stage: int | None = None) ->
     return True
 
 
-def _size_page_cache() -> None:
-    """SQLite: a 64 MB page cache for this connection, set once per connection.
-
-    The default 2 MB is smaller than the indexes a large import touches.
-    """
+def _prepare_connection() -> None:
+    """SQLite: set this connection up for imports, once per connection: a 64 MB
+    page cache (the default 2 MB is smaller than the indexes a large import
+    touches) and, in WAL mode, no automatic checkpoint (see checkpoint)."""
     if connection.vendor != "sqlite":
         return
     raw = connection.connection
     # Remembered on Django's wrapper: a new raw connection (after a reconnect) is
-    # sized again.
-    if getattr(connection, "_importer_sized", None) is not raw:
+    # set up again.
+    if getattr(connection, "_importer_prepared", None) is not raw:
         _execute("PRAGMA cache_size = -65536")
         if _in_wal_mode():
             # The import copies the log back itself, between its transactions
             # (see checkpoint).
             _execute("PRAGMA wal_autocheckpoint = 0")
-        connection._importer_sized = raw
+        connection._importer_prepared = raw
 
 
 def checkpoint() -> int | None:
