@@ -4,6 +4,7 @@ database)."""
 
 import datetime
 import gc
+import threading
 
 import pytest
 from django.http import QueryDict
@@ -12,7 +13,7 @@ from django.urls import reverse
 from papers.browse import index as browse_index
 from papers.browse.engine import Scope, browse
 from papers.browse.reader import Reader
-from papers.browse.version import bump_data_version, current_version
+from papers.browse.version import bump_data_version, current_state, current_version
 from papers.importer.loader import load_digest
 from papers.models import DataVersion, Paper, Tag
 from tests.factories import PaperFactory, PaperRecordFactory, digest_record
@@ -115,3 +116,63 @@ def test_the_first_index_build_freezes_what_the_process_has_loaded():
     browse_index.forget_indexes()
     listed()
     assert gc.get_freeze_count() > 0
+
+
+class _SlowBuild:
+    """Stands in for FacetIndex.build: returns `index` once released."""
+
+    def __init__(self, index):
+        self.index = index
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, *, using):
+        self.started.set()
+        assert self.release.wait(10)
+        return self.index
+
+
+def _in_thread(call):
+    result = {}
+    thread = threading.Thread(target=lambda: result.setdefault("index", call()))
+    thread.start()
+    return thread, result
+
+
+def test_while_one_thread_rebuilds_the_others_answer_from_the_index_they_have(
+    monkeypatch,
+):
+    # A worker's other requests must not queue behind a rebuild of many seconds.
+    PaperFactory(days=[D(2025, 3, 1)])
+    listed()
+    previous = browse_index._built["default"]
+    bump_data_version()
+    state = current_state()
+    build = _SlowBuild(browse_index.FacetIndex.build())
+    monkeypatch.setattr(browse_index.FacetIndex, "build", build)
+
+    builder, built = _in_thread(lambda: browse_index.facet_index(state=state))
+    assert build.started.wait(10)
+    assert browse_index.facet_index(state=state) is previous
+    build.release.set()
+    builder.join(10)
+    assert built["index"] is build.index
+    assert browse_index.facet_index(state=state) is build.index
+
+
+def test_without_an_index_every_thread_waits_for_the_first_build(monkeypatch):
+    PaperFactory(days=[D(2025, 3, 1)])
+    browse_index.forget_indexes()
+    state = current_state()
+    build = _SlowBuild(browse_index.FacetIndex.build())
+    monkeypatch.setattr(browse_index.FacetIndex, "build", build)
+
+    builder, _ = _in_thread(lambda: browse_index.facet_index(state=state))
+    assert build.started.wait(10)
+    waiter, waited = _in_thread(lambda: browse_index.facet_index(state=state))
+    waiter.join(0.3)
+    assert waiter.is_alive()  # nothing to answer from: it waits for the build
+    build.release.set()
+    builder.join(10)
+    waiter.join(10)
+    assert waited["index"] is build.index

@@ -10,7 +10,8 @@ same ORDER BY as the SQL path), so collations and NULL placement agree exactly.
 
 The index is built per process and per database, and rebuilt when the data version
 (papers.browse.version) moves, once a running import's lease ends
-(papers.browse.lease); `FacetIndex.build` reads every table in a single
+(papers.browse.lease), by one thread while the others answer from the index they
+have (`facet_index`); `FacetIndex.build` reads every table in a single
 aggregate query each, parsed by numpy rather than row by row in Python.
 """
 
@@ -446,18 +447,30 @@ def facet_index(
     """This process's index of the database's current data, rebuilt when the data
     version moved since it was built, except while an import holds its lease
     (papers.browse.lease): then the index it has is served. `state` is the version
-    as the caller just read it; without it, one small query reads it."""
+    as the caller just read it; without it, one small query reads it.
+
+    One thread of the process rebuilds; while it does, the process's other threads
+    answer from the index it has rather than queue behind the build (seconds at a
+    million papers, for every request a worker takes in the meantime). Their pages
+    show the data as it was before the change, whole, as during an import's lease;
+    the thread that builds answers from the new data, so a single reader, an admin
+    checking an edit, sees it on their next request. A process without an index has
+    nothing to answer from, and its threads wait for the first build."""
     if state is None:
         state = current_state(using=using)
     index = _built.get(using)
     if index is not None and state.serves(index.version):
         return index
-    with _lock:  # threads of one worker build it once
+    if not _lock.acquire(blocking=index is None):
+        return index  # another thread is building the new one
+    try:
         index = _built.get(using)
         if index is None or not state.serves(index.version):
             index = FacetIndex.build(using=using)
             _built[using] = index
             _freeze_long_lived_objects()
+    finally:
+        _lock.release()
     return index
 
 
