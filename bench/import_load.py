@@ -20,13 +20,16 @@ bench/import_bench.py, concatenated into one file of many days, cached under
 bench/import_data/; one file per day with `--day-files`). The readers go on for
 `--seconds` seconds or until the import has finished, whichever is later (a large
 file is parsed before its one write transaction begins, so a fixed window could end
-before the write), and never longer than `--max-seconds`.
+before the write), then `--after` seconds more, while every web worker rebuilds its
+browse index of the new data, and never longer than `--max-seconds`.
 
 Reports requests, failures (any status other than the expected one, or no answer in
 30 s), how many failures the server logged as "database is locked", read and write
-latency (median, p95, max), overall and while the import's longest write
-transaction was open (placed from the import's own timings), and the import's
-duration and longest write. Loopback only; bounded by `--max-seconds`.
+latency (median, p95, max), overall, while the import's longest write transaction
+was open (placed from the import's own timings) and from the import's publication on
+(requests still running then included; a thread watching the database sees the
+import release its browse lease), and the import's duration and longest write.
+Loopback only; bounded by `--max-seconds`.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import random
 import re
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -185,6 +189,26 @@ def _postgres_exists(url: str) -> bool:
             "SELECT 1 FROM pg_database WHERE datname = %s", [name]
         ).fetchone()
     return found is not None
+
+
+def lease_held_reader(url: str):
+    """A function telling whether an import holds the browse lease
+    (papers.browse.lease): while it does, web workers keep their browse index, and
+    they rebuild it once it is released, when the import's papers are published."""
+    query = "SELECT importing_until IS NOT NULL FROM papers_dataversion WHERE id = 1"
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    else:
+        import psycopg
+
+        connection = psycopg.connect(url, autocommit=True)
+
+    def held() -> bool:
+        row = connection.execute(query).fetchone()
+        return bool(row and row[0])
+
+    return held
 
 
 def environment(url: str) -> dict[str, str]:
@@ -349,6 +373,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--max-seconds", type=float, default=900.0)
     parser.add_argument(
+        "--after",
+        type=float,
+        default=20.0,
+        help="seconds the readers go on once the import has ended, while every "
+        "web worker rebuilds its browse index (reported on their own)",
+    )
+    parser.add_argument(
         "--day-files",
         action="store_true",
         help="Import the same archive as one file per day instead of one file, "
@@ -385,7 +416,8 @@ def main() -> None:
     run_dir = DATA / "import_load_run"
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
-    env = environment(fresh_copy(base, args.database_url, run_dir))
+    database_url = fresh_copy(base, args.database_url, run_dir)
+    env = environment(database_url)
     listed = subprocess.run(
         [
             PYTHON,
@@ -438,13 +470,32 @@ def main() -> None:
 
         watcher = threading.Thread(target=watch_import)
         watcher.start()
+        lease_ended: list[float] = []
+
+        def watch_lease() -> None:
+            held = lease_held_reader(database_url)
+            seen = False
+            while time.perf_counter() - began < args.max_seconds:
+                if held():
+                    seen = True
+                elif seen or importing.poll() is not None:
+                    lease_ended.append(time.perf_counter() - began)
+                    return
+                time.sleep(0.1)
+
+        lease_watcher = threading.Thread(target=watch_lease)
+        lease_watcher.start()
 
         def user(reader: Reader) -> None:
             while True:
                 elapsed = time.perf_counter() - began
                 if elapsed > args.max_seconds:
                     break
-                if elapsed > args.seconds and importing.poll() is not None:
+                if (
+                    elapsed > args.seconds
+                    and import_seconds
+                    and elapsed > import_seconds[0] + args.after
+                ):
                     break
                 reader.act(results, began)
                 if args.think:
@@ -457,6 +508,7 @@ def main() -> None:
             thread.join()
         load = os.getloadavg()
         watcher.join()
+        lease_watcher.join()
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -518,6 +570,13 @@ def main() -> None:
     print("  " + describe("writes", [s for s in writes if in_write(s)]))
     failed_then = [s for s in samples if in_write(s) and not s.ok]
     print(f"  failed: {len(failed_then)}")
+    # Once the lease is released, each web worker rebuilds its browse index on its
+    # next request.
+    published = lease_ended[0] if lease_ended else write_ends
+    after = [s for s in samples if s.started + s.seconds >= published]
+    print(f"from the import's publication on ({published:.1f} s after the start):")
+    print("  " + describe("reads", [s for s in after if s.kind == "read"]))
+    print("  " + describe("writes", [s for s in after if s.kind == "write"]))
     for error in sorted(set(results.errors))[:10]:
         print(f"  failure: {error}")
     for line, count in collections.Counter(raised).most_common(5):
