@@ -9,6 +9,15 @@ processes per core, as each process runs one thread of Python at a time (the GIL
 Each process keeps its own browse index (15 MB at 100,000 papers, 149 MB at a
 million, see README.md), so mind memory before raising `workers`; WEB_CONCURRENCY
 sets it.
+
+The workers run at a lower CPU priority than an import (`nice` WEB_NICENESS, 5 by
+default). SQLite lets one writer in at a time, and on a machine whose cores the
+readers keep busy, the scheduler takes the CPU from an import in the middle of its
+write transactions: a batch of 30-40 ms of work held the write lock for up to
+385 ms, and every bookmark toggle waited for it. Ahead of the workers, the import's
+longest hold under 24 readers was 143-210 ms, and it ended a quarter sooner; the
+readers paid about a tenth on their median while it ran (docs/benchmarks.md). An
+import started from the admin runs inside a worker, at the workers' priority.
 """
 
 import os
@@ -20,6 +29,8 @@ threads = 6
 # A worker rebuilding its browse index after an import of a million papers on a
 # busy machine took up to 37 s.
 timeout = 120
+# 0 to 19; 0 runs the workers at the priority of everything else.
+niceness = int(os.environ.get("WEB_NICENESS", "5"))
 
 
 def post_fork(server, worker) -> None:
@@ -29,3 +40,4 @@ def post_fork(server, worker) -> None:
     # 1 ms, bookmark toggles during an import answered in 405 ms (p95) instead of
     # 769 ms, and the list pages got faster too (docs/benchmarks.md).
     sys.setswitchinterval(0.001)
+    os.nice(niceness)  # before the worker starts its threads, which inherit it
