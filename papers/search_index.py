@@ -16,6 +16,7 @@ them at once.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -33,8 +34,14 @@ class Compaction:
     longest_step: float  # seconds: the longest any other writer waited for it
 
 
-def compact(*, using: str = DEFAULT_DB_ALIAS) -> Compaction:
-    """Merge the full-text index into one piece, in short transactions."""
+def compact(
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    after_step: Callable[[], object] = lambda: None,
+) -> Compaction:
+    """Merge the full-text index into one piece, in short transactions, calling
+    `after_step` after each (the importer checkpoints SQLite's log there: the merge
+    of a million papers' index writes some 500 MB of it)."""
     connection = connections[using]
     started = time.perf_counter()
     steps, longest = 0, 0.0
@@ -54,6 +61,7 @@ def compact(*, using: str = DEFAULT_DB_ALIAS) -> Compaction:
             longest = max(longest, time.perf_counter() - step_started)
             if changed < 2:  # nothing was left to merge
                 break
+            after_step()
     elif connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(

@@ -864,13 +864,27 @@ def test_imports_copy_the_log_back_between_their_transactions(monkeypatch, wal_m
     log = {"pages": 0}  # pages written to the log and not copied back yet
     checkpoints = []  # (after how many writes, inside a transaction)
     writes = []
+    merging = []  # the checkpoints made while the search index was merged
 
     def checkpoint():
-        checkpoints.append((len(writes), len(database.atomic_blocks) > outside))
+        place = (len(writes), len(database.atomic_blocks) > outside)
+        (merging if merging_now else checkpoints).append(place)
         pages, log["pages"] = log["pages"], 0
         return pages if wal_mode else None
 
     monkeypatch.setattr(loader, "checkpoint", checkpoint)
+    merging_now = False
+    compact = loader.search_index.compact
+
+    def compact_watched(**options):
+        nonlocal merging_now
+        merging_now = True
+        try:
+            return compact(**options)
+        finally:
+            merging_now = False
+
+    monkeypatch.setattr(loader.search_index, "compact", compact_watched)
     monkeypatch.setattr(loader._Pace, "papers", property(lambda self: 1))
     wrote = loader._Pace.wrote
 
@@ -892,6 +906,9 @@ def test_imports_copy_the_log_back_between_their_transactions(monkeypatch, wal_m
         assert checkpoints == [(1, False), (3, False), (7, False), (10, False)]
     else:
         assert checkpoints == [(1, False), (10, False)]  # the first says there is none
+    # The search index's merge (ten segments here) checkpoints after its first
+    # step, as the import after its first write, outside its transactions.
+    assert merging == [(10, False)]
 
 
 def test_a_large_import_refreshes_the_table_statistics_as_it_grows(monkeypatch):

@@ -29,10 +29,14 @@ def test_compaction_leaves_one_segment_and_the_same_matches():
         PaperFactory(title=f"Diffusion model {n}", summary="- Reward shaping.")
     assert search_index.segments() > 1
     before = matches("diffusion reward")
-    compaction = search_index.compact()
+    steps_done = []
+    compaction = search_index.compact(after_step=lambda: steps_done.append(True))
     assert search_index.segments() == 1
     assert matches("diffusion reward") == before and len(before) == 12
     assert compaction.steps >= 2
+    # Called after each step that merged (the importer checkpoints there); the last
+    # step found nothing left.
+    assert len(steps_done) == compaction.steps - 1
     assert search_index.compact().steps == 1  # nothing left to merge
 
 

@@ -434,7 +434,12 @@ def import_files(
     )
     total = report.total
     if not dry_run and (total.created or total.updated or total.removed):
-        report.search_compaction = search_index.compact()
+        # The merge writes as much log as a large import's last few hundred MB, and
+        # its papers are published by now: left to grow, the log would be copied
+        # back by whichever reader's bookmark toggle commits next.
+        report.search_compaction = search_index.compact(
+            after_step=_Checkpoints().after_write
+        )
         report.longest_write = max(
             report.longest_write, report.search_compaction.longest_step
         )
