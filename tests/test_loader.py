@@ -906,9 +906,10 @@ def test_imports_copy_the_log_back_between_their_transactions(monkeypatch, wal_m
         assert checkpoints == [(1, False), (3, False), (7, False), (10, False)]
     else:
         assert checkpoints == [(1, False), (10, False)]  # the first says there is none
-    # The search index's merge (ten segments here) checkpoints after its first
-    # step, as the import after its first write, outside its transactions.
-    assert merging == [(10, False)]
+    # SQLite's search index is merged in steps (ten segments here): the merge
+    # checkpoints after its first, as the import after its first write, outside
+    # its transactions. PostgreSQL's is cleaned in one statement.
+    assert merging == ([(10, False)] if database.vendor == "sqlite" else [])
 
 
 def test_a_large_import_refreshes_the_table_statistics_as_it_grows(monkeypatch):
