@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import datetime
 import http.client
 import http.cookiejar
@@ -53,6 +54,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,7 +193,8 @@ def _postgres_exists(url: str) -> bool:
     return found is not None
 
 
-def lease_held_reader(url: str):
+@contextlib.contextmanager
+def lease_held_reader(url: str) -> Iterator[Callable[[], bool]]:
     """A function telling whether an import holds the browse lease
     (papers.browse.lease): while it does, web workers keep their browse index, and
     they rebuild it once it is released, when the import's papers are published."""
@@ -208,7 +211,8 @@ def lease_held_reader(url: str):
         row = connection.execute(query).fetchone()
         return bool(row and row[0])
 
-    return held
+    with contextlib.closing(connection):
+        yield held
 
 
 def environment(url: str) -> dict[str, str]:
@@ -473,15 +477,15 @@ def main() -> None:
         lease_ended: list[float] = []
 
         def watch_lease() -> None:
-            held = lease_held_reader(database_url)
-            seen = False
-            while time.perf_counter() - began < args.max_seconds:
-                if held():
-                    seen = True
-                elif seen or importing.poll() is not None:
-                    lease_ended.append(time.perf_counter() - began)
-                    return
-                time.sleep(0.1)
+            with lease_held_reader(database_url) as held:
+                seen = False
+                while time.perf_counter() - began < args.max_seconds:
+                    if held():
+                        seen = True
+                    elif seen or importing.poll() is not None:
+                        lease_ended.append(time.perf_counter() - began)
+                        return
+                    time.sleep(0.1)
 
         lease_watcher = threading.Thread(target=watch_lease)
         lease_watcher.start()

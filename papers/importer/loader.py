@@ -434,9 +434,9 @@ def import_files(
     )
     total = report.total
     if not dry_run and (total.created or total.updated or total.removed):
-        # The merge writes as much log as a large import's last few hundred MB, and
-        # its papers are published by now: left to grow, the log would be copied
-        # back by whichever reader's bookmark toggle commits next.
+        # At a million papers the merge writes some 500 MB of log, after the papers
+        # are published: left to grow, it would be copied back by whichever
+        # reader's bookmark toggle commits next.
         report.search_compaction = search_index.compact(
             after_step=_Checkpoints().after_write
         )
