@@ -624,8 +624,8 @@ class _Pace:
 # 162.8 s). Readers hardly notice the longer log: three queries reading the whole
 # papers table took 0.15-0.18 s with 253 MB of log to look through, 0.15 s with
 # none. Below the site's own limit (wal_autocheckpoint, digestsite.settings) even
-# when the writes outgrow the estimate by a quarter, so the import's checkpoints
-# come before any reader's bookmark toggle would run one.
+# when the writes outgrow the estimate by half, so the import's checkpoints come
+# before any reader's bookmark toggle would run one.
 CHECKPOINT_PAGES = 49_152
 
 
