@@ -631,8 +631,10 @@ CHECKPOINT_PAGES = 49_152
 
 class _Checkpoints:
     """When an import copies SQLite's write-ahead log back into the database file
-    (papers.importer.writer.checkpoint): after one of its write transactions, once
-    those since the last checkpoint have written about CHECKPOINT_PAGES pages.
+    (papers.importer.writer.checkpoint): after one of its write transactions (a
+    batch, or a step of the search index's merge, which has an instance of its
+    own), once those since the last checkpoint have written about CHECKPOINT_PAGES
+    pages.
 
     How many pages a transaction writes is learnt from each checkpoint, which tells
     how long the log was. (Reading the length from `<database>-shm` instead is
