@@ -178,16 +178,21 @@ TASKS = {
 }
 
 
-def secret_key_file() -> Path:
-    """DJANGO_SECRET_KEY_FILE, else beside the SQLite database, else in BASE_DIR."""
-    if configured := os.environ.get("DJANGO_SECRET_KEY_FILE"):
-        return Path(configured)
+def beside_database(name: str) -> Path:
+    """A file or folder beside the SQLite database, else in BASE_DIR."""
     database = DATABASES["default"]
     if database["ENGINE"] == "digestsite.sqlite_backend" and str(
         database["NAME"]
     ) not in ("", ":memory:"):
-        return Path(database["NAME"]).parent / "django_secret_key"
-    return BASE_DIR / "django_secret_key"
+        return Path(database["NAME"]).parent / name
+    return BASE_DIR / name
+
+
+def secret_key_file() -> Path:
+    """DJANGO_SECRET_KEY_FILE, else beside the SQLite database, else in BASE_DIR."""
+    if configured := os.environ.get("DJANGO_SECRET_KEY_FILE"):
+        return Path(configured)
+    return beside_database("django_secret_key")
 
 
 # Never a key from the repository: without DJANGO_SECRET_KEY, a random one made on
@@ -197,6 +202,13 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or load_or_create_secret_key(
 )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Where the processes of this machine share the browse index they build, so that
+# one of them builds it after an import or an edit, not every web worker
+# (papers/browse/shared.py). Empty: each process builds its own.
+BROWSE_INDEX_DIR = os.environ.get(
+    "BROWSE_INDEX_DIR", str(beside_database("browse-index"))
+)
 
 AUTHENTICATION_BACKENDS = [
     # django-axes first: a locked-out account is refused before any password check.

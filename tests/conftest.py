@@ -41,3 +41,16 @@ def tasks_run_at_once(settings):
     settings.TASKS = {
         "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
     }
+
+
+@pytest.fixture(scope="session")
+def shared_index_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("browse-index")
+
+
+@pytest.fixture(autouse=True)
+def browse_indexes_shared_in_a_temporary_folder(settings, shared_index_folder):
+    """Processes share browse indexes through files (papers.browse.shared): a test
+    database on a server (PostgreSQL) shares them in the session's temporary folder,
+    never in the project's."""
+    settings.BROWSE_INDEX_DIR = str(shared_index_folder)

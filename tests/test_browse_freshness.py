@@ -140,9 +140,10 @@ def _in_thread(call):
 
 
 def test_while_one_thread_rebuilds_the_others_answer_from_the_index_they_have(
-    monkeypatch,
+    monkeypatch, settings
 ):
     # A worker's other requests must not queue behind a rebuild of many seconds.
+    settings.BROWSE_INDEX_DIR = ""  # the threads of one process (no saved copies)
     PaperFactory(days=[D(2025, 3, 1)])
     listed()
     previous = browse_index._built["default"]
@@ -160,7 +161,8 @@ def test_while_one_thread_rebuilds_the_others_answer_from_the_index_they_have(
     assert browse_index.facet_index(state=state) is build.index
 
 
-def test_without_an_index_every_thread_waits_for_the_first_build(monkeypatch):
+def test_without_an_index_every_thread_waits_for_the_first_build(monkeypatch, settings):
+    settings.BROWSE_INDEX_DIR = ""  # the threads of one process (no saved copies)
     PaperFactory(days=[D(2025, 3, 1)])
     browse_index.forget_indexes()
     state = current_state()

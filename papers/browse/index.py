@@ -8,20 +8,24 @@ of the papers in a mask, and by value (`value_starts`, `rows`) to find the paper
 selected value. The sort orders come from the database itself (a ROW_NUMBER over the
 same ORDER BY as the SQL path), so collations and NULL placement agree exactly.
 
-The index is built per process and per database, and rebuilt when the data version
+Each process holds the index of a database, and replaces it when the data version
 (papers.browse.version) moves, once a running import's lease ends
 (papers.browse.lease), by one thread while the others answer from the index they
-have (`facet_index`); `FacetIndex.build` reads every table in a single
-aggregate query each, parsed by numpy rather than row by row in Python.
+have (`facet_index`). One process of the machine builds it and saves it for the
+others, which map the saved arrays (papers.browse.shared); an import builds the
+index of its papers itself before they appear (`refresh_index`). `FacetIndex.build`
+reads every table in a single aggregate query each, parsed by numpy rather than row
+by row in Python.
 """
 
 from __future__ import annotations
 
 import datetime
 import gc
+import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -29,7 +33,10 @@ from django.db.models import F, Func, IntegerField, QuerySet, Window
 from django.db.models.functions import Cast, RowNumber
 
 from papers.browse.lookups import Lookups, number_list_sql, parse_numbers
+from papers.browse.shared import IndexStore, index_store
 from papers.browse.version import DataState, current_state, current_version
+
+logger = logging.getLogger(__name__)
 
 # Sort orders kept as positions; "relevance" and "bookmarked" are computed per request.
 SORT_ORDERS = ("newest", "oldest", "title")
@@ -254,6 +261,70 @@ class FacetIndex:
             high = np.searchsorted(self.day_numbers, _day_number(end), side="right")
         return self.day_numbers[low:high], self.day_rows[low:high]
 
+    def saved(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The index as JSON metadata and named arrays (papers.browse.shared)."""
+        arrays = {
+            name: getattr(self, name)
+            for name in (
+                "paper_ids",
+                "has_code",
+                "has_hf",
+                "author_ids",
+                "month_numbers",
+                "day_numbers",
+                "day_rows",
+            )
+        }
+        for facet in _LINKED:
+            links = getattr(self, facet)
+            for part in _LINK_ARRAYS:
+                arrays[f"{facet}.{part}"] = getattr(links, part)
+        for sort in SORT_ORDERS:
+            arrays[f"positions.{sort}"] = self.positions[sort]
+            arrays[f"orders.{sort}"] = self.orders[sort]
+        arrays["author_names.starts"] = self.author_names.starts
+        arrays["author_names.ends"] = self.author_names.ends
+        meta = {
+            "version": self.version,
+            "latest_digest": (
+                self.latest_digest.isoformat() if self.latest_digest else None
+            ),
+            "built_in": self.built_in,
+            "tag_names": list(self.tag_names),
+            "author_names": self.author_names.text,
+        }
+        return meta, arrays
+
+    @classmethod
+    def from_saved(cls, meta: dict, arrays: dict[str, np.ndarray]) -> FacetIndex:
+        """The index `saved()` described."""
+        tag_names = tuple(meta["tag_names"])
+        latest = meta["latest_digest"]
+        return cls(
+            version=meta["version"],
+            paper_ids=arrays["paper_ids"],
+            has_code=arrays["has_code"],
+            has_hf=arrays["has_hf"],
+            tags=_links_of(arrays, "tags"),
+            tag_names=tag_names,
+            tag_values={name: value for value, name in enumerate(tag_names)},
+            authors=_links_of(arrays, "authors"),
+            author_ids=arrays["author_ids"],
+            author_names=_PackedNames(
+                text=meta["author_names"],
+                starts=arrays["author_names.starts"],
+                ends=arrays["author_names.ends"],
+            ),
+            months=_links_of(arrays, "months"),
+            month_numbers=arrays["month_numbers"],
+            day_numbers=arrays["day_numbers"],
+            day_rows=arrays["day_rows"],
+            positions={sort: arrays[f"positions.{sort}"] for sort in SORT_ORDERS},
+            orders={sort: arrays[f"orders.{sort}"] for sort in SORT_ORDERS},
+            latest_digest=datetime.date.fromisoformat(latest) if latest else None,
+            built_in=meta["built_in"],
+        )
+
     @classmethod
     def build(cls, *, using: str = DEFAULT_DB_ALIAS) -> FacetIndex:
         from papers.filters import ORDERINGS
@@ -437,6 +508,14 @@ def _day_number(day: datetime.date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
+_LINKED = ("tags", "authors", "months")
+_LINK_ARRAYS = tuple(part.name for part in fields(Links))
+
+
+def _links_of(arrays: dict[str, np.ndarray], facet: str) -> Links:
+    return Links(**{part: arrays[f"{facet}.{part}"] for part in _LINK_ARRAYS})
+
+
 _built: dict[str, FacetIndex] = {}
 _lock = threading.Lock()
 
@@ -449,29 +528,94 @@ def facet_index(
     (papers.browse.lease): then the index it has is served. `state` is the version
     as the caller just read it; without it, one small query reads it.
 
-    One thread of the process rebuilds; while it does, the process's other threads
-    answer from the index it has rather than queue behind the build (seconds at a
+    One thread of the process replaces the index; while it does, the process's other
+    threads answer from the index it has rather than queue behind it (seconds at a
     million papers, for every request a worker takes in the meantime). Their pages
     show the data as it was before the change, whole, as during an import's lease;
-    the thread that builds answers from the new data, so a single reader, an admin
-    checking an edit, sees it on their next request. A process without an index has
-    nothing to answer from, and its threads wait for the first build."""
+    the thread that replaces it answers from the new data, so a single reader, an
+    admin checking an edit, sees it on their next request. A process without an
+    index has nothing to answer from, and its threads wait for the first one.
+
+    The new index is the one another process saved for this version when there is
+    one (papers.browse.shared), else built here and saved for the others; while
+    another process builds it, this one answers from the index it has too."""
     if state is None:
         state = current_state(using=using)
     index = _built.get(using)
     if index is not None and state.serves(index.version):
         return index
     if not _lock.acquire(blocking=index is None):
-        return index  # another thread is building the new one
+        return index  # another thread is replacing it
     try:
         index = _built.get(using)
         if index is None or not state.serves(index.version):
-            index = FacetIndex.build(using=using)
-            _built[using] = index
-            _freeze_long_lived_objects()
+            _keep(using, _index_at(state.token, previous=index, using=using))
     finally:
         _lock.release()
+    return _built[using]
+
+
+def refresh_index(*, using: str = DEFAULT_DB_ALIAS) -> FacetIndex:
+    """This process's index of the data as it is now, lease or not: an import's
+    last step before it ends its lease, so that every worker finds the index of its
+    papers saved when they appear."""
+    with _lock:
+        index = _built.get(using)
+        version = current_version(using=using)
+        if index is None or index.version != version:
+            _keep(using, _index_at(version, previous=None, using=using))
+    return _built[using]
+
+
+def _index_at(
+    version: str, *, previous: FacetIndex | None, using: str
+) -> FacetIndex | None:
+    """The index of the data at `version`: the one saved by another process, else
+    one built here and saved; None (keep `previous`) while another process builds
+    one, unless there is no previous index to answer from."""
+    store = index_store(using)
+    if store is None:
+        return _build(using)
+    if (saved := _load(store, version)) is not None:
+        return saved
+    with store.build_lock(wait=previous is None) as building:
+        if not building:
+            return None
+        if (saved := _load(store, version)) is not None:  # built while we waited
+            return saved
+        built = _build(using)
+        if store.save(built.version, *built.saved()):
+            # Answer from the saved copy too: its pages are shared with the others.
+            return _load(store, built.version) or built
+        return built
+
+
+def _build(using: str) -> FacetIndex:
+    index = FacetIndex.build(using=using)
+    logger.info(
+        "Built the browse index of %d papers in %.2f s", index.size, index.built_in
+    )
     return index
+
+
+def _load(store: IndexStore, version: str) -> FacetIndex | None:
+    started = time.perf_counter()
+    saved = store.load(version)
+    if saved is None:
+        return None
+    index = FacetIndex.from_saved(*saved)
+    logger.info(
+        "Loaded the browse index of %d papers in %.1f ms",
+        index.size,
+        (time.perf_counter() - started) * 1000,
+    )
+    return index
+
+
+def _keep(using: str, index: FacetIndex | None) -> None:
+    if index is not None:
+        _built[using] = index
+        _freeze_long_lived_objects()
 
 
 _frozen = False
