@@ -651,10 +651,8 @@ def test_max_size_must_be_positive():
         call_command("import_digest", "x.md", max_size=0, stdout=io.StringIO())
 
 
-@pytest.mark.django_db
-def test_the_command_builds_the_browse_index_only_when_asked(tmp_path, monkeypatch):
-    # Web workers rebuild on their next request; a command about to exit has no use
-    # for an index of its own (at a million papers: seconds and some 450 MB).
+@pytest.fixture
+def counted_builds(monkeypatch):
     from papers.browse import index
 
     builds = []
@@ -665,13 +663,50 @@ def test_the_command_builds_the_browse_index_only_when_asked(tmp_path, monkeypat
         classmethod(lambda cls, **kw: builds.append(1) or real_build(cls, **kw)),
     )
     index.forget_indexes()
+    yield builds
+    index.forget_indexes()
+
+
+def import_printing(*arguments) -> str:
+    out = io.StringIO()
+    call_command("import_digest", *arguments, verbosity=2, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_where_the_index_is_not_shared_the_command_builds_it_only_when_asked(
+    tmp_path, counted_builds, settings
+):
+    # Each web worker builds its own on its next request; a command about to exit
+    # has no use for an index of its own (at a million papers: seconds and some
+    # 450 MB).
+    settings.BROWSE_INDEX_DIR = ""
     write_digest(tmp_path, "a.md", "2025-03-10", Row("2503.00001"))
-    out = io.StringIO()
-    call_command("import_digest", str(tmp_path), verbosity=2, stdout=out)
-    assert not builds and "Built the browse index" not in out.getvalue()
+    out = import_printing(str(tmp_path))
+    assert not counted_builds and "Built the browse index" not in out
     write_digest(tmp_path, "b.md", "2025-03-11", Row("2503.00002"))
-    out = io.StringIO()
-    call_command(
-        "import_digest", str(tmp_path), "--build-index", verbosity=2, stdout=out
-    )
-    assert builds == [1] and "Built the browse index in" in out.getvalue()
+    out = import_printing(str(tmp_path), "--build-index")
+    assert counted_builds == [1] and "Built the browse index in" in out
+
+
+@pytest.mark.django_db
+def test_where_the_index_is_shared_the_command_builds_it_for_the_workers(
+    tmp_path, counted_builds, monkeypatch
+):
+    from papers.browse import index
+    from papers.browse.shared import IndexStore
+    from papers.browse.version import current_version
+    from papers.management.commands import import_digest
+
+    store = IndexStore(tmp_path / "shared")
+    monkeypatch.setattr(index, "index_store", lambda using: store)
+    monkeypatch.setattr(import_digest, "index_store", lambda using: store)
+    write_digest(tmp_path / "in", "a.md", "2025-03-10", Row("2503.00001"))
+    out = import_printing(str(tmp_path / "in"))
+    assert counted_builds == [1] and "Built the browse index in" in out
+    assert store.load(current_version()) is not None  # what the workers load
+
+    write_digest(tmp_path / "in", "b.md", "2025-03-11", Row("2503.00002"))
+    out = import_printing(str(tmp_path / "in"), "--no-build-index")
+    assert counted_builds == [1] and "Built the browse index" not in out
+    assert store.load(current_version()) is None  # the workers build it

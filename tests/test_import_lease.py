@@ -89,6 +89,27 @@ def test_the_index_is_kept_while_an_import_writes_and_renewed_after_it():
 
 
 @pytest.mark.django_db
+def test_the_import_builds_the_index_of_its_papers_before_they_appear(monkeypatch):
+    # Built and saved while the lease still hides the papers: once they appear,
+    # the workers load it (papers.browse.shared), none builds.
+    PaperFactory(title="Old", days=[D(2025, 3, 1)])
+    assert listed() == ["Old"]
+    real_build = browse_index.FacetIndex.build.__func__
+    builds: list[tuple[bool, str]] = []
+
+    def build(cls, **kwargs):
+        builds.append((current_state().importing, current_version()))
+        return real_build(cls, **kwargs)
+
+    monkeypatch.setattr(browse_index.FacetIndex, "build", classmethod(build))
+    import_files([day_file("2025-03-02", "New")])
+
+    assert builds == [(True, current_version())]  # under the lease, of the new data
+    assert listed() == ["New", "Old"]
+    assert len(builds) == 1
+
+
+@pytest.mark.django_db
 def test_a_process_without_an_index_builds_one_during_an_import():
     PaperFactory(title="Old", days=[D(2025, 3, 1)])
     seen: list[list[str]] = []

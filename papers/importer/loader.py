@@ -39,13 +39,14 @@ unless the import overwrites; each batch that does not overwrite records its fil
 in that history, in its own transaction.
 
 An import tells the browse pages through the data version: each write bumps it
-inside its own transaction (papers.importer.writer), so every worker rebuilds its
-browse index on its next request. After an import that wrote something,
-`data_changed()` builds this process's index of the new data once
-(papers.browse.engine.warm_up), unless the caller leaves that to the web workers (the
-command does, unless asked with --build-index). While `import_files()`
-runs it holds the import lease (papers.browse.lease), so web workers keep serving
-their index until it ends instead of rebuilding after every batch.
+inside its own transaction (papers.importer.writer). While `import_files()` runs it
+holds the import lease (papers.browse.lease), so web workers keep serving their
+index until it ends instead of rebuilding after every batch. Before it ends, an
+import that wrote something builds the browse index of the new data once,
+`data_changed()`, and saves it where the workers of this machine find it
+(papers.browse.shared), so they load it rather than build it. A caller may leave the
+build to the workers (`build_index=False`; the command does when the index is not
+shared, unless asked with --build-index).
 """
 
 from __future__ import annotations
@@ -413,10 +414,11 @@ def import_files(
     """
     files = list(files)
     prefer_fullest_days(files)
-    # The lease keeps web workers from rebuilding their browse index after each
-    # batch; it is released before `data_changed()` so the warm-up sees the new data.
     if not dry_run:
         staging.discard_abandoned()
+    # The lease keeps web workers from rebuilding their browse index after each
+    # batch. The index of the new data is built before it ends, and saved for the
+    # workers (papers.browse.shared): when the papers appear, no worker builds.
     with nullcontext() if dry_run else import_lease():
         results = load_files(
             files,
@@ -425,15 +427,14 @@ def import_files(
             on_loaded=on_loaded,
             release=release,
         )
-    report = ImportReport(
-        files=files,
-        results=results,
-        dry_run=dry_run,
-        longest_write=_longest_write,
-        longest_version_lock=_longest_version_lock,
-    )
-    total = report.total
-    if not dry_run and (total.created or total.updated or total.removed):
+        report = ImportReport(files=files, results=results, dry_run=dry_run)
+        total = report.total
+        changed = not dry_run and bool(total.created or total.updated or total.removed)
+        if changed and build_index:
+            report.warm_up_seconds = data_changed()
+    report.longest_write = _longest_write
+    report.longest_version_lock = _longest_version_lock
+    if changed:
         # At a million papers the merge writes some 500 MB of log, after the papers
         # are published: left to grow, it would be copied back by whichever
         # reader's bookmark toggle commits next.
@@ -446,23 +447,25 @@ def import_files(
         # What the import left in the log is copied back now, by the import, rather
         # than by whichever reader's bookmark toggle commits next.
         checkpoint()
-        if build_index:
-            report.warm_up_seconds = data_changed()
     return report
 
 
 def data_changed() -> float:
-    """Tell the browse pages that an import changed the papers; returns the seconds
-    the browse index took to build.
+    """Build this process's browse index of the data an import wrote, and save it
+    for the other processes; returns the seconds it took.
 
-    The one call site for it: the data version was bumped inside each write
-    transaction (papers.importer.writer), so every worker rebuilds its browse index
-    on its next request; this builds this process's index of the new data once, which
-    also proves the new data browses (papers.browse.engine.warm_up).
+    The one call site for it, while the import still holds its lease: workers see
+    the papers once it ends, and then find their index saved
+    (papers.browse.index.refresh_index). Browsing the new data once also proves that
+    it browses (papers.browse.engine.warm_up).
     """
     from papers.browse.engine import warm_up
+    from papers.browse.index import refresh_index
 
-    return warm_up()
+    started = time.perf_counter()
+    refresh_index()
+    warm_up()
+    return time.perf_counter() - started
 
 
 # Batches ---------------------------------------------------------------------------

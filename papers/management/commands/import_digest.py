@@ -15,10 +15,13 @@ The summary counts what an admin can check against the site: files, distinct day
 papers new to the database, papers changed, papers already as stored, warnings and
 errors. A dry run plans everything and prints the same summary, writing nothing.
 
-Web workers see an import's papers by rebuilding their browse index on their next
-request; with --build-index the command builds it once too, after writing
-(papers.importer.loader.data_changed), which shows that the new data browses and how
-long a worker's rebuild takes.
+Web workers browse an import's papers with a browse index of the new data. The
+command builds it after writing, before the papers appear, and saves it for the
+workers of this machine (papers.importer.loader.data_changed,
+papers.browse.shared): none of them has to build it. Where the index is not shared
+(`BROWSE_INDEX_DIR` empty), each worker builds its own, and --build-index builds one
+in the command too, to show that the new data browses and how long a build takes;
+--no-build-index leaves it to the workers in any case.
 
 Verbosity: 0 prints errors only; 1 adds the summary and a warning count per file
 with data-quality findings; 2 adds one line per file and every finding. Long imports
@@ -29,6 +32,7 @@ seconds when stderr is a file or a pipe (a log, a cron job's mail).
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from typing import Any
@@ -36,6 +40,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from papers.browse.shared import index_store
 from papers.importer.files import DEFAULT_MAX_MEGABYTES, DigestFile, read_digest_files
 from papers.importer.history import known_files
 from papers.importer.loader import ImportStats, counted, import_files
@@ -96,11 +101,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--build-index",
-            action="store_true",
+            action=argparse.BooleanOptionalAction,
+            default=None,
             help=(
                 "After writing, build the browse index of the new data in this "
-                "process, to show that it browses and how long a web worker's "
-                "rebuild takes (at a million papers: seconds and some 450 MB)."
+                "process (at a million papers: seconds and some 450 MB). By default "
+                "it does when the index is shared with the web workers "
+                "(BROWSE_INDEX_DIR), which then load it instead of building it."
             ),
         )
         parser.add_argument(
@@ -141,7 +148,11 @@ class Command(BaseCommand):
             overwrite=options["overwrite"],
             on_loaded=self._loaded,
             release=True,
-            build_index=options["build_index"],
+            build_index=(
+                index_store(connection.alias) is not None
+                if options["build_index"] is None
+                else options["build_index"]
+            ),
         )
         self._clear_progress()
         failed = report.failed
