@@ -327,8 +327,13 @@ class FacetIndex:
 
     @classmethod
     def build(cls, *, using: str = DEFAULT_DB_ALIAS) -> FacetIndex:
-        from papers.filters import ORDERINGS
-        from papers.models import Appearance, Author, Authorship, Digest, Paper, Tag
+        """The index of the database's data as it is now.
+
+        Each part is read and arranged by a function of its own, so the part's
+        intermediate arrays (a million papers' five million author links, the text
+        they are read from) are freed before the next part is read: the build's peak
+        memory stays near the index's own size."""
+        from papers.models import Digest, Paper
 
         started = time.perf_counter()
         version = current_version(using=using)  # before the data: never newer than it
@@ -343,84 +348,15 @@ class FacetIndex:
         )
         # The subquery's order is not guaranteed to survive the aggregate: sort here.
         flags = flags[np.argsort(flags[:, 0], kind="stable")]
-        paper_ids = flags[:, 0]
-        count = len(paper_ids)
-        index = _RowMapper(paper_ids)
-
-        tag_pairs = index.pairs(
-            int_columns(
-                Paper.tags.through.objects.using(using)
-                .order_by()
-                .values(c0=F("paper_id"), c1=F("tag_id")),
-                2,
-            )
-        )
-        tag_list = list(
-            Tag.objects.using(using).order_by("pk").values_list("pk", "name")
-        )
-        tag_ids = np.array([pk for pk, _ in tag_list], dtype=np.int64)
-        tag_names = tuple(name for _, name in tag_list)
-        tag_value = np.minimum(
-            np.searchsorted(tag_ids, tag_pairs[:, 1]), max(len(tag_ids) - 1, 0)
-        )
-        known = tag_ids[tag_value] == tag_pairs[:, 1] if len(tag_ids) else tag_value < 0
-        tags = Links.from_pairs(
-            tag_pairs[known, 0], tag_value[known], count, len(tag_ids)
-        )
-
-        author_pairs = index.pairs(
-            int_columns(
-                Authorship.objects.using(using)
-                .order_by()
-                .values(c0=F("paper_id"), c1=F("author_id")),
-                2,
-            )
-        )
-        author_ids, author_value = np.unique(author_pairs[:, 1], return_inverse=True)
-        authors = Links.from_pairs(
-            author_pairs[:, 0], author_value, count, len(author_ids)
-        )
-        author_names = _PackedNames.of(
-            author_ids,
-            Author.objects.using(using).order_by().values(c0=F("pk"), c1=F("name")),
-            using=using,
-        )
-
-        days = index.pairs(
-            int_columns(
-                Appearance.objects.using(using)
-                .order_by()
-                .values(c0=F("paper_id"), c1=DateNumber("date")),
-                2,
-            )
-        )
-        by_day = np.argsort(days[:, 1], kind="stable")
-        month_numbers, month_value = np.unique(days[:, 1] // 100, return_inverse=True)
-        paper_months = np.unique(days[:, 0] * len(month_numbers) + month_value)
-        months = Links.from_pairs(
-            paper_months // max(len(month_numbers), 1),
-            paper_months % max(len(month_numbers), 1),
-            count,
-            len(month_numbers),
-        )
-
-        positions, orders = {}, {}
-        for sort in SORT_ORDERS:
-            ranked = int_columns(
-                papers.values(
-                    c0=F("pk"), c1=Window(RowNumber(), order_by=list(ORDERINGS[sort]))
-                ),
-                2,
-            )
-            ranked = index.pairs(ranked)
-            order = ranked[np.argsort(ranked[:, 1], kind="stable"), 0]
-            if len(order) < count:  # papers deleted meanwhile: the version moved too
-                order = np.concatenate((order, np.setdiff1d(np.arange(count), order)))
-            position = np.empty(count, dtype=np.int32)
-            position[order] = np.arange(count, dtype=np.int32)
-            positions[sort] = position
-            orders[sort] = order.astype(np.int32)
-
+        paper_ids = flags[:, 0].copy()
+        has_code = flags[:, 1].astype(bool)
+        has_hf = flags[:, 2].astype(bool)
+        del flags
+        rows = _RowMapper(paper_ids)
+        tags, tag_names = _tag_links(rows, using=using)
+        authors, author_ids, author_names = _author_links(rows, using=using)
+        months, month_numbers, day_numbers, day_rows = _day_links(rows, using=using)
+        positions, orders = _sort_orders(papers, rows)
         latest = (
             Digest.objects.using(using)
             .order_by("-date")
@@ -430,8 +366,8 @@ class FacetIndex:
         return cls(
             version=version,
             paper_ids=paper_ids,
-            has_code=flags[:, 1].astype(bool),
-            has_hf=flags[:, 2].astype(bool),
+            has_code=has_code,
+            has_hf=has_hf,
             tags=tags,
             tag_names=tag_names,
             tag_values={name: value for value, name in enumerate(tag_names)},
@@ -440,13 +376,117 @@ class FacetIndex:
             author_names=author_names,
             months=months,
             month_numbers=month_numbers,
-            day_numbers=days[by_day, 1],
-            day_rows=days[by_day, 0].astype(np.int32),
+            day_numbers=day_numbers,
+            day_rows=day_rows,
             positions=positions,
             orders=orders,
             latest_digest=latest,
             built_in=time.perf_counter() - started,
         )
+
+
+def _tag_links(rows: _RowMapper, *, using: str) -> tuple[Links, tuple[str, ...]]:
+    """The papers' tags, and the tag names by value (ascending tag id)."""
+    from papers.models import Paper, Tag
+
+    tag_pairs = rows.pairs(
+        int_columns(
+            Paper.tags.through.objects.using(using)
+            .order_by()
+            .values(c0=F("paper_id"), c1=F("tag_id")),
+            2,
+        )
+    )
+    tag_list = list(Tag.objects.using(using).order_by("pk").values_list("pk", "name"))
+    tag_ids = np.array([pk for pk, _ in tag_list], dtype=np.int64)
+    tag_value = np.minimum(
+        np.searchsorted(tag_ids, tag_pairs[:, 1]), max(len(tag_ids) - 1, 0)
+    )
+    known = tag_ids[tag_value] == tag_pairs[:, 1] if len(tag_ids) else tag_value < 0
+    links = Links.from_pairs(
+        tag_pairs[known, 0], tag_value[known], rows.count, len(tag_ids)
+    )
+    return links, tuple(name for _, name in tag_list)
+
+
+def _author_links(
+    rows: _RowMapper, *, using: str
+) -> tuple[Links, np.ndarray, _PackedNames]:
+    """The papers' authors, the author ids by value, and their names."""
+    from papers.models import Author, Authorship
+
+    author_pairs = rows.pairs(
+        int_columns(
+            Authorship.objects.using(using)
+            .order_by()
+            .values(c0=F("paper_id"), c1=F("author_id")),
+            2,
+        )
+    )
+    author_ids, author_value = np.unique(author_pairs[:, 1], return_inverse=True)
+    links = Links.from_pairs(
+        author_pairs[:, 0], author_value, rows.count, len(author_ids)
+    )
+    del author_pairs, author_value
+    names = _PackedNames.of(
+        author_ids,
+        Author.objects.using(using).order_by().values(c0=F("pk"), c1=F("name")),
+        using=using,
+    )
+    return links, author_ids, names
+
+
+def _day_links(
+    rows: _RowMapper, *, using: str
+) -> tuple[Links, np.ndarray, np.ndarray, np.ndarray]:
+    """The months of the papers' digest days (YYYYMM by value), and every appearance
+    as its day (YYYYMMDD, ascending) and the paper row of each."""
+    from papers.models import Appearance
+
+    days = rows.pairs(
+        int_columns(
+            Appearance.objects.using(using)
+            .order_by()
+            .values(c0=F("paper_id"), c1=DateNumber("date")),
+            2,
+        )
+    )
+    by_day = np.argsort(days[:, 1], kind="stable")
+    month_numbers, month_value = np.unique(days[:, 1] // 100, return_inverse=True)
+    paper_months = np.unique(days[:, 0] * len(month_numbers) + month_value)
+    months = Links.from_pairs(
+        paper_months // max(len(month_numbers), 1),
+        paper_months % max(len(month_numbers), 1),
+        rows.count,
+        len(month_numbers),
+    )
+    return months, month_numbers, days[by_day, 1], days[by_day, 0].astype(np.int32)
+
+
+def _sort_orders(
+    papers: QuerySet, rows: _RowMapper
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Each sort order's position of every row, and its rows in order."""
+    from papers.filters import ORDERINGS
+
+    count = rows.count
+    positions, orders = {}, {}
+    for sort in SORT_ORDERS:
+        ranked = int_columns(
+            papers.values(
+                c0=F("pk"), c1=Window(RowNumber(), order_by=list(ORDERINGS[sort]))
+            ),
+            2,
+        )
+        ranked = rows.pairs(ranked)
+        order = ranked[np.argsort(ranked[:, 1], kind="stable"), 0]
+        if len(order) < count:  # papers deleted meanwhile: the version moved too
+            order = np.concatenate((order, np.setdiff1d(np.arange(count), order)))
+        position = np.empty(count, dtype=np.int32)
+        position[order] = np.arange(count, dtype=np.int32)
+        positions[sort] = position
+        orders[sort] = order.astype(np.int32)
+    return positions, orders
 
 
 @dataclass(frozen=True, eq=False)
@@ -492,6 +532,7 @@ class _RowMapper:
 
     def __init__(self, paper_ids: np.ndarray) -> None:
         self.paper_ids = paper_ids
+        self.count = len(paper_ids)
 
     def pairs(self, pairs: np.ndarray) -> np.ndarray:
         """(paper id, value) pairs as (row, value), dropping papers added since."""
