@@ -275,4 +275,5 @@ def test_an_import_saves_the_index_its_papers_are_browsed_with(tmp_path):
     imported = run("manage.py", "import_digest", str(digest), "--verbosity", "2")
 
     assert "Built the browse index in" in imported
+    assert "in a process of its own" in imported  # not in the import's memory
     assert run("-c", WORKER_THAT_MUST_NOT_BUILD).strip() == "['Saved for the workers']"

@@ -936,3 +936,12 @@ def test_a_staged_file_is_written_in_parts_of_at_least_a_hundred_papers(monkeypa
     assert pace.papers == loader.MIN_BATCH_PAPERS
     assert pace.part_papers == loader.STAGE_MIN_PAPERS
     assert loader._Pace(most=2).part_papers == 2
+
+
+@pytest.mark.django_db
+def test_the_index_is_built_apart_only_where_a_new_process_sees_the_import():
+    # The tests' database is in memory (SQLite) or their writes are inside a
+    # transaction (PostgreSQL): a new process would build the index of other data.
+    from papers.importer.loader import can_build_apart
+
+    assert not can_build_apart()

@@ -16,8 +16,8 @@ papers new to the database, papers changed, papers already as stored, warnings a
 errors. A dry run plans everything and prints the same summary, writing nothing.
 
 Web workers browse an import's papers with a browse index of the new data. The
-command builds it after writing, before the papers appear, and saves it for the
-workers of this machine (papers.importer.loader.data_changed,
+command builds it after writing, before the papers appear, in a process of its own,
+and saves it for the workers of this machine (papers.importer.loader.data_changed,
 papers.browse.shared): none of them has to build it. Where the index is not shared
 (`BROWSE_INDEX_DIR` empty), each worker builds its own, and --build-index builds one
 in the command too, to show that the new data browses and how long a build takes;
@@ -43,7 +43,12 @@ from django.db import connection
 from papers.browse.shared import index_store
 from papers.importer.files import DEFAULT_MAX_MEGABYTES, DigestFile, read_digest_files
 from papers.importer.history import known_files
-from papers.importer.loader import ImportStats, counted, import_files
+from papers.importer.loader import (
+    ImportStats,
+    can_build_apart,
+    counted,
+    import_files,
+)
 from papers.importer.parse_ahead import PARSE_AHEAD_FROM
 
 # Parsed papers held in memory before further files are only sketched now and parsed
@@ -153,6 +158,7 @@ class Command(BaseCommand):
                 if options["build_index"] is None
                 else options["build_index"]
             ),
+            build_apart=can_build_apart(),  # not on top of the import's memory
         )
         self._clear_progress()
         failed = report.failed
@@ -182,15 +188,16 @@ class Command(BaseCommand):
                 f"{papers} paper rows in {seconds:.1f} s "
                 f"({papers / max(seconds, 1e-9):,.0f} papers/s); {writes}."
             )
+            if report.warm_up_seconds is not None:
+                self.stdout.write(
+                    f"Built the browse index in {report.warm_up_seconds:.1f} s"
+                    + (", in a process of its own." if report.built_apart else ".")
+                )
             if (compaction := report.search_compaction) is not None:
                 self.stdout.write(
                     f"Merged the search index in {compaction.seconds:.1f} s "
                     f"({compaction.steps} steps, the longest "
                     f"{compaction.longest_step * 1000:,.0f} ms)."
-                )
-            if report.warm_up_seconds is not None:
-                self.stdout.write(
-                    f"Built the browse index in {report.warm_up_seconds:.1f} s."
                 )
         if failed:
             raise CommandError(
