@@ -17,7 +17,8 @@ write transactions: a batch of 30-40 ms of work held the write lock for up to
 385 ms, and every bookmark toggle waited for it. Ahead of the workers, the import's
 longest hold under 24 readers was 143-210 ms, and it ended a quarter sooner; the
 readers paid about a tenth on their median while it ran (docs/benchmarks.md). An
-import started from the admin runs inside a worker, at the workers' priority.
+import started from the admin runs on a thread of a worker that keeps the import's
+priority (`post_worker_init`).
 """
 
 import os
@@ -40,4 +41,15 @@ def post_fork(server, worker) -> None:
     # 1 ms, bookmark toggles during an import answered in 405 ms (p95) instead of
     # 769 ms, and the list pages got faster too (docs/benchmarks.md).
     sys.setswitchinterval(0.001)
-    os.nice(niceness)  # before the worker starts its threads, which inherit it
+
+
+def post_worker_init(worker) -> None:
+    # The site is loaded, and the worker has no thread but this one yet. An import
+    # started from the admin runs on a thread of the worker (papers/tasks_backend.py):
+    # started now, that thread keeps this one's priority, as a command would.
+    from papers.tasks_backend import start_thread_pools
+
+    start_thread_pools()
+    # The request threads start later, from this thread, and inherit its niceness:
+    # on Linux it is a thread's, not the whole process's.
+    os.nice(niceness)

@@ -22,6 +22,7 @@ takes one writer at a time anyway.
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import close_old_connections, connections
@@ -54,6 +55,18 @@ class ThreadPoolBackend(ImmediateBackend):
                 max_workers=self.max_workers, thread_name_prefix=f"tasks-{self.alias}"
             )
         return self._pool
+
+    def start(self) -> None:
+        """Start the pool's threads now rather than at the first task. A thread runs
+        at the CPU priority of the thread that starts it: gunicorn.conf.py starts
+        them before it lowers the web worker's, so an import from the admin keeps
+        the priority of one from the command line."""
+        everyone = threading.Barrier(self.max_workers)
+        # Each waits for all the others: no thread is idle for the next to reuse.
+        for started in [
+            self.pool.submit(everyone.wait, timeout=30) for _ in range(self.max_workers)
+        ]:
+            started.result()
 
     def enqueue(self, task, args, kwargs) -> TaskResult:
         self.validate_task(task)
@@ -92,3 +105,12 @@ class ThreadPoolBackend(ImmediateBackend):
         """Block until every task enqueued so far has run (for tests and scripts)."""
         for future in list(self.futures):
             future.result(timeout=timeout)
+
+
+def start_thread_pools() -> None:
+    """Start the threads of every configured ThreadPoolBackend (see `start`)."""
+    from django.tasks import task_backends
+
+    for backend in task_backends.all():
+        if isinstance(backend, ThreadPoolBackend):
+            backend.start()

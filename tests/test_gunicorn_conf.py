@@ -1,41 +1,79 @@
 """The gunicorn settings the README recommends (gunicorn.conf.py), as a worker gets
-them after the fork. Each case runs in a process of its own: a niceness cannot be
-taken back."""
+them: after the fork, then once the site is loaded. Each case runs in a process of
+its own: a niceness cannot be taken back."""
 
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FORKED_WORKER = """
-import os, runpy, sys
+STARTED_WORKER = """
+import os, runpy, sys, threading
+import django
+
+def own_niceness():
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
 settings = runpy.run_path("gunicorn.conf.py")
-before = os.nice(0)
+before = own_niceness()
 settings["post_fork"](None, None)
-print(os.nice(0) - before, sys.getswitchinterval())
+django.setup()  # gunicorn loads the site between the two hooks
+settings["post_worker_init"](None)
+
+from django.tasks import default_task_backend
+task_thread = default_task_backend.pool.submit(own_niceness).result()
+request_thread = []
+thread = threading.Thread(target=lambda: request_thread.append(own_niceness()))
+thread.start()
+thread.join()
+print(
+    own_niceness() - before,
+    request_thread[0] - before,
+    task_thread - before,
+    sys.getswitchinterval(),
+)
 """
 
 
-def forked_worker(**environment: str) -> tuple[int, float]:
-    """The niceness a worker adds to its parent's, and its GIL switch interval."""
+@dataclass(frozen=True)
+class Worker:
+    niceness: int  # added to its parent's: the thread that serves, and starts others
+    request_thread: int  # a thread it starts later, as gthread does per request
+    task_thread: int  # a thread of the admin's background imports
+    switch_interval: float
+
+
+def started_worker(**environment: str) -> Worker:
     done = subprocess.run(
-        [sys.executable, "-c", FORKED_WORKER],
+        [sys.executable, "-c", STARTED_WORKER],
         cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", **environment},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "digestsite.settings",
+            "DJANGO_SECRET_KEY": "test-only-" + "x" * 50,
+            **environment,
+        },
         capture_output=True,
         text=True,
         check=True,
     )
-    niceness, interval = done.stdout.split()
-    return int(niceness), float(interval)
+    niceness, request_thread, task_thread, interval = done.stdout.split()
+    return Worker(int(niceness), int(request_thread), int(task_thread), float(interval))
 
 
 def test_workers_yield_the_cpu_to_an_import_holding_the_write_lock():
-    niceness, interval = forked_worker()
-    assert niceness == 5
-    assert interval == 0.001
+    worker = started_worker()
+    assert worker.niceness == 5
+    assert worker.request_thread == 5
+    assert worker.switch_interval == 0.001
+
+
+def test_an_import_from_the_admin_keeps_the_priority_of_one_from_the_command():
+    assert started_worker().task_thread == 0
 
 
 def test_the_workers_priority_is_configurable():
-    assert forked_worker(WEB_NICENESS="0")[0] == 0
-    assert forked_worker(WEB_NICENESS="10")[0] == 10
+    assert started_worker(WEB_NICENESS="0").request_thread == 0
+    worker = started_worker(WEB_NICENESS="10")
+    assert (worker.request_thread, worker.task_thread) == (10, 0)

@@ -322,6 +322,31 @@ def test_the_backend_returns_at_once_and_runs_the_task_on_its_thread(thread_pool
     assert ran_on[0] != threading.current_thread().name
 
 
+def test_the_backend_starts_all_its_threads_when_asked(settings):
+    # gunicorn.conf.py starts them before it lowers the worker's CPU priority, which
+    # threads started later inherit (tests/test_gunicorn_conf.py).
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "papers.tasks_backend.ThreadPoolBackend",
+            "OPTIONS": {"MAX_WORKERS": 3},
+        }
+    }
+    backend = task_backends["default"]
+    before = {thread.ident for thread in threading.enumerate()}
+
+    backend.start()
+
+    started = [t for t in threading.enumerate() if t.ident not in before]
+    assert len(started) == 3
+    assert all(thread.name.startswith("tasks-default") for thread in started)
+    ran_on.clear()
+    release.set()
+    note_thread_when_released.enqueue()
+    backend.wait(timeout=10)
+    assert ran_on[0] in {thread.name for thread in started}  # no new thread
+    backend.pool.shutdown()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_upload_imports_on_the_backend_thread(thread_pool, admin_user):
     client = Client()
