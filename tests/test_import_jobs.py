@@ -296,15 +296,20 @@ def note_thread_when_released() -> str:
     return "noted"
 
 
-@pytest.fixture
-def thread_pool(settings):
+def thread_pool_backend(settings, *, workers: int):
+    """The site's thread-pool backend, in place of the tests' immediate one."""
     settings.TASKS = {
         "default": {
             "BACKEND": "papers.tasks_backend.ThreadPoolBackend",
-            "OPTIONS": {"MAX_WORKERS": 1},
+            "OPTIONS": {"MAX_WORKERS": workers},
         }
     }
-    backend = task_backends["default"]
+    return task_backends["default"]
+
+
+@pytest.fixture
+def thread_pool(settings):
+    backend = thread_pool_backend(settings, workers=1)
     yield backend
     backend.wait(timeout=30)
 
@@ -325,13 +330,7 @@ def test_the_backend_returns_at_once_and_runs_the_task_on_its_thread(thread_pool
 def test_the_backend_starts_all_its_threads_when_asked(settings):
     # gunicorn.conf.py starts them before it lowers the worker's CPU priority, which
     # threads started later inherit (tests/test_gunicorn_conf.py).
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "papers.tasks_backend.ThreadPoolBackend",
-            "OPTIONS": {"MAX_WORKERS": 3},
-        }
-    }
-    backend = task_backends["default"]
+    backend = thread_pool_backend(settings, workers=3)
     before = {thread.ident for thread in threading.enumerate()}
 
     backend.start()
