@@ -118,6 +118,8 @@ def test_readers_see_none_of_a_staged_file_until_its_last_transaction(
     staged_key = rows[-1].key
     pages = {
         "list": reverse("papers:list"),
+        "by title": reverse("papers:list") + "?sort=title",
+        "oldest": reverse("papers:list") + "?sort=oldest",
         "search": reverse("papers:list") + f"?q={rows[-1].arxiv_id}",
         "archive": reverse("papers:archive"),
         "author": reverse(
@@ -135,7 +137,11 @@ def test_readers_see_none_of_a_staged_file_until_its_last_transaction(
         assert not Paper.objects.filter(key=staged_key).exists()
         assert not Digest.objects.filter(date=NEXT_DAY).exists()
         assert Appearance.objects.count() == 1
-        assert len(FacetIndex.build().paper_ids) == 1
+        index = FacetIndex.build()
+        assert len(index.paper_ids) == 1
+        # The sort orders are read from every paper, and the hidden ones left out.
+        assert all(len(order) == 1 for order in index.orders.values())
+        assert all(len(position) == 1 for position in index.positions.values())
         detail = reverse("papers:detail", kwargs={"key": staged_key})
         assert client.get(detail).status_code == 404
         day = reverse("papers:day", kwargs={"day": NEXT_DAY.isoformat()})

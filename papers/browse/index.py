@@ -356,7 +356,12 @@ class FacetIndex:
         tags, tag_names = _tag_links(rows, using=using)
         authors, author_ids, author_names = _author_links(rows, using=using)
         months, month_numbers, day_numbers, day_rows = _day_links(rows, using=using)
-        positions, orders = _sort_orders(papers, rows)
+        # Every paper, hidden ones too (an open import stage's, which `rows` leaves
+        # out): checking each paper's stage as the sort's index is walked made the
+        # three orders 8 s of a million papers' build, against 3 s without.
+        positions, orders = _sort_orders(
+            Paper._base_manager.using(using).order_by(), rows
+        )
         latest = (
             Digest.objects.using(using)
             .order_by("-date")
@@ -466,7 +471,8 @@ def _day_links(
 def _sort_orders(
     papers: QuerySet, rows: _RowMapper
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Each sort order's position of every row, and its rows in order."""
+    """Each sort order's position of every row, and its rows in order; `papers` may
+    hold papers `rows` does not know, which are left out."""
     from papers.filters import ORDERINGS
 
     count = rows.count
