@@ -245,6 +245,14 @@ print(sorted(paper.title for paper in result.page))
 """
 
 
+UNGUARDED_IMPORT_SCRIPT = """
+import django
+django.setup()
+from django.core.management import call_command
+call_command("import_digest", {path!r}, verbosity=2)
+"""
+
+
 def test_an_import_saves_the_index_its_papers_are_browsed_with(tmp_path):
     # Real processes: the command imports into a database file, and a web worker
     # that had no index browses the papers with the one the command saved.
@@ -272,8 +280,13 @@ def test_an_import_saves_the_index_its_papers_are_browsed_with(tmp_path):
         "2025-03-10",
         Row("2503.00001", title="Saved for the workers"),
     )
-    imported = run("manage.py", "import_digest", str(digest), "--verbosity", "2")
+    # An admin's script, without a `__main__` guard: the process that builds the
+    # index must not run it again.
+    script = tmp_path / "nightly.py"
+    script.write_text(UNGUARDED_IMPORT_SCRIPT.format(path=str(digest)))
+    imported = run(str(script))
 
+    assert imported.count("Imported ") == 1
     assert "Built the browse index in" in imported
     assert "in a process of its own" in imported  # not in the import's memory
     assert run("-c", WORKER_THAT_MUST_NOT_BUILD).strip() == "['Saved for the workers']"

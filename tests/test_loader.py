@@ -945,3 +945,15 @@ def test_the_index_is_built_apart_only_where_a_new_process_sees_the_import():
     from papers.importer.loader import can_build_apart
 
     assert not can_build_apart()
+
+
+@pytest.mark.django_db
+def test_a_build_apart_that_fails_leaves_the_index_to_the_workers(monkeypatch, caplog):
+    from papers.importer import index_process
+    from papers.importer.loader import data_changed
+
+    monkeypatch.setattr(index_process.sys, "executable", "/bin/false")
+    assert index_process.build_in_new_process() == "exit status 1"
+
+    assert data_changed(apart=True) is None  # the import itself stands
+    assert "the web workers will build it" in caplog.text

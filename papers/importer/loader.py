@@ -53,24 +53,16 @@ with --build-index).
 from __future__ import annotations
 
 import datetime
-import multiprocessing
+import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import django
-from django.conf import settings
-from django.db import (
-    DEFAULT_DB_ALIAS,
-    DatabaseError,
-    connection,
-    connections,
-    transaction,
-)
+from django.db import DatabaseError, connection, transaction
 from django.utils.translation import ngettext
 
 from papers import search_index
@@ -79,6 +71,7 @@ from papers.browse.shared import database_identity
 from papers.browse.version import bump_data_version
 from papers.importer import history, staging
 from papers.importer.files import DigestFile, KnownFile, prefer_fullest_days
+from papers.importer.index_process import build_in_new_process
 from papers.importer.parse_ahead import ParseAhead
 from papers.importer.plan import (
     EDITABLE_FIELDS,
@@ -101,6 +94,8 @@ from papers.importer.writer import (
     write_rows,
 )
 from papers.models import Digest
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -466,9 +461,9 @@ def import_files(
     return report
 
 
-def data_changed(*, apart: bool = False) -> float:
+def data_changed(*, apart: bool = False) -> float | None:
     """Build the browse index of the data an import wrote, and save it for the other
-    processes; returns the seconds it took.
+    processes; returns the seconds it took (None if a process of its own failed).
 
     The one call site for it, while the import still holds its lease: workers see
     the papers once it ends, and then find their index saved
@@ -484,17 +479,13 @@ def data_changed(*, apart: bool = False) -> float:
     """
     started = time.perf_counter()
     if apart:
-        spawned = multiprocessing.get_context("spawn")
-        # Django is set up before the task is unpickled: importing this module needs
-        # the app registry.
-        with ProcessPoolExecutor(
-            max_workers=1, mp_context=spawned, initializer=django.setup
-        ) as process:
-            process.submit(
-                _data_changed_in_new_process,
-                database=connection.settings_dict,
-                index_folder=settings.BROWSE_INDEX_DIR,
-            ).result()
+        if error := build_in_new_process():
+            logger.warning(
+                "The browse index could not be built in a process of its own (%s); "
+                "the web workers will build it.",
+                error,
+            )
+            return None
         return time.perf_counter() - started
     from papers.browse.engine import warm_up
     from papers.browse.index import refresh_index
@@ -505,21 +496,14 @@ def data_changed(*, apart: bool = False) -> float:
 
 
 def can_build_apart() -> bool:
-    """Whether a new process would see what this one wrote: the database is not in
-    memory, and no transaction of this process holds uncommitted writes (a test's)."""
-    return database_identity(connection) is not None and not connection.in_atomic_block
-
-
-def _data_changed_in_new_process(*, database: dict, index_folder: str) -> None:
-    # A spawned process starts with nothing but the environment, which names the
-    # settings module (manage.py sets DJANGO_SETTINGS_MODULE); the database and the
-    # folder are the importer's own, whatever changed them since start-up.
-    settings.DATABASES[DEFAULT_DB_ALIAS] = database
-    settings.BROWSE_INDEX_DIR = index_folder
-    try:
-        data_changed()
-    finally:
-        connections.close_all()
+    """Whether a new process would see what this one wrote, and set itself up as
+    this one: the database is not in memory, no transaction of this process holds
+    uncommitted writes (a test's), and the environment names the settings."""
+    return (
+        database_identity(connection) is not None
+        and not connection.in_atomic_block
+        and bool(os.environ.get("DJANGO_SETTINGS_MODULE"))
+    )
 
 
 # Batches ---------------------------------------------------------------------------
