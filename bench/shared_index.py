@@ -13,10 +13,12 @@ long each took to get the index of the current data and the memory they then hol
   folder, as an import does before its papers appear, then the workers load it.
 
 Each worker then reads every array of its index once, as requests do over time.
-Memory is read from /proc/PID/smaps_rollup while every worker is alive: RSS counts
-the pages a process maps, PSS divides each shared page among the processes sharing
-it, so the PSS total is what the workers cost the machine. A process that only
-started Django is measured alongside, and subtracted: the rest is the index.
+Memory is read from /proc/PID/smaps_rollup while every worker is alive, less that of
+a process that only started Django, measured alongside: RSS, the pages a worker
+maps, and its private memory (Pss_Anon), which no other process shares. The saved
+index's files are mapped by every worker and held once, in the page cache: the
+machine's cost is the workers' private memory plus those files. (Their PSS is not
+used: on this kernel the workers' Pss_File summed to more than the files' size.)
 Linux only.
 """
 
@@ -55,7 +57,7 @@ with open("/proc/self/smaps_rollup") as rollup:
         parts = line.split()
         if len(parts) == 3 and parts[2] == "kB":
             fields[parts[0].rstrip(":")] = int(parts[1])
-print(fields["Rss"], fields["Pss"], flush=True)
+print(fields["Rss"], fields["Pss"], fields["Pss_Anon"], fields["Pss_File"], flush=True)
 """
 
 
@@ -70,9 +72,9 @@ def start(what: str, folder: str) -> subprocess.Popen:
     )
 
 
-def take_up(workers: int, folder: str) -> tuple[list[float], list[tuple[int, int]]]:
-    """Start the workers and a baseline at once; their seconds and (RSS, PSS) in
-    kB, the baseline's last."""
+def take_up(workers: int, folder: str) -> tuple[list[float], list[tuple[int, ...]]]:
+    """Start the workers and a baseline at once; their seconds, and their (Rss, Pss,
+    Pss_Anon, Pss_File) in kB, the baseline's last."""
     processes = [start("index", folder) for _ in range(workers)]
     processes.append(start("baseline", folder))
     seconds = [float(process.stdout.readline()) for process in processes]
@@ -81,20 +83,26 @@ def take_up(workers: int, folder: str) -> tuple[list[float], list[tuple[int, int
         process.stdin.write("\n")
         process.stdin.flush()
     for process in processes:
-        rss, pss = process.stdout.readline().split()
-        memory.append((int(rss), int(pss)))
+        memory.append(tuple(int(kb) for kb in process.stdout.readline().split()))
         process.wait()
     return seconds[:-1], memory
 
 
-def report(name: str, seconds: list[float], memory: list[tuple[int, int]]) -> None:
-    base_rss, base_pss = memory[-1]
-    rss = [(r - base_rss) / 1024 for r, _ in memory[:-1]]
-    pss = [(p - base_pss) / 1024 for _, p in memory[:-1]]
+def report(
+    name: str, seconds: list[float], memory: list[tuple[int, ...]], shared: int
+) -> None:
+    base_rss, _, base_anon, _ = memory[-1]
+    rss = [(worker[0] - base_rss) / 1024 for worker in memory[:-1]]
+    private = [(worker[2] - base_anon) / 1024 for worker in memory[:-1]]
     print(
         f"| {name} | {statistics.median(seconds):.2f} / {max(seconds):.2f} s "
-        f"| {statistics.median(rss):.0f} MB | {sum(pss):.0f} MB |"
+        f"| {statistics.median(rss):.0f} MB | {statistics.median(private):.0f} MB "
+        f"| {shared / 2**20:.0f} MB | {sum(private) + shared / 2**20:.0f} MB |"
     )
+
+
+def size_of(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*.npy"))
 
 
 def main() -> None:
@@ -104,12 +112,13 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digestsite.settings")
 
     print(
-        f"{args.workers} workers | take up the index: median / longest "
-        "| index in each worker (RSS) | index in all workers (PSS, summed) |"
+        f"| {args.workers} workers | take up the index: median / longest "
+        "| mapped by each (RSS) | private to each | saved files, shared "
+        "| the machine's cost |"
     )
-    print("| --- | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     seconds, memory = take_up(args.workers, folder="")
-    report("each builds", seconds, memory)
+    report("each builds", seconds, memory, shared=0)
 
     folder = tempfile.mkdtemp(prefix="shared-index-")
     try:
@@ -119,7 +128,7 @@ def main() -> None:
         saver.communicate("\n")
         saved = time.perf_counter() - started
         seconds, memory = take_up(args.workers, folder)
-        report("one saves, the others load", seconds, memory)
+        report("one saves, the others load", seconds, memory, size_of(Path(folder)))
         print(f"One process built and saved it in {saved:.1f} s, start-up included.")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
