@@ -263,18 +263,7 @@ class FacetIndex:
 
     def saved(self) -> tuple[dict, dict[str, np.ndarray]]:
         """The index as JSON metadata and named arrays (papers.browse.shared)."""
-        arrays = {
-            name: getattr(self, name)
-            for name in (
-                "paper_ids",
-                "has_code",
-                "has_hf",
-                "author_ids",
-                "month_numbers",
-                "day_numbers",
-                "day_rows",
-            )
-        }
+        arrays = {name: getattr(self, name) for name in _PLAIN_ARRAYS}
         for facet in _LINKED:
             links = getattr(self, facet)
             for part in _LINK_ARRAYS:
@@ -301,24 +290,16 @@ class FacetIndex:
         tag_names = tuple(meta["tag_names"])
         latest = meta["latest_digest"]
         return cls(
+            **{name: arrays[name] for name in _PLAIN_ARRAYS},
+            **{facet: _links_of(arrays, facet) for facet in _LINKED},
             version=meta["version"],
-            paper_ids=arrays["paper_ids"],
-            has_code=arrays["has_code"],
-            has_hf=arrays["has_hf"],
-            tags=_links_of(arrays, "tags"),
             tag_names=tag_names,
             tag_values={name: value for value, name in enumerate(tag_names)},
-            authors=_links_of(arrays, "authors"),
-            author_ids=arrays["author_ids"],
             author_names=_PackedNames(
                 text=meta["author_names"],
                 starts=arrays["author_names.starts"],
                 ends=arrays["author_names.ends"],
             ),
-            months=_links_of(arrays, "months"),
-            month_numbers=arrays["month_numbers"],
-            day_numbers=arrays["day_numbers"],
-            day_rows=arrays["day_rows"],
             positions={sort: arrays[f"positions.{sort}"] for sort in SORT_ORDERS},
             orders={sort: arrays[f"orders.{sort}"] for sort in SORT_ORDERS},
             latest_digest=datetime.date.fromisoformat(latest) if latest else None,
@@ -555,6 +536,17 @@ def _day_number(day: datetime.date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
+# How `saved()` names the index's arrays: these under their own names, each of
+# Links' as "facet.part", the sort orders' as "positions.sort" and "orders.sort".
+_PLAIN_ARRAYS = (
+    "paper_ids",
+    "has_code",
+    "has_hf",
+    "author_ids",
+    "month_numbers",
+    "day_numbers",
+    "day_rows",
+)
 _LINKED = ("tags", "authors", "months")
 _LINK_ARRAYS = tuple(part.name for part in fields(Links))
 
