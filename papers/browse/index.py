@@ -20,11 +20,13 @@ by row in Python.
 
 from __future__ import annotations
 
+import ctypes
 import datetime
 import gc
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -623,18 +625,43 @@ def _index_at(
         if (saved := _load(store, version)) is not None:  # built while we waited
             return saved
         built = _build(using)
-        if store.save(built.version, *built.saved()):
-            # Answer from the saved copy too: its pages are shared with the others.
-            return _load(store, built.version) or built
+        if store.save(built.version, *built.saved()) and (
+            saved := _load(store, built.version)
+        ):
+            # Answer from the saved copy too: its pages are shared with the others,
+            # and this process's own copy is given back.
+            del built
+            _give_back_freed_memory()
+            return saved
         return built
 
 
 def _build(using: str) -> FacetIndex:
     index = FacetIndex.build(using=using)
+    _give_back_freed_memory()
     logger.info(
         "Built the browse index of %d papers in %.2f s", index.size, index.built_in
     )
     return index
+
+
+def _find_malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # glibc's; other C libraries lack it
+    except (OSError, AttributeError):
+        return None
+
+
+_malloc_trim = _find_malloc_trim()
+
+
+def _give_back_freed_memory() -> None:
+    """Return to the system the memory the process has freed. glibc's malloc keeps
+    it for the process otherwise: after building a million papers' index and
+    switching to the saved copy, a web worker held 305 MB of private memory, and
+    62 MB once this ran (9 ms)."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
 
 
 def _load(store: IndexStore, version: str) -> FacetIndex | None:
