@@ -2,6 +2,7 @@
 next request sees the change, whichever process made it (the version lives in the
 database)."""
 
+import dataclasses
 import datetime
 import gc
 import threading
@@ -178,3 +179,50 @@ def test_without_an_index_every_thread_waits_for_the_first_build(monkeypatch, se
     builder.join(10)
     waiter.join(10)
     assert waited["index"] is build.index
+
+
+def test_a_long_build_runs_on_a_thread_while_every_request_answers(
+    monkeypatch, settings
+):
+    # At a million papers a build takes about 10 s: the request that finds the data
+    # changed (after an admin's edit) must not wait for it either.
+    settings.BROWSE_INDEX_DIR = ""  # the threads of one process (no saved copies)
+    PaperFactory(title="Old", days=[D(2025, 3, 1)])
+    listed()
+    slow = dataclasses.replace(browse_index._built["default"], built_in=5.0)
+    browse_index._built["default"] = slow
+    PaperFactory(title="New", days=[D(2025, 3, 2)])
+    state = current_state()
+    build = _SlowBuild(
+        dataclasses.replace(browse_index.FacetIndex.build(), built_in=5.0)
+    )
+    monkeypatch.setattr(browse_index.FacetIndex, "build", build)
+
+    assert browse_index.facet_index(state=state) is slow  # at once
+    assert build.started.wait(10)  # on its own thread
+    assert browse_index.facet_index(state=state) is slow  # and no second build
+    build.release.set()
+    builder = next(t for t in threading.enumerate() if t.name == "browse-index")
+    builder.join(10)
+    assert browse_index.facet_index(state=state) is build.index
+
+
+def test_a_long_build_is_not_needed_when_another_process_saved_the_index(
+    tmp_path, monkeypatch
+):
+    from papers.browse.shared import IndexStore
+
+    store = IndexStore(tmp_path / "shared")
+    monkeypatch.setattr(browse_index, "index_store", lambda using: store)
+    PaperFactory(title="Old", days=[D(2025, 3, 1)])
+    browse_index.forget_indexes()
+    listed()
+    slow = dataclasses.replace(browse_index._built["default"], built_in=5.0)
+    browse_index._built["default"] = slow
+    PaperFactory(title="New", days=[D(2025, 3, 2)])
+    saved = browse_index.FacetIndex.build()
+    store.save(saved.version, *saved.saved())  # by another process
+    monkeypatch.setattr(browse_index.FacetIndex, "build", pytest.fail)
+
+    assert sorted(listed()) == ["New", "Old"]  # loaded in the request itself
+    browse_index.forget_indexes()

@@ -560,6 +560,14 @@ def _links_of(arrays: dict[str, np.ndarray], facet: str) -> Links:
 _built: dict[str, FacetIndex] = {}
 _lock = threading.Lock()
 
+# A build expected to take longer than this (the last one did) runs on a thread of
+# its own while every request, even the one that found the data changed, answers
+# from the index the process has: after an admin's edit at a million papers, no
+# visitor waits the 10 s of a build. A shorter one runs in the request, which then
+# answers from the new data at once (an admin checking an edit on a small archive).
+BUILD_IN_REQUEST_SECONDS = 1.0
+_building_on_a_thread: set[str] = set()
+
 
 def facet_index(
     *, using: str = DEFAULT_DB_ALIAS, state: DataState | None = None
@@ -579,7 +587,10 @@ def facet_index(
 
     The new index is the one another process saved for this version when there is
     one (papers.browse.shared), else built here and saved for the others; while
-    another process builds it, this one answers from the index it has too."""
+    another process builds it, this one answers from the index it has too. A build
+    that would keep the request waiting long (the last one took more than
+    BUILD_IN_REQUEST_SECONDS) runs on a thread of its own instead, and the request
+    answers from the index the process has, like the others."""
     if state is None:
         state = current_state(using=using)
     index = _built.get(using)
@@ -590,10 +601,40 @@ def facet_index(
     try:
         index = _built.get(using)
         if index is None or not state.serves(index.version):
-            _keep(using, _index_at(state.token, previous=index, using=using))
+            if index is not None and index.built_in > BUILD_IN_REQUEST_SECONDS:
+                _keep(using, _saved_at(state.token, using=using))
+                if _built[using] is index:  # none saved: build it meanwhile
+                    _build_on_a_thread(state.token, previous=index, using=using)
+            else:
+                _keep(using, _index_at(state.token, previous=index, using=using))
     finally:
         _lock.release()
     return _built[using]
+
+
+def _saved_at(version: str, *, using: str) -> FacetIndex | None:
+    store = index_store(using)
+    return _load(store, version) if store is not None else None
+
+
+def _build_on_a_thread(version: str, *, previous: FacetIndex, using: str) -> None:
+    """Replace the index from a thread of its own; call holding `_lock`."""
+    if using in _building_on_a_thread:
+        return
+    _building_on_a_thread.add(using)
+
+    def build() -> None:
+        try:
+            new = _index_at(version, previous=previous, using=using)
+            with _lock:
+                _keep(using, new)
+        except Exception:  # a request's error page would not show it: log it
+            logger.exception("Could not build the browse index")
+        finally:
+            _building_on_a_thread.discard(using)
+            connections.close_all()  # this thread's own
+
+    threading.Thread(target=build, name="browse-index", daemon=True).start()
 
 
 def refresh_index(*, using: str = DEFAULT_DB_ALIAS) -> FacetIndex:
