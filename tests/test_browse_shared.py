@@ -304,3 +304,18 @@ def test_the_process_that_builds_gives_back_its_own_copy(store, monkeypatch):
 
     assert isinstance(index.paper_ids, np.memmap)  # the saved copy answers
     assert given_back == [0, 0]  # after the build, and after dropping its copy
+
+
+def test_a_version_saved_twice_keeps_the_first_copy(store):
+    # Two processes built the same version at once: the second finds it saved.
+    PaperFactory(days=[D(2025, 3, 1)])
+    built = browse_index.FacetIndex.build()
+    assert store.save(built.version, *built.saved())
+    first = (store.folder / built.version / "meta.json").stat().st_ino
+
+    assert store.save(built.version, *built.saved())
+
+    assert (store.folder / built.version / "meta.json").stat().st_ino == first
+    assert [entry.name for entry in store.folder.iterdir() if entry.is_dir()] == [
+        built.version
+    ]

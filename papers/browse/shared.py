@@ -2,8 +2,9 @@
 
 Every web worker needs the browse index of the current data (papers.browse.index).
 Built by each, it cost one request per worker a build after every import: four
-builds at once on a two-core machine, 5.6-8.7 s each under load at 100,000 papers,
-and four copies in memory (149 MB each at a million papers). Instead, the process
+builds at once on a two-core machine (the slowest read after an import of 100,000
+papers under load took 3.4-4.1 s), and four copies in memory (257 MB each at a
+million papers, docs/benchmarks.md). Instead, the process
 that builds an index saves it here, and the others map the saved arrays: a worker
 whose index is stale loads the new one in milliseconds, and the arrays' pages are
 the same page cache pages in every process.
@@ -90,8 +91,9 @@ class IndexStore:
                 os.rename(staging, self.folder / token)
             except OSError:
                 shutil.rmtree(staging, ignore_errors=True)
-                # Another process saved this token first: theirs is as good.
-                return (self.folder / token / _META).exists()
+                if (self.folder / token / _META).exists():
+                    return True  # another process saved this token first: as good
+                raise
         except OSError:
             logger.warning("Could not save the browse index", exc_info=True)
             return False

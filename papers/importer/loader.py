@@ -262,9 +262,10 @@ class ImportReport:
     # of different rows do not wait for each other, what other writers of papers
     # (an admin's edit, another import) waited for the import at most.
     longest_version_lock: float = 0.0
-    # Seconds the browse index took to build after the import (None: not rebuilt).
-    warm_up_seconds: float | None = None  # the browse index's build, if any
-    built_apart: bool = False  # in a process of its own (see `data_changed`)
+    # Seconds the browse index of the new data took to build (None: not built), and
+    # whether a process of its own built it (see `data_changed`).
+    warm_up_seconds: float | None = None
+    built_apart: bool = False
     # The full-text index merged after the import (None: nothing was written).
     search_compaction: search_index.Compaction | None = None
 
