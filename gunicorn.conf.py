@@ -6,9 +6,11 @@ a free thread queues behind whole page renders, so a bookmark toggle (5 ms of CP
 took as long as a list page (25 ms) times the queue. Running, it shares the CPU with
 them instead and is done in a fraction of that. The threads are spread over two
 processes per core, as each process runs one thread of Python at a time (the GIL).
-Each process keeps its own browse index (15 MB at 100,000 papers, 149 MB at a
-million, see README.md), so mind memory before raising `workers`; WEB_CONCURRENCY
-sets it.
+WEB_CONCURRENCY sets their number. The processes map one shared copy of the browse
+index (BROWSE_INDEX_DIR, papers/browse/shared.py): four workers held 193 MB in all
+at a million papers, of which 9 MB each of their own (docs/benchmarks.md). Without
+it, each keeps its own (172 MB each at a million papers): mind memory before
+raising `workers`.
 
 The workers run at a lower CPU priority than an import (`nice` WEB_NICENESS, 5 by
 default). SQLite lets one writer in at a time, and on a machine whose cores the
