@@ -133,7 +133,7 @@ def database_from_environment() -> dict:
         # wal_autocheckpoint pages in the log copies them back before it returns:
         # at SQLite's 1,000, each bookmark toggle during an import copied what the
         # import wrote since (70 ms median). At 384 MB, twice the import's own
-        # 192 MB (papers.importer.loader.CHECKPOINT_PAGES), the import does it: its
+        # 192 MB (papers.importer.pacing.CHECKPOINT_PAGES), the import does it: its
         # log reached 300 MB early in a million-paper import, while its estimate of
         # a write's pages lagged behind the growing indexes. A connection closing
         # last still empties the log.

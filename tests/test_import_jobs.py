@@ -137,7 +137,7 @@ def test_progress_is_written_as_files_load(monkeypatch):
 
     monkeypatch.setattr(jobs_module, "_update", spy)
     # Batches of one file each, so progress comes file by file.
-    monkeypatch.setattr("papers.importer.loader.BATCH_PAPERS", 1)
+    monkeypatch.setattr("papers.importer.pacing.BATCH_PAPERS", 1)
     job = queued_job(("10.md", DAY), ("11.md", NEXT_DAY))
 
     run_import_job.call(job.pk)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from papers.browse.index import FacetIndex
 from papers.browse.version import bump_data_version
-from papers.importer import loader, staging
+from papers.importer import loader, pacing, staging
 from papers.importer.files import DigestFile
 from papers.importer.loader import import_files, load_digest, load_files
 from papers.models import (
@@ -404,13 +404,13 @@ def test_a_file_within_a_batch_is_written_in_one_transaction(monkeypatch):
 def test_a_day_file_larger_than_a_batch_but_within_a_part_is_not_staged(monkeypatch):
     """Under load batches shrink to 20 papers, but a day file of 30 is written whole:
     staging it would cost three more transactions."""
-    monkeypatch.setattr(loader, "FIRST_BATCH_PAPERS", 20)
+    monkeypatch.setattr(pacing, "FIRST_BATCH_PAPERS", 20)
     monkeypatch.setattr(
         staging, "open_stage", lambda source: pytest.fail("staged a day file")
     )
     rows = [PaperRecordFactory() for _ in range(30)]
     file = DigestFile("day.md", records=[digest_record(DAY, rows)])
-    assert loader._Pace().papers == 20
+    assert pacing.Pace().papers == 20
 
     [stats] = load_files([file])
 

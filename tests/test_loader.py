@@ -773,7 +773,7 @@ def one_paper_days(count: int) -> list[DigestFile]:
 def batch_sizes_of_an_import(monkeypatch, days: int) -> list[int]:
     """Import `days` days of 10 papers, pretending each paper takes 1 ms to write;
     the papers of each write transaction."""
-    from papers.importer import loader
+    from papers.importer import loader, pacing
 
     files = [
         DigestFile(
@@ -796,7 +796,7 @@ def batch_sizes_of_an_import(monkeypatch, days: int) -> list[int]:
 
     monkeypatch.setattr(loader, "_write_batch", counting)
     monkeypatch.setattr(
-        loader._Pace,
+        pacing.Pace,
         "wrote",
         lambda self, papers, seconds: setattr(self, "per_paper", 0.001),
     )
@@ -806,15 +806,15 @@ def batch_sizes_of_an_import(monkeypatch, days: int) -> list[int]:
 
 
 def test_batches_are_sized_to_keep_each_write_transaction_short(monkeypatch):
-    from papers.importer import loader
+    from papers.importer import pacing
 
     # At 1 ms a paper, a 50 ms batch holds 50 papers.
-    monkeypatch.setattr(loader, "TARGET_WRITE_SECONDS", 0.05)
-    monkeypatch.setattr(loader, "POSTGRES_TARGET_WRITE_SECONDS", 0.05)
+    monkeypatch.setattr(pacing, "TARGET_WRITE_SECONDS", 0.05)
+    monkeypatch.setattr(pacing, "POSTGRES_TARGET_WRITE_SECONDS", 0.05)
 
     sizes = batch_sizes_of_an_import(monkeypatch, 40)
 
-    assert sizes[0] == loader.FIRST_BATCH_PAPERS
+    assert sizes[0] == pacing.FIRST_BATCH_PAPERS
     assert set(sizes[1:]) == {50}
 
 
@@ -825,10 +825,10 @@ def test_sqlite_batches_grow_only_while_no_other_writer_waits_for_the_lock(
 ):
     from django.db import connections
 
-    from papers.importer import loader
+    from papers.importer import pacing
 
-    monkeypatch.setattr(loader, "TARGET_WRITE_SECONDS", 0.05)
-    monkeypatch.setattr(loader, "QUIET_TARGET_WRITE_SECONDS", 0.2)
+    monkeypatch.setattr(pacing, "TARGET_WRITE_SECONDS", 0.05)
+    monkeypatch.setattr(pacing, "QUIET_TARGET_WRITE_SECONDS", 0.2)
     asked = []
 
     def waited_within(seconds):
@@ -842,9 +842,9 @@ def test_sqlite_batches_grow_only_while_no_other_writer_waits_for_the_lock(
     sizes = batch_sizes_of_an_import(monkeypatch, 100)
 
     assert set(sizes[1:-1]) == {size}
-    assert set(asked) == {loader.WAITED_WITHIN}
+    assert set(asked) == {pacing.WAITED_WITHIN}
     # The lock is left free between two batches only for a writer that waited.
-    pace = loader._Pace()
+    pace = pacing.Pace()
     pace.leave_gap(0.2)
     assert (pace.free_until > 0) == others_waited
 
@@ -857,7 +857,7 @@ def test_imports_copy_the_log_back_between_their_transactions(monkeypatch, wal_m
     and never trusting one small write to stand for many."""
     from django.db import connections
 
-    from papers.importer import loader
+    from papers.importer import loader, pacing
 
     database = connections["default"]
     outside = len(database.atomic_blocks)  # the test's own transaction
@@ -872,6 +872,7 @@ def test_imports_copy_the_log_back_between_their_transactions(monkeypatch, wal_m
         pages, log["pages"] = log["pages"], 0
         return pages if wal_mode else None
 
+    monkeypatch.setattr(pacing, "checkpoint", checkpoint)
     monkeypatch.setattr(loader, "checkpoint", checkpoint)
     merging_now = False
     compact = loader.search_index.compact
@@ -885,15 +886,15 @@ def test_imports_copy_the_log_back_between_their_transactions(monkeypatch, wal_m
             merging_now = False
 
     monkeypatch.setattr(loader.search_index, "compact", compact_watched)
-    monkeypatch.setattr(loader._Pace, "papers", property(lambda self: 1))
-    wrote = loader._Pace.wrote
+    monkeypatch.setattr(pacing.Pace, "papers", property(lambda self: 1))
+    wrote = pacing.Pace.wrote
 
     def each_write_fills_a_quarter(self, papers, seconds):
         writes.append(papers)
-        log["pages"] += loader.CHECKPOINT_PAGES // 4
+        log["pages"] += pacing.CHECKPOINT_PAGES // 4
         wrote(self, papers, seconds)
 
-    monkeypatch.setattr(loader._Pace, "wrote", each_write_fills_a_quarter)
+    monkeypatch.setattr(pacing.Pace, "wrote", each_write_fills_a_quarter)
     files = one_paper_days(10)
 
     import_files(files, build_index=False)
@@ -929,31 +930,31 @@ def test_a_large_import_refreshes_the_table_statistics_as_it_grows(monkeypatch):
 def test_a_staged_file_is_written_in_parts_of_at_least_a_hundred_papers(monkeypatch):
     """Parts sized by time alone shrank to 20 papers on a machine whose readers kept
     the CPUs busy, and spent most of each transaction on its fixed cost."""
-    from papers.importer import loader
+    from papers.importer import pacing
 
-    pace = loader._Pace()
+    pace = pacing.Pace()
     pace.per_paper = 0.1  # 100 ms a paper: no target holds more than a few
-    assert pace.papers == loader.MIN_BATCH_PAPERS
-    assert pace.part_papers == loader.STAGE_MIN_PAPERS
-    assert loader._Pace(most=2).part_papers == 2
+    assert pace.papers == pacing.MIN_BATCH_PAPERS
+    assert pace.part_papers == pacing.STAGE_MIN_PAPERS
+    assert pacing.Pace(most=2).part_papers == 2
 
 
 @pytest.mark.django_db
 def test_the_index_is_built_apart_only_where_a_new_process_sees_the_import():
     # The tests' database is in memory (SQLite) or their writes are inside a
     # transaction (PostgreSQL): a new process would build the index of other data.
-    from papers.importer.loader import can_build_apart
+    from papers.importer.browse_index import can_build_apart
 
     assert not can_build_apart()
 
 
 @pytest.mark.django_db
 def test_a_build_apart_that_fails_leaves_the_index_to_the_workers(monkeypatch, caplog):
-    from papers.importer import index_process
-    from papers.importer.loader import data_changed
+    from papers.importer import browse_index
+    from papers.importer.browse_index import data_changed
 
-    monkeypatch.setattr(index_process.sys, "executable", "/bin/false")
-    assert index_process.build_in_new_process() == "exit status 1"
+    monkeypatch.setattr(browse_index.sys, "executable", "/bin/false")
+    assert browse_index.build_in_new_process() == "exit status 1"
 
     assert data_changed(apart=True) is None  # the import itself stands
     assert "the web workers will build it" in caplog.text

@@ -203,12 +203,12 @@ def test_without_a_write_ahead_log_an_import_leaves_checkpoints_alone():
 
 
 def test_the_sites_writers_leave_an_imports_log_to_the_import(database_path):
-    from papers.importer import loader
+    from papers.importer import pacing
 
     site = site_connection(database_path)
     (pages,) = site.connection.execute("PRAGMA wal_autocheckpoint").fetchone()
     # A bookmark toggle copies the log back only past what an import lets it grow
     # to between its own checkpoints, even when its estimate falls half short (a
     # million-paper import's log reached 1.49 times its target).
-    assert pages >= 1.5 * loader.CHECKPOINT_PAGES
+    assert pages >= 1.5 * pacing.CHECKPOINT_PAGES
     site.connection.close()

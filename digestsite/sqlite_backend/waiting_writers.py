@@ -6,7 +6,7 @@ writes every index page its batch touched, so a quiet import runs about an eight
 slower than it would in longer ones. A writer that finds the lock taken touches
 `<database>-waiting` (digestsite.sqlite_backend.base); the importer keeps its
 transactions short while that mark is recent, and makes them longer only when no
-writer has waited for a while (papers.importer.loader._Pace).
+writer has waited for a while (papers.importer.pacing.Pace).
 
 The mark is a file because the writers are other processes (the web workers). For a
 database that is not a plain file there is none, and `waited_within` answers as if a

@@ -22,7 +22,8 @@ from django.tasks import task
 from django.utils import timezone
 
 from papers.importer.files import DigestFile, DigestSourceError, decode, parse_text
-from papers.importer.loader import ImportReport, ImportStats, import_files
+from papers.importer.loader import import_files
+from papers.importer.report import ImportReport, ImportStats
 from papers.models import ImportJob, ImportJobFile
 
 logger = logging.getLogger(__name__)

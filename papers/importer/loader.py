@@ -2,7 +2,8 @@
 
 The import command, the admin's upload page and the benchmark call `import_files`;
 `load_digest`/`load_digests`/`load_file` are its forms for one day, one file's days
-and one parsed input. Each works the same way: read what is stored for the records
+and one parsed input; what they did is counted in papers.importer.report. Each
+works the same way: read what is stored for the records
 (papers.importer.writer.read_stored), decide what changes (the pure
 papers.importer.plan.plan, which holds every merge rule), write the changes in bulk
 (papers.importer.writer.write).
@@ -12,11 +13,11 @@ of thousands of days costs hundreds of commits rather than thousands, while no
 transaction holds SQLite's write lock for long: each batch is read and planned
 before its transaction begins (and planned again inside it only if someone else
 wrote meanwhile, which the data version tells), and batches are sized from the
-writes so far to take about TARGET_WRITE_SECONDS each (longer while no other writer
-has waited for the lock lately, see QUIET_TARGET_WRITE_SECONDS). PostgreSQL has no
-database-wide write lock: there a batch locks the data version's row, which every
-writer of papers updates, only for its last statements, and its batches are longer
-(POSTGRES_TARGET_WRITE_SECONDS; see _commit). A batch holds whole files only, so
+writes so far to take about 50-70 ms each (papers.importer.pacing, which also leaves
+other writers a gap and copies SQLite's log back). PostgreSQL has no database-wide
+write lock: there a batch locks the data version's row, which every writer of papers
+updates, only for its last statements, and its batches are longer (see _commit).
+A batch holds whole files only, so
 each file is still all or nothing: when the database refuses a batch, its files are
 retried one transaction each and only the file at fault fails. On SQLite, a file
 with more new papers than a batch is written in batch-sized parts that readers do
@@ -42,8 +43,8 @@ An import tells the browse pages through the data version: each write bumps it
 inside its own transaction (papers.importer.writer). While `import_files()` runs it
 holds the import lease (papers.browse.lease), so web workers keep serving their
 index until it ends instead of rebuilding after every batch. Before it ends, an
-import that wrote something builds the browse index of the new data once,
-`data_changed()`, and saves it where the workers of this machine find it
+import that wrote something builds the browse index of the new data once
+(papers.importer.browse_index), and saves it where the workers of this machine find it
 (papers.browse.shared), so they load it rather than build it; the command builds it
 in a process of its own. A caller may leave the build to the workers
 (`build_index=False`; the command does when the index is not shared, unless asked
@@ -52,36 +53,24 @@ with --build-index).
 
 from __future__ import annotations
 
-import datetime
-import logging
-import os
-import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
 
 from django.db import DatabaseError, connection, transaction
-from django.utils.translation import ngettext
 
 from papers import search_index
 from papers.browse.lease import import_lease
-from papers.browse.shared import database_identity
 from papers.browse.version import bump_data_version
 from papers.importer import history, staging
-from papers.importer.files import DigestFile, KnownFile, prefer_fullest_days
-from papers.importer.index_process import build_in_new_process
+from papers.importer.browse_index import data_changed
+from papers.importer.files import DigestFile, prefer_fullest_days
+from papers.importer.pacing import Checkpoints, Pace
 from papers.importer.parse_ahead import ParseAhead
-from papers.importer.plan import (
-    EDITABLE_FIELDS,
-    Changes,
-    DayStats,
-    Stored,
-    plan,
-    staged,
-)
-from papers.importer.records import DataWarning, DigestRecord
+from papers.importer.plan import Changes, Stored, plan, staged
+from papers.importer.records import DigestRecord
+from papers.importer.report import ImportReport, ImportStats, summed
 from papers.importer.writer import (
     any_stored,
     check_foreign_keys_now,
@@ -95,13 +84,7 @@ from papers.importer.writer import (
 )
 from papers.models import Digest
 
-logger = logging.getLogger(__name__)
-
 __all__ = [
-    "EDITABLE_FIELDS",
-    "ImportReport",
-    "ImportStats",
-    "data_changed",
     "import_files",
     "load_digest",
     "load_digests",
@@ -109,38 +92,6 @@ __all__ = [
     "load_files",
 ]
 
-# Papers per write transaction at most when files are small (a file is never split).
-BATCH_PAPERS = 500
-# How long a write transaction should take: SQLite lets one writer in at a time, so
-# a reader's own write (a bookmark toggle) waits about this long at most.
-TARGET_WRITE_SECONDS = 0.05
-# While no other writer has waited for SQLite's lock for WAITED_WITHIN seconds
-# (digestsite.sqlite_backend.waiting_writers), batches may be this long instead:
-# each commit writes every index page its batch touched, and longer batches touch
-# each page fewer times. The first writer to come after such a quiet spell waits
-# for one such batch; it leaves its mark, and the batches after it are shorter.
-# So they stay near 100 ms even then: 0.2 s batches imported 100,000 papers a
-# tenth faster (17.6 against 19.5 s), but held the lock for up to 280 ms, where
-# these hold it for 110 to 140 ms at most.
-QUIET_TARGET_WRITE_SECONDS = 0.07
-QUIET_BATCH_PAPERS = 2_000
-WAITED_WITHIN = 10.0  # seconds
-# PostgreSQL lets writers of different rows work side by side, and an import's batch
-# locks only the rows it writes, the data version's row only at its very end (see
-# _commit): other writers do not wait for it, so its batches are longer. Each
-# batch has a fixed cost (reading what is stored, one statement per table, checking
-# the deferred foreign keys and flushing the log at commit): 0.5 s batches of up to
-# 5,000 papers import 100,000 papers in about two thirds of the time of 50 ms ones.
-POSTGRES_TARGET_WRITE_SECONDS = 0.5
-POSTGRES_BATCH_PAPERS = 5_000
-# The first batch's size, before any write has been timed, and the smallest batch.
-FIRST_BATCH_PAPERS = 100
-MIN_BATCH_PAPERS = 20
-# The smallest part of a staged file (see _write_staged). Each transaction has a
-# fixed cost (about 5 ms: the search triggers, the lookups, the commit), and on a
-# machine whose CPUs the readers saturate, every step is many times slower: sized
-# by time alone, parts shrank to MIN_BATCH_PAPERS and spent most of it on that cost.
-STAGE_MIN_PAPERS = 100
 # Where a file larger than a part is staged. PostgreSQL's one transaction per file
 # keeps no other writer waiting (see _commit), and staging only slowed it: under 24
 # readers a 20,000-row file imported at 124 papers/s staged against 287 whole, with
@@ -149,156 +100,6 @@ STAGED_DATABASES = ("sqlite",)
 SOURCE_LENGTH = Digest._meta.get_field("source").max_length
 # Author ids an import keeps from batch to batch (_KnownAuthors): about 14 MB.
 KNOWN_AUTHORS = 100_000
-
-
-@dataclass
-class ImportStats:
-    """What an import did; created/updated/unchanged count a paper once per day it
-    appears on, the key sets once per paper (for a run's summary)."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    days: int = 0
-    # Appearances dropped because an --overwrite import of the day left them out.
-    removed: int = 0
-    warnings: list[DataWarning] = field(default_factory=list)
-    created_keys: set[str] = field(default_factory=set)
-    updated_keys: set[str] = field(default_factory=set)
-    seen_keys: set[str] = field(default_factory=set)
-    dates: set[datetime.date] = field(default_factory=set)
-
-    @classmethod
-    def of_day(cls, day: DayStats) -> ImportStats:
-        return cls(
-            created=len(day.created),
-            updated=len(day.updated),
-            unchanged=len(day.unchanged),
-            days=1,
-            removed=day.removed,
-            warnings=list(day.warnings),
-            created_keys=set(day.created),
-            updated_keys=set(day.updated),
-            seen_keys={*day.created, *day.updated, *day.unchanged},
-            dates={day.date},
-        )
-
-    @classmethod
-    def as_stored(cls, known: KnownFile) -> ImportStats:
-        """A skipped file's stats: what re-importing it would report."""
-        stats = cls(warnings=list(known.warnings))
-        for date, keys in known.days:
-            stats.unchanged += len(keys)
-            stats.days += 1
-            stats.seen_keys.update(keys)
-            stats.dates.add(date)
-        return stats
-
-    def __add__(self, other: ImportStats) -> ImportStats:
-        if not isinstance(other, ImportStats):
-            return NotImplemented
-        return ImportStats(
-            created=self.created + other.created,
-            updated=self.updated + other.updated,
-            unchanged=self.unchanged + other.unchanged,
-            days=self.days + other.days,
-            removed=self.removed + other.removed,
-            warnings=[*self.warnings, *other.warnings],
-            created_keys=self.created_keys | other.created_keys,
-            updated_keys=self.updated_keys | other.updated_keys,
-            seen_keys=self.seen_keys | other.seen_keys,
-            dates=self.dates | other.dates,
-        )
-
-    @property
-    def papers(self) -> int:
-        return self.created + self.updated + self.unchanged
-
-    # What an admin checks against the site: distinct papers and days.
-    @property
-    def new_papers(self) -> int:
-        return len(self.created_keys)
-
-    @property
-    def changed_papers(self) -> int:
-        return len(self.updated_keys - self.created_keys)
-
-    @property
-    def papers_as_stored(self) -> int:
-        return len(self.seen_keys - self.created_keys - self.updated_keys)
-
-    def __iadd__(self, other: ImportStats) -> ImportStats:
-        # In place: summing a whole archive with `+` would copy the growing key
-        # sets once per file, quadratic in the number of files.
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.days += other.days
-        self.removed += other.removed
-        self.warnings.extend(other.warnings)
-        self.created_keys |= other.created_keys
-        self.updated_keys |= other.updated_keys
-        self.seen_keys |= other.seen_keys
-        self.dates |= other.dates
-        return self
-
-
-def _sum(stats: Iterable[ImportStats]) -> ImportStats:
-    total = ImportStats()
-    for each in stats:
-        total += each
-    return total
-
-
-@dataclass
-class ImportReport:
-    """Every input of one import and what became of it."""
-
-    files: list[DigestFile]
-    results: list[ImportStats | None]  # None where the file failed (file.error)
-    dry_run: bool = False
-    longest_write: float = 0.0  # seconds, the longest write transaction
-    # Seconds the data version's row was locked at most: on PostgreSQL, where writers
-    # of different rows do not wait for each other, what other writers of papers
-    # (an admin's edit, another import) waited for the import at most.
-    longest_version_lock: float = 0.0
-    # Seconds the browse index of the new data took to build (None: not built), and
-    # whether a process of its own built it (see `data_changed`).
-    warm_up_seconds: float | None = None
-    built_apart: bool = False
-    # The full-text index merged after the import (None: nothing was written).
-    search_compaction: search_index.Compaction | None = None
-
-    @cached_property
-    def total(self) -> ImportStats:
-        return _sum(stats for stats in self.results if stats is not None)
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for stats in self.results if stats is None)
-
-    def summary(self) -> str:
-        """One line an admin can check against the site."""
-        total = self.total
-        prefix = "Dry run, nothing saved: " if self.dry_run else "Imported "
-        return (
-            f"{prefix}{len(self.files) - self.failed} of "
-            + counted(len(self.files), "%(count)d file", "%(count)d files")
-            + ", "
-            + counted(len(total.dates), "%(count)d day", "%(count)d days")
-            + ": "
-            + counted(total.new_papers, "%(count)d new paper", "%(count)d new papers")
-            + f", {total.changed_papers} changed, {total.papers_as_stored} as stored, "
-            + counted(len(total.warnings), "%(count)d warning", "%(count)d warnings")
-            + ", "
-            + counted(self.failed, "%(count)d error", "%(count)d errors")
-            + "."
-        )
-
-
-def counted(count: int, singular: str, plural: str) -> str:
-    """`count` and its noun in the right number: "1 file", "2 files"."""
-    return ngettext(singular, plural, count) % {"count": count}
 
 
 def load_digest(
@@ -318,9 +119,9 @@ def load_digests(
     """
     records = list(records)
     if dry_run:
-        return _sum(_plan_dry(records, Stored(), overwrite=overwrite)[0])
+        return summed(_plan_dry(records, Stored(), overwrite=overwrite)[0])
     with transaction.atomic():
-        return _sum(_load(records, overwrite=overwrite))
+        return summed(_load(records, overwrite=overwrite))
 
 
 def load_file(
@@ -354,10 +155,26 @@ def load_files(
     disk drop their parsed days once written, so memory stays flat on a large
     archive.
     """
+    return _load_files(
+        files,
+        Pace(batch_papers),
+        dry_run=dry_run,
+        overwrite=overwrite,
+        on_loaded=on_loaded,
+        release=release,
+    )
+
+
+def _load_files(
+    files: Sequence[DigestFile],
+    pace: Pace,
+    *,
+    dry_run: bool,
+    overwrite: bool,
+    on_loaded: Callable[[DigestFile, ImportStats | None], object] | None,
+    release: bool,
+) -> list[ImportStats | None]:
     results: list[ImportStats | None] = []
-    global _longest_write, _longest_version_lock
-    _longest_write = _longest_version_lock = 0.0
-    pace = _Pace(batch_papers)
     known = _KnownAuthors()
     statistics = _Statistics()
     virtual = Stored()  # a dry run's view of what earlier files would have written
@@ -421,18 +238,20 @@ def import_files(
     Each day's fullest copy is loaded first (see `prefer_fullest_days`); `release`
     as for `load_files`. `build_index=False` leaves the browse index of the new data
     to the web workers; `build_apart` builds it in a process of its own (see
-    `data_changed`).
+    papers.importer.browse_index.data_changed).
     """
     files = list(files)
     prefer_fullest_days(files)
+    pace = Pace()
     if not dry_run:
         staging.discard_abandoned()
     # The lease keeps web workers from rebuilding their browse index after each
     # batch. The index of the new data is built before it ends, and saved for the
     # workers (papers.browse.shared): when the papers appear, no worker builds.
     with nullcontext() if dry_run else import_lease():
-        results = load_files(
+        results = _load_files(
             files,
+            pace,
             dry_run=dry_run,
             overwrite=overwrite,
             on_loaded=on_loaded,
@@ -444,14 +263,14 @@ def import_files(
         if changed and build_index:
             report.warm_up_seconds = data_changed(apart=build_apart)
             report.built_apart = build_apart
-    report.longest_write = _longest_write
-    report.longest_version_lock = _longest_version_lock
+    report.longest_write = pace.longest_write
+    report.longest_version_lock = pace.longest_version_lock
     if changed:
         # At a million papers the merge writes some 500 MB of log, after the papers
         # are published: left to grow, it would be copied back by whichever
         # reader's bookmark toggle commits next.
         report.search_compaction = search_index.compact(
-            after_step=_Checkpoints().after_write
+            after_step=Checkpoints().after_write
         )
         report.longest_write = max(
             report.longest_write, report.search_compaction.longest_step
@@ -460,69 +279,6 @@ def import_files(
         # than by whichever reader's bookmark toggle commits next.
         checkpoint()
     return report
-
-
-def data_changed(*, apart: bool = False) -> float | None:
-    """Build the browse index of the data an import wrote, and save it for the other
-    processes; returns the seconds it took (None if a process of its own failed).
-
-    The one call site for it, while the import still holds its lease: workers see
-    the papers once it ends, and then find their index saved
-    (papers.browse.index.refresh_index). Browsing the new data once also proves that
-    it browses (papers.browse.engine.warm_up).
-
-    `apart` builds it in a new process, for the command: after a large import the
-    command's memory stays near its peak, which a build would add to (a million
-    papers: 437 MB held, then 753 MB at the peak of a build in the same process).
-    A process of its own builds from a fresh start and frees all it took when it
-    exits; what it saved, the workers load. Otherwise this process builds it, and
-    keeps it (an upload in the admin: the web worker it runs in needs it anyway).
-    """
-    started = time.perf_counter()
-    if apart:
-        if error := build_in_new_process():
-            logger.warning(
-                "The browse index could not be built in a process of its own (%s); "
-                "the web workers will build it.",
-                error,
-            )
-            return None
-        return time.perf_counter() - started
-    from papers.browse.engine import warm_up
-    from papers.browse.index import refresh_index
-
-    refresh_index()
-    warm_up()
-    return time.perf_counter() - started
-
-
-def can_build_apart() -> bool:
-    """Whether a new process would see what this one wrote, and set itself up as
-    this one: the database is not in memory, no transaction of this process holds
-    uncommitted writes (a test's), and the environment names the settings."""
-    return (
-        database_identity(connection) is not None
-        and not connection.in_atomic_block
-        and bool(os.environ.get("DJANGO_SETTINGS_MODULE"))
-    )
-
-
-# Batches ---------------------------------------------------------------------------
-
-# SQLite's busy handler polls with growing sleeps (up to 100 ms), so a writer that
-# begins its next transaction right after committing can starve the others (a
-# bookmark toggle waited 13 s in bench/import_contention.py). So between two batches
-# the write lock stays free for at least a fraction of the batch's own time. The
-# next batch is read and planned in that gap anyway, so only what is left of it is
-# slept (see _Pace.wait_for_other_writers).
-PAUSE_SHARE = 0.25
-MAX_PAUSE = 0.1  # seconds
-
-
-# How long the longest write transaction of the current load_files call took, and
-# the longest it held the data version's row locked (see _commit).
-_longest_write = 0.0
-_longest_version_lock = 0.0
 
 
 def _load(records: list[DigestRecord], *, overwrite: bool) -> list[ImportStats]:
@@ -553,7 +309,7 @@ def _per_file(
     stats, start = {}, 0
     for file in files:
         end = start + len(file.records)
-        stats[id(file)] = _sum(days[start:end])
+        stats[id(file)] = summed(days[start:end])
         start = end
     return stats
 
@@ -588,133 +344,6 @@ class _Statistics:
             self.due = 2 * self.created
 
 
-class _Pace:
-    """Batch sizes that keep each write transaction near the database's target
-    (TARGET_WRITE_SECONDS, POSTGRES_TARGET_WRITE_SECONDS; on SQLite with no writer
-    waiting lately, QUIET_TARGET_WRITE_SECONDS), and the gap other writers get
-    between two of them on SQLite (see PAUSE_SHARE)."""
-
-    def __init__(self, most: int | None = None) -> None:
-        self.capped = most
-        self.per_paper: float | None = None  # seconds, smoothed over the batches
-        self.free_until = 0.0  # time.perf_counter() before which no batch begins
-        self.checkpoints = _Checkpoints()
-
-    @property
-    def papers(self) -> int:
-        target, most = self._limits()
-        most = self.capped or most
-        if self.per_paper is None:
-            return min(most, FIRST_BATCH_PAPERS)
-        fits = int(target / max(self.per_paper, 1e-9))
-        return min(most, max(MIN_BATCH_PAPERS, fits))
-
-    @property
-    def part_papers(self) -> int:
-        """Papers in the next part of a staged file: as for a batch, but at least
-        STAGE_MIN_PAPERS (unless capped lower)."""
-        least = min(STAGE_MIN_PAPERS, self.capped or STAGE_MIN_PAPERS)
-        return max(self.papers, least)
-
-    def _limits(self) -> tuple[float, int]:
-        """The target seconds and most papers of the next batch."""
-        if connection.vendor == "postgresql":
-            return POSTGRES_TARGET_WRITE_SECONDS, POSTGRES_BATCH_PAPERS
-        if _others_waited():
-            return TARGET_WRITE_SECONDS, BATCH_PAPERS
-        return QUIET_TARGET_WRITE_SECONDS, QUIET_BATCH_PAPERS
-
-    def wrote(self, papers: int, seconds: float) -> None:
-        global _longest_write
-        _longest_write = max(_longest_write, seconds)
-        if papers:
-            sample = seconds / papers
-            old = self.per_paper
-            self.per_paper = sample if old is None else (old + sample) / 2
-
-    @contextmanager
-    def write(self, papers: int) -> Iterator[None]:
-        """Pace one write transaction of `papers` papers: wait out the gap before
-        it, then learn from its time and leave a gap after it."""
-        self.wait_for_other_writers()
-        started = time.perf_counter()
-        yield
-        took = time.perf_counter() - started
-        self.wrote(papers, took)
-        self.leave_gap(took)
-        self.checkpoints.after_write()
-
-    def leave_gap(self, took: float) -> None:
-        """Keep the write lock free for a while after a batch that took `took` s,
-        if another writer waited for it lately."""
-        if _others_waited():
-            self.free_until = time.perf_counter() + min(MAX_PAUSE, took * PAUSE_SHARE)
-
-    def wait_for_other_writers(self) -> None:
-        """Sleep out what is left of the gap, on SQLite, before a batch begins."""
-        if connection.vendor == "sqlite" and connection.in_atomic_block is False:
-            left = self.free_until - time.perf_counter()
-            if left > 0:
-                time.sleep(left)
-
-
-# Copy SQLite's write-ahead log back about every 192 MB of it (4 KB pages) rather
-# than every 4 MB: an import commits often, and each checkpoint copies back every
-# index page the batches since the last one touched, however often they did.
-# Every 256 MB, 100,000 papers imported 7 % faster than every 64 MB (five pairs of
-# runs), and a million papers' statements replayed 9 % faster (179.1 against
-# 162.8 s). Readers hardly notice the longer log: three queries reading the whole
-# papers table took 0.15-0.18 s with 253 MB of log to look through, 0.15 s with
-# none. Below the site's own limit (wal_autocheckpoint, digestsite.settings) even
-# when the writes outgrow the estimate by half, so the import's checkpoints come
-# before any reader's bookmark toggle would run one.
-CHECKPOINT_PAGES = 49_152
-
-
-class _Checkpoints:
-    """When an import copies SQLite's write-ahead log back into the database file
-    (papers.importer.writer.checkpoint): after one of its write transactions (a
-    batch, or a step of the search index's merge, which has an instance of its
-    own), once those since the last checkpoint have written about CHECKPOINT_PAGES
-    pages.
-
-    How many pages a transaction writes is learnt from each checkpoint, which tells
-    how long the log was. (Reading the length from `<database>-shm` instead is
-    unsafe: closing a file SQLite has locked drops the process's locks on it, and
-    another process then resets the shared memory under SQLite's feet.) Writes grow
-    as the indexes do (the first of a new database wrote 101 pages, later ones
-    thousands), so the writes between two checkpoints at most double from one to
-    the next: trusting the first, an import of 100,000 papers let its log grow to
-    1.5 GB, and every other writer's commit copied part of it back. A log that
-    readers kept from starting over looks longer than what was written since, and
-    only brings the next checkpoint closer.
-    """
-
-    def __init__(self) -> None:
-        self.writes = 0  # write transactions since the last checkpoint
-        self.every = 1
-
-    def after_write(self) -> None:
-        self.writes += 1
-        if self.writes < self.every:
-            return
-        pages = checkpoint()
-        if pages is None:  # no write-ahead log, or all in one transaction
-            self.every = sys.maxsize
-            return
-        per_write = max(pages, 1) / self.writes
-        fits = max(1, int(CHECKPOINT_PAGES / per_write))
-        self.every = min(fits, 2 * self.writes)
-        self.writes = 0
-
-
-def _others_waited() -> bool:
-    """Whether another writer waited for SQLite's write lock lately; True where
-    the connection cannot tell."""
-    waited = getattr(connection, "writer_waited_within", None)
-    return waited is None or waited(WAITED_WITHIN)
-
-
 class _WrittenMeanwhile(Exception):
     """Another writer changed the data while a batch was written without the lock."""
 
@@ -732,7 +361,7 @@ class _PlannedTooEarly(Exception):
 
 
 def _write_batch(
-    files: list[DigestFile], *, overwrite: bool, pace: _Pace, known: _KnownAuthors
+    files: list[DigestFile], *, overwrite: bool, pace: Pace, known: _KnownAuthors
 ) -> dict[int, ImportStats]:
     """Write a batch; if another import has written some of its papers or days but
     not published them yet, wait for that import's file to end, then write the
@@ -748,7 +377,7 @@ def _write_batch(
 
 
 def _write_batch_now(
-    files: list[DigestFile], *, overwrite: bool, pace: _Pace, known: _KnownAuthors
+    files: list[DigestFile], *, overwrite: bool, pace: Pace, known: _KnownAuthors
 ) -> dict[int, ImportStats]:
     if not files:
         return {}
@@ -771,11 +400,11 @@ def _write_batch_now(
             return _write_staged(planned, pace)
         with pace.write(planned.papers):
             try:
-                changes = _commit(planned, optimistic=optimistic)
+                changes = _commit(planned, pace, optimistic=optimistic)
             except (_WrittenMeanwhile, DatabaseError):
                 if not optimistic:
                     raise
-                changes = _commit(planned, optimistic=False)
+                changes = _commit(planned, pace, optimistic=False)
         return _per_file(files, [ImportStats.of_day(day) for day in changes.stats])
     except DatabaseError as failure:
         if len(files) == 1:
@@ -789,7 +418,7 @@ def _write_batch_now(
     return stats
 
 
-def _write_staged(batch: _Planned, pace: _Pace) -> dict[int, ImportStats]:
+def _write_staged(batch: _Planned, pace: Pace) -> dict[int, ImportStats]:
     """Write one file with more new papers than one part in short transactions
     (papers.importer.staging): its new days and papers hidden under a stage, then
     the changes to what was stored and the stage's publication in a last one. On
@@ -810,7 +439,7 @@ def _write_staged(batch: _Planned, pace: _Pace) -> dict[int, ImportStats]:
         while (part := steps.next_part(pace.part_papers)) is not None:
             _write_hidden(part, batch, stage, pace)
         with pace.write(0):
-            _commit(batch, optimistic=False, changes=steps.rest, publish=stage)
+            _commit(batch, pace, optimistic=False, changes=steps.rest, publish=stage)
     except BaseException as failure:
         changes = batch.changes
         staging.discard(
@@ -834,7 +463,7 @@ def _write_staged(batch: _Planned, pace: _Pace) -> dict[int, ImportStats]:
     return _per_file(batch.files, [ImportStats.of_day(d) for d in steps.rest.stats])
 
 
-def _write_hidden(part: Changes, batch: _Planned, stage: int, pace: _Pace) -> None:
+def _write_hidden(part: Changes, batch: _Planned, stage: int, pace: Pace) -> None:
     """One short transaction of a staged file: rows nothing stored refers to,
     marked with the stage. If someone wrote since the file was planned, author ids
     are looked up again (an admin may have deleted one); a key or day someone else
@@ -905,6 +534,7 @@ class _Planned:
 
 def _commit(
     batch: _Planned,
+    pace: Pace,
     *,
     optimistic: bool,
     changes: Changes | None = None,
@@ -953,14 +583,9 @@ def _commit(
             left = bump_data_version()
         if recorded:
             history.record_batch(epoch, batch.files)
-    _held_version(time.perf_counter() - locked)
+    pace.held_version(time.perf_counter() - locked)
     batch.known.learn(stored.authors, found=version, left=left)
     return changes
-
-
-def _held_version(seconds: float) -> None:
-    global _longest_version_lock
-    _longest_version_lock = max(_longest_version_lock, seconds)
 
 
 class _KnownAuthors:

@@ -43,8 +43,8 @@ from papers.importer.files import DigestFile, reread
 # be worth a second process.
 PARSE_AHEAD_FROM = 2_000
 # Papers parsed ahead of the writes, at most: four of SQLite's largest batches
-# (loader.QUIET_BATCH_PAPERS), so the worker, three times as fast as the writes, is
-# rarely waited for, and some 6 MB of records in memory.
+# (papers.importer.pacing.QUIET_BATCH_PAPERS), so the worker, three times as fast
+# as the writes, is rarely waited for, and some 6 MB of records in memory.
 LOOKAHEAD_PAPERS = 8_000
 # A second CPU counts as free when this much of one was idle over a moment before the
 # worker starts (see _spare_cpu): a fifth of a second is 20 ticks of /proc/stat.

@@ -444,7 +444,7 @@ def checkpoint() -> int | None:
     import's own timing of its transactions did. At 100,000 papers one write in
     seven looked 90 to 160 ms longer than it held the lock, and the batches after
     it were sized too small. So the import turns it off and calls this between its
-    transactions (papers.importer.loader._Checkpoints). A passive checkpoint, like
+    transactions (papers.importer.pacing.Checkpoints). A passive checkpoint, like
     SQLite's own: it never waits for readers or writers.
     """
     if connection.in_atomic_block or not _in_wal_mode():

@@ -17,7 +17,7 @@ errors. A dry run plans everything and prints the same summary, writing nothing.
 
 Web workers browse an import's papers with a browse index of the new data. The
 command builds it after writing, before the papers appear, in a process of its own,
-and saves it for the workers of this machine (papers.importer.loader.data_changed,
+and saves it for the workers of this machine (papers.importer.browse_index.data_changed,
 papers.browse.shared): none of them has to build it. Where the index is not shared
 (`BROWSE_INDEX_DIR` empty), each worker builds its own, and --build-index builds one
 in the command too, to show that the new data browses and how long a build takes;
@@ -41,15 +41,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from papers.browse.shared import index_store
+from papers.importer.browse_index import can_build_apart
 from papers.importer.files import DEFAULT_MAX_MEGABYTES, DigestFile, read_digest_files
 from papers.importer.history import known_files
-from papers.importer.loader import (
-    ImportStats,
-    can_build_apart,
-    counted,
-    import_files,
-)
+from papers.importer.loader import import_files
 from papers.importer.parse_ahead import PARSE_AHEAD_FROM
+from papers.importer.report import ImportStats, counted
 
 # Parsed papers held in memory before further files are only sketched now and parsed
 # when their turn comes: an archive of any size then imports in about the same
