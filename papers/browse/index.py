@@ -145,6 +145,16 @@ class Links:
             picked = self.values[np.repeat(mask, self.lengths)]
         return np.bincount(picked, minlength=self.size)
 
+    def shared_with(self, row: int, papers: int) -> np.ndarray:
+        """Per paper row, how many of row `row`'s own values it has too (`row`
+        itself included): one gather over the rows of those values."""
+        values = self.values[self.paper_starts[row] : self.paper_starts[row + 1]]
+        starts = self.value_starts[values]
+        lengths = self.value_starts[values + 1] - starts
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        linked = self.rows[offsets + np.arange(lengths.sum())]
+        return np.bincount(linked, minlength=papers)
+
     def counts_of(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Papers of `mask` per value, for the given values only (each has links)."""
         starts = self.value_starts[values]
@@ -610,6 +620,15 @@ def facet_index(
     finally:
         _lock.release()
     return _built[using]
+
+
+def held_index(*, using: str = DEFAULT_DB_ALIAS) -> FacetIndex | None:
+    """`facet_index()` once this process holds an index of the database, else None:
+    for a page that can do without one (a paper page's related papers) and should
+    not wait for a process's first build, seconds at a million papers."""
+    if _built.get(using) is None:
+        return None
+    return facet_index(using=using)
 
 
 def _saved_at(version: str, *, using: str) -> FacetIndex | None:
