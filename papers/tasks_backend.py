@@ -35,6 +35,36 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_WORKERS = 1
 
 
+class _Threads:
+    """The background threads of one backend alias in this process, and the tasks
+    handed to them."""
+
+    def __init__(self, alias: str, max_workers: int) -> None:
+        self.pool = ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix=f"tasks-{alias}"
+        )
+        self.futures: list[Future] = []
+        self.lock = threading.Lock()
+
+    def submit(self, function, *args) -> Future:
+        future = self.pool.submit(function, *args)
+        with self.lock:
+            # Finished futures are dropped as new ones come: the list stays short.
+            self.futures = [pending for pending in self.futures if not pending.done()]
+            self.futures.append(future)
+        return future
+
+
+# Django makes a backend instance per thread that asks for one (a web worker's
+# request threads each get their own), but the threads that run tasks are the
+# process's: every instance of an alias hands its tasks to the same ones, those
+# gunicorn.conf.py started at the import's priority. With a pool per instance, an
+# upload ran on a thread its request thread had started, at the web workers' lower
+# priority.
+_threads: dict[tuple[str, int], _Threads] = {}
+_threads_lock = threading.Lock()
+
+
 class ThreadPoolBackend(ImmediateBackend):
     """ImmediateBackend's way of running a task (status, signals, errors recorded on
     the TaskResult), moved onto background threads."""
@@ -44,17 +74,27 @@ class ThreadPoolBackend(ImmediateBackend):
     def __init__(self, alias: str, params: dict) -> None:
         super().__init__(alias, params)
         self.max_workers = int(self.options.get("MAX_WORKERS", DEFAULT_MAX_WORKERS))
-        self._pool: ThreadPoolExecutor | None = None
-        self.futures: list[Future] = []
+
+    @property
+    def threads(self) -> _Threads:
+        # Created on first use, so importing settings starts no threads.
+        key = (self.alias, self.max_workers)
+        with _threads_lock:
+            if key not in _threads:
+                _threads[key] = _Threads(self.alias, self.max_workers)
+            return _threads[key]
 
     @property
     def pool(self) -> ThreadPoolExecutor:
-        # Created on first use, so importing settings starts no threads.
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(
-                max_workers=self.max_workers, thread_name_prefix=f"tasks-{self.alias}"
-            )
-        return self._pool
+        return self.threads.pool
+
+    def close(self) -> None:
+        """Stop this process's threads of the alias once their tasks are done; the
+        next task starts new ones."""
+        with _threads_lock:
+            threads = _threads.pop((self.alias, self.max_workers), None)
+        if threads is not None:
+            threads.pool.shutdown()
 
     def start(self) -> None:
         """Start the pool's threads now rather than at the first task. A thread runs
@@ -84,10 +124,7 @@ class ThreadPoolBackend(ImmediateBackend):
             errors=[],
             worker_ids=[],
         )
-        future = self.pool.submit(self._run, result)
-        # Finished futures are dropped as new ones come: the list stays short.
-        self.futures = [pending for pending in self.futures if not pending.done()]
-        self.futures.append(future)
+        self.threads.submit(self._run, result)
         return result
 
     def _run(self, result: TaskResult) -> None:
@@ -103,7 +140,10 @@ class ThreadPoolBackend(ImmediateBackend):
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until every task enqueued so far has run (for tests and scripts)."""
-        for future in list(self.futures):
+        threads = self.threads
+        with threads.lock:
+            futures = list(threads.futures)
+        for future in futures:
             future.result(timeout=timeout)
 
 

@@ -340,10 +340,14 @@ def test_the_backend_starts_all_its_threads_when_asked(settings):
     assert all(thread.name.startswith("tasks-default") for thread in started)
     ran_on.clear()
     release.set()
-    note_thread_when_released.enqueue()
+    # Enqueued by another thread, as a request thread does: Django gives it a
+    # backend of its own, whose tasks still run on the threads started above.
+    request = threading.Thread(target=note_thread_when_released.enqueue)
+    request.start()
+    request.join()
     backend.wait(timeout=10)
     assert ran_on[0] in {thread.name for thread in started}  # no new thread
-    backend.pool.shutdown()
+    backend.close()
 
 
 @pytest.mark.django_db(transaction=True)
