@@ -19,8 +19,8 @@ write transactions: a batch of 30-40 ms of work held the write lock for up to
 385 ms, and every bookmark toggle waited for it. Ahead of the workers, the import's
 longest hold under 24 readers was 143-210 ms, and it ended a quarter sooner; the
 readers paid about a tenth on their median while it ran (docs/benchmarks.md). An
-import started from the admin runs on a thread of a worker that keeps the import's
-priority (`post_worker_init`).
+import started from the admin runs in a process that a thread of a worker starts,
+and both keep the import's priority (`post_worker_init`).
 """
 
 import os
@@ -47,8 +47,9 @@ def post_fork(server, worker) -> None:
 
 def post_worker_init(worker) -> None:
     # The site is loaded, and the worker has no thread but this one yet. An import
-    # started from the admin runs on a thread of the worker (papers/tasks_backend.py):
-    # started now, that thread keeps this one's priority, as a command would.
+    # started from the admin is started by a thread of the worker
+    # (papers/tasks_backend.py), in a process of its own (papers/importer/jobs.py):
+    # started now, that thread keeps this one's priority, and so does the process.
     from papers.tasks_backend import start_thread_pools
 
     start_thread_pools()

@@ -2,7 +2,12 @@
 thread-pool tasks backend that runs it in the web process."""
 
 import datetime
+import os
+import re
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -60,6 +65,19 @@ def test_a_job_imports_its_files_and_keeps_the_summary():
     assert job.file_results[1]["created"] == 1
     assert job.started_at <= job.finished_at
     assert Paper.objects.count() == 3
+
+
+def test_a_job_logs_its_summary_and_its_longest_write(caplog):
+    job = queued_job(("10.md", DAY))
+
+    with caplog.at_level("INFO", logger="papers.importer.jobs"):
+        run_import_job.call(job.pk)
+
+    [line] = [
+        r.getMessage() for r in caplog.records if r.name == "papers.importer.jobs"
+    ]
+    assert line.startswith(f"Import job {job.pk}: Imported 1 of 1 file, 1 day: 2 new")
+    assert re.search(r"The longest write transaction took [\d,]+ ms\.$", line)
 
 
 def test_a_bad_file_fails_the_job_with_its_message_and_writes_nothing_of_it():
@@ -362,3 +380,82 @@ def test_an_upload_imports_on_the_backend_thread(thread_pool, admin_user):
     assert response["Location"] == job_url(job)
     assert job.status == ImportJob.Status.DONE
     assert Paper.objects.count() == 2
+
+
+# In a process of its own ------------------------------------------------------------
+
+
+def test_a_job_whose_process_died_is_failed_with_its_error(monkeypatch):
+    job = queued_job(("10.md", DAY))
+
+    def killed(target, job_id, **options):
+        # The process had started the job, then was killed.
+        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.RUNNING)
+        return "exit status -9"
+
+    monkeypatch.setattr(jobs_module, "can_run_apart", lambda: True)
+    monkeypatch.setattr(jobs_module, "run_apart", killed)
+
+    assert run_import_job.call(job.pk) == "failed"
+
+    job.refresh_from_db()
+    assert job.errors == ["The import stopped: exit status -9"]
+    assert job.finished_at is not None
+    assert not job.files.exists()
+    assert not Paper.objects.exists()
+
+
+def test_a_job_whose_process_could_not_start_is_imported_here(monkeypatch):
+    job = queued_job(("10.md", DAY))
+    monkeypatch.setattr(jobs_module, "can_run_apart", lambda: True)
+    monkeypatch.setattr(
+        jobs_module, "run_apart", lambda *args, **options: "[Errno 11] try again"
+    )
+
+    assert run_import_job.call(job.pk) == "done"
+    assert Paper.objects.count() == 2
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The web worker's side of a job: the task runs it in a new process, so refusing
+# to import here must not matter.
+WEB_WORKER = """
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from papers.importer import jobs
+from papers.models import ImportJob, Paper
+
+def refuse(*args, **options):
+    raise RuntimeError("imported in the web worker's process")
+
+jobs.import_files = refuse
+user = get_user_model().objects.create_user("admin", is_staff=True)
+job = ImportJob.objects.create_for_upload(user=user, uploads=[("10.md", {day!r})])
+print(jobs.run_import_job.call(job.pk), Paper.objects.count())
+"""
+
+
+def test_an_upload_is_imported_in_a_process_of_its_own(tmp_path):
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "BROWSE_INDEX_DIR": str(tmp_path / "shared"),
+        "DJANGO_SETTINGS_MODULE": "digestsite.settings",
+    }
+
+    def run(*arguments):
+        return subprocess.run(
+            [sys.executable, *arguments],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    run("manage.py", "migrate", "--verbosity", "0")
+
+    assert run("-c", WEB_WORKER.format(day=DAY.encode())).split()[-2:] == ["done", "2"]
+    assert list((tmp_path / "shared").glob("*/*/meta.json"))  # saved for the workers

@@ -943,18 +943,20 @@ def test_a_staged_file_is_written_in_parts_of_at_least_a_hundred_papers(monkeypa
 def test_the_index_is_built_apart_only_where_a_new_process_sees_the_import():
     # The tests' database is in memory (SQLite) or their writes are inside a
     # transaction (PostgreSQL): a new process would build the index of other data.
-    from papers.importer.browse_index import can_build_apart
+    from papers.importer.apart import can_run_apart
 
-    assert not can_build_apart()
+    assert not can_run_apart()
 
 
 @pytest.mark.django_db
 def test_a_build_apart_that_fails_leaves_the_index_to_the_workers(monkeypatch, caplog):
-    from papers.importer import browse_index
+    from papers.importer import apart
     from papers.importer.browse_index import data_changed
 
-    monkeypatch.setattr(browse_index.sys, "executable", "/bin/false")
-    assert browse_index.build_in_new_process() == "exit status 1"
+    monkeypatch.setattr(apart.sys, "executable", "/bin/false")
+    assert apart.run_apart("papers.importer.browse_index:data_changed") == (
+        "exit status 1"
+    )
 
     assert data_changed(apart=True) is None  # the import itself stands
     assert "the web workers will build it" in caplog.text

@@ -3,8 +3,9 @@
 The upload page stores the uploaded files with a queued ImportJob
 (`ImportJob.objects.create_for_upload`) and calls `enqueue_import`, which hands the
 job to the tasks backend once the row is committed (settings.TASKS; the site's
-papers.tasks_backend runs it on a background thread of the web process). The task
-parses the stored bytes and imports them through the same `import_files()` as the
+papers.tasks_backend runs it on a background thread of the web process). That
+thread starts a process of its own for the import (`run_import_job`), which parses
+the stored bytes and imports them through the same `import_files()` as the
 command, writing progress to the job row after each file (throttled to a few writes
 a second) and the report when done; the stored bytes are deleted afterwards.
 
@@ -21,6 +22,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from papers.importer.apart import can_run_apart, run_apart
 from papers.importer.files import DigestFile, DigestSourceError, decode, parse_text
 from papers.importer.loader import import_files
 from papers.importer.report import ImportReport, ImportStats
@@ -40,7 +42,30 @@ def enqueue_import(job: ImportJob) -> None:
 
 @task()
 def run_import_job(job_id: int) -> str:
-    """Import the job's stored files; returns its final status."""
+    """Import the job's stored files, in a process of its own where one sees this
+    database (papers.importer.apart): on the web worker's thread, the import would
+    wait for the worker's requests while holding SQLite's write lock. Returns the
+    job's final status."""
+    if can_run_apart():
+        error = run_apart(f"{__name__}:import_job", job_id, show_output=True)
+        status = ImportJob.objects.values_list("status", flat=True).get(pk=job_id)
+        if status == ImportJob.Status.QUEUED:  # the process did not get to it
+            return import_job(job_id)
+        if status == ImportJob.Status.RUNNING:  # it died, killed or out of memory
+            _update(
+                job_id,
+                status=ImportJob.Status.FAILED,
+                errors=[f"The import stopped: {error}"],
+                finished_at=timezone.now(),
+            )
+            ImportJobFile.objects.filter(job_id=job_id).delete()
+            return str(ImportJob.Status.FAILED)
+        return str(status)
+    return import_job(job_id)
+
+
+def import_job(job_id: int) -> str:
+    """Import the job's stored files here; returns its final status."""
     job = ImportJob.objects.get(pk=job_id)
     if job.status != ImportJob.Status.QUEUED:  # run twice: the first run counts
         return str(job.status)
@@ -58,6 +83,13 @@ def run_import_job(job_id: int) -> str:
         # The import alone, without the browse index built after it.
         seconds = time.perf_counter() - started - (report.warm_up_seconds or 0.0)
         status = _finish(job_id, report, seconds=seconds)
+        # As the command says with -v2: how long other writers waited at most.
+        logger.info(
+            "Import job %s: %s The longest write transaction took %s ms.",
+            job_id,
+            report.summary(),
+            f"{report.longest_write * 1000:,.0f}",
+        )
     except Exception as error:
         # An error of the importer itself, not of one file: nothing more is
         # known than the message, which the job page shows.

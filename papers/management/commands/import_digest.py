@@ -41,7 +41,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from papers.browse.shared import index_store
-from papers.importer.browse_index import can_build_apart
+from papers.importer.apart import can_run_apart
 from papers.importer.files import DEFAULT_MAX_MEGABYTES, DigestFile, read_digest_files
 from papers.importer.history import known_files
 from papers.importer.loader import import_files
@@ -156,7 +156,7 @@ class Command(BaseCommand):
                 if options["build_index"] is None
                 else options["build_index"]
             ),
-            build_apart=can_build_apart(),  # not on top of the import's memory
+            build_apart=can_run_apart(),  # not on top of the import's memory
         )
         self._clear_progress()
         failed = report.failed
