@@ -17,11 +17,15 @@ as fast as the server answers (or, with `--think S`, pausing between S/2 and 3S/
 seconds after each answer, as a person reading the page would), while `manage.py
 import_digest` imports one file of `--papers` rows (the synthetic archive of
 bench/import_bench.py, concatenated into one file of many days, cached under
-bench/import_data/; one file per day with `--day-files`). The readers go on for
-`--seconds` seconds or until the import has finished, whichever is later (a large
-file is parsed before its one write transaction begins, so a fixed window could end
-before the write), then `--after` seconds more, while the web workers take up the
-browse index of the new data, and never longer than `--max-seconds`.
+bench/import_data/; one file per day with `--day-files`). With `--via-admin`, an
+admin uploads that file on the admin's upload page instead, and the web worker that
+takes the upload imports it on its background thread (papers.importer.jobs), among
+the readers' requests; the upload page takes up to 5 MB (about 6,000 rows). The
+readers go on for `--seconds` seconds or until the import has finished, whichever is
+later (a large file is parsed before its one write transaction begins, so a fixed
+window could end before the write), then `--after` seconds more, while the web
+workers take up the browse index of the new data, and never longer than
+`--max-seconds`.
 
 Reports requests, failures (any status other than the expected one, or no answer in
 30 s), how many failures the server logged as "database is locked", read and write
@@ -196,24 +200,38 @@ def _postgres_exists(url: str) -> bool:
 
 
 @contextlib.contextmanager
+def reading(url: str) -> Iterator[Callable[[str, tuple], tuple | None]]:
+    """A function running one query on the database, read-only, and returning its
+    first row: the run watches the import through it."""
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        placeholder = "?"
+    else:
+        import psycopg
+
+        connection = psycopg.connect(url, autocommit=True)
+        placeholder = "%s"
+
+    def first_row(query: str, params: tuple = ()) -> tuple | None:
+        return connection.execute(query.replace("?", placeholder), params).fetchone()
+
+    with contextlib.closing(connection):
+        yield first_row
+
+
+@contextlib.contextmanager
 def lease_held_reader(url: str) -> Iterator[Callable[[], bool]]:
     """A function telling whether an import holds the browse lease
     (papers.browse.lease): while it does, web workers keep their browse index, and
     they rebuild it once it is released, when the import's papers are published."""
     query = "SELECT importing_until IS NOT NULL FROM papers_dataversion WHERE id = 1"
-    if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    else:
-        import psycopg
+    with reading(url) as first_row:
 
-        connection = psycopg.connect(url, autocommit=True)
+        def held() -> bool:
+            row = first_row(query)
+            return bool(row and row[0])
 
-    def held() -> bool:
-        row = connection.execute(query).fetchone()
-        return bool(row and row[0])
-
-    with contextlib.closing(connection):
         yield held
 
 
@@ -360,6 +378,102 @@ class Reader:
         results.add(Sample(kind, action, started - began, seconds, not error), error)
 
 
+# An admin's upload --------------------------------------------------------------
+
+ADMIN = "loadadmin"
+UPLOAD_PATH = "/admin/papers/digest/upload/"
+
+
+class Admin(Reader):
+    """An admin's browser, for `--via-admin`: logs in to the admin, uploads the file
+    on its upload page, and follows the job it makes until it ends."""
+
+    def __init__(self, base: str, env: dict[str, str]) -> None:
+        script = (
+            "from django.contrib.auth import get_user_model\n"
+            f"get_user_model().objects.create_superuser({ADMIN!r}, "
+            f"password={PASSWORD!r})\n"
+        )
+        manage("shell", "-c", script, env=env)
+        super().__init__(base, ADMIN, [], seed=0)
+        status, page = self.request("/admin/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        status, _ = self.request(
+            "/admin/login/?next=/admin/",
+            {
+                "username": ADMIN,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+                "next": "/admin/",
+            },
+        )
+        if status != 302:
+            raise SystemExit(f"the admin could not log in ({status})")
+        self.request(UPLOAD_PATH)  # the form sets the CSRF cookie
+
+    def upload(self, source: Path, database_url: str) -> UploadedImport:
+        """Upload `source`; the import job it started, followed on a thread."""
+        boundary = f"----bench{random.getrandbits(64):x}"
+        token = self.csrf_token()
+        head = f"--{boundary}\r\nContent-Disposition: form-data; name="
+        body = (
+            (
+                f'{head}"csrfmiddlewaretoken"\r\n\r\n{token}\r\n'
+                f'{head}"files"; filename="{source.name}"\r\n'
+                "Content-Type: text/markdown\r\n\r\n"
+            ).encode()
+            + source.read_bytes()
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        request = urllib.request.Request(self.base + UPLOAD_PATH, data=body)
+        request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+        request.add_header("X-CSRFToken", token)
+        try:
+            with self.opener.open(request, timeout=REQUEST_TIMEOUT) as response:
+                status, location = response.status, response.headers["Location"]
+        except urllib.error.HTTPError as error:
+            status, location = error.code, error.headers["Location"]
+        job = re.search(r"/importjob/(\d+)/", location or "")
+        if status != 303 or job is None:
+            raise SystemExit(f"the upload was refused ({status})")
+        return UploadedImport(int(job.group(1)), database_url)
+
+
+class UploadedImport:
+    """An import job followed until it ends, with the little of `subprocess.Popen`
+    the run uses of the command's process: `wait`, `poll`, `returncode`."""
+
+    def __init__(self, job: int, database_url: str) -> None:
+        self.job = job
+        self.returncode: int | None = None
+        self.outcome = ""  # the job's summary and rate once it ended
+        self.ended = threading.Event()
+        self.thread = threading.Thread(target=self._follow, args=(database_url,))
+        self.thread.start()
+
+    def _follow(self, database_url: str) -> None:
+        query = (
+            "SELECT status, summary, papers_per_second FROM papers_importjob "
+            "WHERE id = ?"
+        )
+        with reading(database_url) as first_row:
+            while True:
+                status, summary, rate = first_row(query, (self.job,))
+                if status in ("done", "failed"):
+                    break
+                time.sleep(0.1)
+        self.outcome = f"{summary} papers_per_second={rate:,.0f}"
+        self.returncode = 0 if status == "done" else 1
+        self.ended.set()
+
+    def wait(self) -> int:
+        self.ended.wait()
+        return self.returncode
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+
 # The run ------------------------------------------------------------------------
 
 
@@ -402,6 +516,12 @@ def main() -> None:
         default=0.0,
         help="Seconds a user pauses after each answer, on average (0: none, every "
         "user asks again at once and the server is saturated).",
+    )
+    parser.add_argument(
+        "--via-admin",
+        action="store_true",
+        help="Upload the file on the admin's upload page instead of running the "
+        "command: a web worker imports it among the readers' requests.",
     )
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument(
@@ -456,23 +576,28 @@ def main() -> None:
         for reader in readers:
             reader.log_in()
         import_log = run_dir / "import.log"
+        if args.via_admin:
+            admin = Admin(base_url, env)
         began = time.perf_counter()
-        importing = subprocess.Popen(
-            [
-                PYTHON,
-                "manage.py",
-                "import_digest",
-                str(source),
-                "-v2",
-                # The one file is larger than the command's default limit.
-                "--max-size",
-                str(big_file.stat().st_size // 2**20 + 1),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=import_log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
+        if args.via_admin:
+            importing = admin.upload(source, database_url)
+        else:
+            importing = subprocess.Popen(
+                [
+                    PYTHON,
+                    "manage.py",
+                    "import_digest",
+                    str(source),
+                    "-v2",
+                    # The one file is larger than the command's default limit.
+                    "--max-size",
+                    str(big_file.stat().st_size // 2**20 + 1),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=import_log.open("w"),
+                stderr=subprocess.STDOUT,
+            )
         import_seconds: list[float] = []
 
         def watch_import() -> None:
@@ -524,12 +649,14 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
 
-    import_output = import_log.read_text()
+    server_output = server_log.read_text()
+    import_output = server_output if args.via_admin else import_log.read_text()
     if importing.returncode:
         print(import_output[-2000:])
     longest = re.search(r"longest write transaction took ([\d,]+) ms", import_output)
     rate = re.search(r"\(([\d,]+) papers/s\)", import_output)
-    server_output = server_log.read_text()
+    if args.via_admin:
+        rate = re.search(r"papers_per_second=([\d,]+)", importing.outcome)
     # One line per failed request (the traceback names the error twice).
     locked = server_output.count("django.db.utils.OperationalError: database is locked")
     # The last line of each traceback the server logged: what the 500s were.
@@ -553,6 +680,8 @@ def main() -> None:
         if args.day_files
         else f"one file of {args.papers:,} rows"
     )
+    if args.via_admin:
+        what += ", uploaded in the admin"
     pace = f", pausing {args.think:g} s on average" if args.think else ""
     print(f"{args.users} users{pace} for {users_seconds:.0f} s while importing {what}")
     print(
