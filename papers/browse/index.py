@@ -82,6 +82,13 @@ def int_columns(
     return parse_numbers(text, width, dtype)
 
 
+def _slices(array: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """`array[start:start + length]` for each start and length, one after the other,
+    in one gather rather than a Python loop over the slices."""
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return array[offsets + np.arange(lengths.sum())]
+
+
 @dataclass(frozen=True, eq=False)
 class Links:
     """Links between paper rows and the values of one facet (tags, authors, months)."""
@@ -137,10 +144,9 @@ class Links:
             return self.totals - self.counts(~mask)
         if len(matching) * 16 < len(mask):
             # Few papers: gather their own links rather than scanning every link.
-            starts = self.paper_starts[matching]
-            lengths = self.lengths[matching]
-            offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-            picked = self.values[offsets + np.arange(lengths.sum())]
+            picked = _slices(
+                self.values, self.paper_starts[matching], self.lengths[matching]
+            )
         else:
             picked = self.values[np.repeat(mask, self.lengths)]
         return np.bincount(picked, minlength=self.size)
@@ -150,17 +156,14 @@ class Links:
         itself included): one gather over the rows of those values."""
         values = self.values[self.paper_starts[row] : self.paper_starts[row + 1]]
         starts = self.value_starts[values]
-        lengths = self.value_starts[values + 1] - starts
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-        linked = self.rows[offsets + np.arange(lengths.sum())]
+        linked = _slices(self.rows, starts, self.value_starts[values + 1] - starts)
         return np.bincount(linked, minlength=papers)
 
     def counts_of(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Papers of `mask` per value, for the given values only (each has links)."""
         starts = self.value_starts[values]
         lengths = self.value_starts[values + 1] - starts
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-        linked = mask[self.rows[offsets + np.arange(lengths.sum())]]
+        linked = mask[_slices(self.rows, starts, lengths)]
         return np.add.reduceat(linked, np.cumsum(lengths) - lengths, dtype=np.int64)
 
     @property
