@@ -5,10 +5,7 @@ open file, which `flock` treats as another holder; one test runs real processes.
 
 import datetime
 import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,11 +17,11 @@ from papers.browse.shared import KEEP_OLDER, IndexStore, database_identity
 from papers.browse.version import bump_data_version, current_state, current_version
 from tests.digests import Row, write_digest
 from tests.factories import PaperFactory
+from tests.site_processes import site_processes
 from tests.test_browse_freshness import listed, tag_counts
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -256,24 +253,7 @@ call_command("import_digest", {path!r}, verbosity=2)
 def test_an_import_saves_the_index_its_papers_are_browsed_with(tmp_path):
     # Real processes: the command imports into a database file, and a web worker
     # that had no index browses the papers with the one the command saved.
-    environment = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
-        "BROWSE_INDEX_DIR": str(tmp_path / "shared"),
-        "DJANGO_SETTINGS_MODULE": "digestsite.settings",
-    }
-
-    def run(*arguments):
-        return subprocess.run(
-            [sys.executable, *arguments],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-
-    run("manage.py", "migrate", "--verbosity", "0")
+    run = site_processes(tmp_path)
     digest = write_digest(
         tmp_path,
         "2025-03-10.md",

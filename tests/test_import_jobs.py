@@ -2,12 +2,8 @@
 thread-pool tasks backend that runs it in the web process."""
 
 import datetime
-import os
 import re
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -22,6 +18,7 @@ from papers.importer.jobs import run_import_job
 from papers.models import Digest, ImportJob, ImportJobFile, Paper
 from tests.digests import Row, digest_markdown
 from tests.factories import UserFactory
+from tests.site_processes import site_processes
 
 pytestmark = pytest.mark.django_db
 
@@ -416,8 +413,6 @@ def test_a_job_whose_process_could_not_start_is_imported_here(monkeypatch):
     assert Paper.objects.count() == 2
 
 
-ROOT = Path(__file__).resolve().parent.parent
-
 # The web worker's side of a job: the task runs it in a new process, so refusing
 # to import here must not matter.
 WEB_WORKER = """
@@ -438,24 +433,7 @@ print(jobs.run_import_job.call(job.pk), Paper.objects.count())
 
 
 def test_an_upload_is_imported_in_a_process_of_its_own(tmp_path):
-    environment = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
-        "BROWSE_INDEX_DIR": str(tmp_path / "shared"),
-        "DJANGO_SETTINGS_MODULE": "digestsite.settings",
-    }
-
-    def run(*arguments):
-        return subprocess.run(
-            [sys.executable, *arguments],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-
-    run("manage.py", "migrate", "--verbosity", "0")
+    run = site_processes(tmp_path)
 
     assert run("-c", WEB_WORKER.format(day=DAY.encode())).split()[-2:] == ["done", "2"]
     assert list((tmp_path / "shared").glob("*/*/meta.json"))  # saved for the workers
