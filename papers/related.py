@@ -206,11 +206,26 @@ def linked_in_index(
     if len(tagged) > TAG_CANDIDATES:
         nearest = np.argpartition(newest[tagged], TAG_CANDIDATES - 1)
         tagged = tagged[nearest[:TAG_CANDIDATES]]
-    candidates = np.union1d(np.flatnonzero(authors), tagged)
-    candidates = candidates[candidates != row]
+    chosen = authors > 0
+    chosen[tagged] = True
+    chosen[row] = False
+    candidates = np.flatnonzero(chosen)
+    if not len(candidates):
+        return []
     shared_authors, shared_tags = authors[candidates], tags[candidates]
     score = shared_authors * AUTHOR_WEIGHT + shared_tags * TAG_WEIGHT
-    best = np.lexsort((newest[candidates], -shared_authors, -score))[:limit]
+    # One integer per candidate in related_to's order (score, then shared authors,
+    # both descending, then newest first), so the best are picked without sorting
+    # them all: with a few prolific authors (bench/import_bench.py's archive), a
+    # paper shared an author with a median 605,000 papers of a million.
+    papers, most_authors = index.size, int(shared_authors.max())
+    key = (int(score.max()) - score) * (most_authors + 1) * papers
+    key += (most_authors - shared_authors) * papers + newest[candidates]
+    if len(key) > limit:
+        best = np.argpartition(key, limit - 1)[:limit]
+        best = best[np.argsort(key[best])]
+    else:
+        best = np.argsort(key)
     return [
         (
             int(index.paper_ids[candidates[i]]),
