@@ -199,8 +199,8 @@ def linked_in_index(
     if not held.all():
         return None
     row = int(rows[0])
-    authors = index.authors.shared_with(row, index.size)
-    tags = index.tags.shared_with(row, index.size)
+    authors = index.authors.shared_with(row)
+    tags = index.tags.shared_with(row)
     newest = index.positions["newest"]  # by last digest day, then id, descending
     tagged = np.flatnonzero(tags)
     if len(tagged) > TAG_CANDIDATES:

@@ -151,13 +151,13 @@ class Links:
             picked = self.values[np.repeat(mask, self.lengths)]
         return np.bincount(picked, minlength=self.size)
 
-    def shared_with(self, row: int, papers: int) -> np.ndarray:
+    def shared_with(self, row: int) -> np.ndarray:
         """Per paper row, how many of row `row`'s own values it has too (`row`
         itself included): one gather over the rows of those values."""
         values = self.values[self.paper_starts[row] : self.paper_starts[row + 1]]
         starts = self.value_starts[values]
         linked = _slices(self.rows, starts, self.value_starts[values + 1] - starts)
-        return np.bincount(linked, minlength=papers)
+        return np.bincount(linked, minlength=len(self.lengths))
 
     def counts_of(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Papers of `mask` per value, for the given values only (each has links)."""
