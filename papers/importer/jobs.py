@@ -52,14 +52,8 @@ def run_import_job(job_id: int) -> str:
         if status == ImportJob.Status.QUEUED:  # the process did not get to it
             return import_job(job_id)
         if status == ImportJob.Status.RUNNING:  # it died, killed or out of memory
-            _update(
-                job_id,
-                status=ImportJob.Status.FAILED,
-                errors=[f"The import stopped: {error}"],
-                finished_at=timezone.now(),
-            )
             ImportJobFile.objects.filter(job_id=job_id).delete()
-            return str(ImportJob.Status.FAILED)
+            return _stopped(job_id, error)
         return str(status)
     return import_job(job_id)
 
@@ -94,16 +88,22 @@ def import_job(job_id: int) -> str:
         # An error of the importer itself, not of one file: nothing more is
         # known than the message, which the job page shows.
         logger.exception("Import job %s failed", job_id)
-        _update(
-            job_id,
-            status=ImportJob.Status.FAILED,
-            errors=[f"The import stopped: {error}"],
-            finished_at=timezone.now(),
-        )
-        status = ImportJob.Status.FAILED
+        status = _stopped(job_id, error)
     finally:
         ImportJobFile.objects.filter(job_id=job_id).delete()
     return str(status)
+
+
+def _stopped(job_id: int, reason: object) -> str:
+    """Mark the job failed because the import itself stopped, for `reason`; its
+    status."""
+    _update(
+        job_id,
+        status=ImportJob.Status.FAILED,
+        errors=[f"The import stopped: {reason}"],
+        finished_at=timezone.now(),
+    )
+    return str(ImportJob.Status.FAILED)
 
 
 def _parse(stored: ImportJobFile) -> DigestFile:
