@@ -396,19 +396,7 @@ class Admin(Reader):
         )
         manage("shell", "-c", script, env=env)
         super().__init__(base, ADMIN, [], seed=0)
-        status, page = self.request("/admin/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        status, _ = self.request(
-            "/admin/login/?next=/admin/",
-            {
-                "username": ADMIN,
-                "password": PASSWORD,
-                "csrfmiddlewaretoken": token.group(1) if token else "",
-                "next": "/admin/",
-            },
-        )
-        if status != 302:
-            raise SystemExit(f"the admin could not log in ({status})")
+        self.log_in()  # the site's session is the admin's too
         self.request(UPLOAD_PATH)  # the form sets the CSRF cookie
 
     def upload(self, source: Path, database_url: str) -> UploadedImport:
