@@ -3,10 +3,9 @@
 The import command, the admin's upload page and the benchmark call `import_files`;
 `load_digest`/`load_digests`/`load_file` are its forms for one day, one file's days
 and one parsed input; what they did is counted in papers.importer.report. Each
-works the same way: read what is stored for the records
-(papers.importer.writer.read_stored), decide what changes (the pure
-papers.importer.plan.plan, which holds every merge rule), write the changes in bulk
-(papers.importer.writer.write).
+works the same way: read what is stored for the records (papers.importer.writer.
+read_stored), decide what changes (the pure papers.importer.plan.plan, which holds
+every merge rule), write the changes in bulk (papers.importer.writer.write).
 
 Transactions: small files are grouped into batches, one transaction each, so a folder
 of thousands of days costs hundreds of commits rather than thousands, while no
@@ -17,9 +16,9 @@ writes so far to take about 50-70 ms each (papers.importer.pacing, which also le
 other writers a gap and copies SQLite's log back). PostgreSQL has no database-wide
 write lock: there a batch locks the data version's row, which every writer of papers
 updates, only for its last statements, and its batches are longer (see _commit).
-A batch holds whole files only, so
-each file is still all or nothing: when the database refuses a batch, its files are
-retried one transaction each and only the file at fault fails. On SQLite, a file
+A batch holds whole files only, so each file is still all or nothing: when the
+database refuses a batch, its files are retried one transaction each and only the
+file at fault fails. On SQLite, a file
 with more new papers than a batch is written in batch-sized parts that readers do
 not see, and published by one last short transaction (_write_staged,
 papers.importer.staging). A batch that names papers or days another import has
@@ -44,11 +43,11 @@ inside its own transaction (papers.importer.writer). While `import_files()` runs
 holds the import lease (papers.browse.lease), so web workers keep serving their
 index until it ends instead of rebuilding after every batch. Before it ends, an
 import that wrote something builds the browse index of the new data once
-(papers.importer.browse_index), and saves it where the workers of this machine find it
-(papers.browse.shared), so they load it rather than build it; the command builds it
-in a process of its own. A caller may leave the build to the workers
-(`build_index=False`; the command does when the index is not shared, unless asked
-with --build-index).
+(papers.importer.browse_index), and saves it where the workers of this machine
+find it (papers.browse.shared), so they load it rather than build it; the command
+builds it in a process of its own (papers.importer.apart). A caller may leave the
+build to the workers (`build_index=False`; the command does when the index is not
+shared, unless asked with --build-index).
 """
 
 from __future__ import annotations
