@@ -47,3 +47,40 @@ def test_an_import_merges_the_search_index(tmp_path):
     call_command("import_digest", str(tmp_path), verbosity=0)
     assert search_index.segments() == 1
     assert len(matches("diffusion")) == 12
+
+
+def long_summary(n: int) -> str:
+    return f"- Paper {n} studies " + " ".join(f"word{n}x{k}" for k in range(40)) + "."
+
+
+@sqlite_only
+def test_a_small_import_leaves_the_large_segment_as_it_is(tmp_path):
+    # A first import: its segments are merged whole, into one large one.
+    rows = [Row(f"2503.{n:05d}", summary=long_summary(n)) for n in range(300)]
+    write_digest(tmp_path, "2025-03-01.md", "2025-03-01", *rows)
+    call_command("import_digest", str(tmp_path), verbosity=0)
+    [(large, pages)] = search_index.segment_pages().items()
+    assert pages > 4 / search_index.WHOLE_MERGE_SHARE
+
+    # The next days' papers, each a small segment of its own: merged with each
+    # other once enough of one size pile up, never with the large segment.
+    for n in range(search_index.USERMERGE):
+        PaperFactory(title=f"Diffusion {n}", summary="- Reward shaping.")
+    assert len(search_index.segment_pages()) == 1 + search_index.USERMERGE
+    compaction = search_index.compact()
+
+    assert not compaction.whole and compaction.steps >= 2
+    sizes = search_index.segment_pages()
+    assert len(sizes) == 2 and sizes[large] == pages
+    assert len(matches("diffusion")) == search_index.USERMERGE
+    assert len(matches("word7x3")) == 1
+
+
+@sqlite_only
+def test_small_segments_adding_up_are_merged_whole():
+    # Twelve small segments of about one size: none holds most of the index.
+    for n in range(12):
+        PaperFactory(title=f"Diffusion model {n}", summary=long_summary(n))
+    compaction = search_index.compact()
+    assert compaction.whole and search_index.segments() == 1
+    assert len(matches("diffusion")) == 12

@@ -192,10 +192,15 @@ class Command(BaseCommand):
                     + (", in a process of its own." if report.built_apart else ".")
                 )
             if (compaction := report.search_compaction) is not None:
+                merged = (
+                    "the search index"
+                    if compaction.whole
+                    else "the search index's smaller pieces"
+                )
+                steps = counted(compaction.steps, "%(count)d step", "%(count)d steps")
                 self.stdout.write(
-                    f"Merged the search index in {compaction.seconds:.1f} s "
-                    f"({compaction.steps} steps, the longest "
-                    f"{compaction.longest_step * 1000:,.0f} ms)."
+                    f"Merged {merged} in {compaction.seconds:.1f} s ({steps}, "
+                    f"the longest {compaction.longest_step * 1000:,.0f} ms)."
                 )
         if failed:
             raise CommandError(
