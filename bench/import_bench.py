@@ -11,11 +11,13 @@ links), cached under bench/import_data/. Then, each in its own process so Django
 start-up and the peak resident memory are counted:
 
 1. `import_digest` into an empty, migrated database (the first import);
-2. `import_digest` of the same files again (the re-import: nothing changes, and
-   every file is skipped by its hash, see papers.importer.history);
-3. the same once more after forgetting that history, as after an edit in the admin
+2. `import_digest` of the next day's digest (50 new papers) into that archive: what
+   every day brings, with the full-text index merged after it;
+3. `import_digest` of the archive's files again (the re-import: nothing changes,
+   and every file is skipped by its hash, see papers.importer.history);
+4. the same once more after forgetting that history, as after an edit in the admin
    (every file is read, planned and found unchanged);
-4. sqlite-utils (the `bench` extra) loading the same markdown into one table,
+5. sqlite-utils (the `bench` extra) loading the same markdown into one table,
    without and with its FTS5 index, as the yardstick (SQLite runs only).
 
 Prints papers/s and peak RSS per step and writes them to bench/results/.
@@ -261,8 +263,11 @@ def main() -> None:
 
     results = []
 
-    def record(step: str, seconds: float, rss: float, note: str = "") -> None:
-        rate = args.papers / seconds
+    def record(
+        step: str, seconds: float, rss: float, note: str = "", papers: int = 0
+    ) -> None:
+        papers = papers or args.papers
+        rate = papers / seconds
         cpu = _cpu.get(_last_pid, 0.0)
         results.append(
             {
@@ -270,14 +275,14 @@ def main() -> None:
                 "seconds": round(seconds, 2),
                 "papers_per_s": round(rate),
                 "cpu_seconds": round(cpu, 2),
-                "papers_per_cpu_s": round(args.papers / cpu) if cpu else None,
+                "papers_per_cpu_s": round(papers / cpu) if cpu else None,
                 "peak_rss_mb": round(rss),
                 "note": note,
             }
         )
         print(
             f"{step:36} {seconds:7.1f} s {rate:8,.0f}/s  cpu {cpu:6.1f} s "
-            f"{args.papers / max(cpu, 1e-9):8,.0f}/cpu-s {rss:6.0f} MB {note}"
+            f"{papers / max(cpu, 1e-9):8,.0f}/cpu-s {rss:6.0f} MB {note}"
         )
 
     source = folder
@@ -297,10 +302,28 @@ def main() -> None:
         print(next(line for line in reversed(lines) if line.startswith("Imported ")))
         note = "longest write " + line.rsplit("took ", 1)[-1].rstrip(".")
         built = re.search(r"Built the browse index in ([\d.]+) s", stdout)
-        return note + (f", browse index {built.group(1)} s" if built else "")
+        merged = re.search(r"Merged (the search index.*)\.$", stdout, re.MULTILINE)
+        return (
+            note
+            + (f", browse index {built.group(1)} s" if built else "")
+            + (f"; merged {merged.group(1).removeprefix('the ')}" if merged else "")
+        )
 
     seconds, rss, stdout = run_measured(importing, env)
     record(f"import_digest ({vendor})", seconds, rss, longest(stdout))
+    next_day = folder.with_name(f"{args.papers}-next-day")
+    generate(
+        next_day,
+        PER_DAY,
+        first=args.papers,
+        start=datetime.date(2020, 1, 1) + datetime.timedelta(args.papers // PER_DAY),
+    )
+    seconds, rss, stdout = run_measured(
+        [python, "manage.py", "import_digest", str(next_day), "-v2"], env
+    )
+    record(
+        f"next day, {PER_DAY} papers ({vendor})", seconds, rss, longest(stdout), PER_DAY
+    )
     if not args.no_reimport:
         seconds, rss, stdout = run_measured(importing, env)
         record(f"re-import ({vendor})", seconds, rss, longest(stdout))
