@@ -239,3 +239,28 @@ def test_the_author_facet_stops_counting_early_with_the_same_top_authors(
     top = facet.top_values(full, selected)
     assert (pruned[top] == full[top]).all()
     assert (pruned[selected] == full[selected]).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    papers=st.integers(1, 60),
+    size=st.integers(1, 40),
+    links=st.integers(0, 200),
+)
+def test_links_list_each_rows_values_and_each_values_rows_in_ascending_order(
+    seed, papers, size, links
+):
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, papers, links)
+    values = rng.integers(0, size, links)
+    built = Links.from_pairs(rows, values, papers, size)
+    for row in range(papers):
+        start, end = built.paper_starts[row], built.paper_starts[row + 1]
+        assert built.values[start:end].tolist() == sorted(values[rows == row].tolist())
+        assert built.lengths[row] == end - start
+    for value in range(size):
+        start, end = built.value_starts[value], built.value_starts[value + 1]
+        assert built.rows[start:end].tolist() == sorted(rows[values == value].tolist())
+        assert built.totals[value] == end - start
+    assert built.values.dtype == built.rows.dtype == np.int32
