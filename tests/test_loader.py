@@ -818,6 +818,46 @@ def test_batches_are_sized_to_keep_each_write_transaction_short(monkeypatch):
     assert set(sizes[1:]) == {50}
 
 
+def test_no_garbage_collection_runs_while_a_batch_holds_the_write_lock(monkeypatch):
+    """A full collection of a large import's objects took up to 273 ms, and the
+    longest write transactions each had one inside: the collector waits until the
+    transaction is over."""
+    import gc
+
+    from papers.importer import loader
+
+    started_inside = []
+    inside = False
+
+    def watch(phase, info):
+        if phase == "start" and inside:
+            started_inside.append(info["generation"])
+
+    write_rows = loader.write_rows
+
+    def write_rows_making_garbage(*args, **kwargs):
+        nonlocal inside
+        inside = True
+        try:
+            for _ in range(20_000):  # lists holding themselves: only a collection
+                cycle = []  # frees them, and their count calls for many
+                cycle.append(cycle)
+            return write_rows(*args, **kwargs)
+        finally:
+            inside = False
+
+    monkeypatch.setattr(loader, "write_rows", write_rows_making_garbage)
+    gc.callbacks.append(watch)
+    try:
+        load_files(one_paper_days(3))
+    finally:
+        gc.callbacks.remove(watch)
+
+    assert Paper.objects.count() == 3
+    assert started_inside == []
+    assert gc.isenabled()
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's one write lock")
 @pytest.mark.parametrize("others_waited, size", [(True, 50), (False, 200)])
 def test_sqlite_batches_grow_only_while_no_other_writer_waits_for_the_lock(
