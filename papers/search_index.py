@@ -111,12 +111,9 @@ def _fts_command(connection: BaseDatabaseWrapper, command: str, value: int) -> N
 
 def segments(*, using: str = DEFAULT_DB_ALIAS) -> int:
     """How many b-trees SQLite's full-text index is made of now (1 on PostgreSQL)."""
-    connection = connections[using]
-    if connection.vendor != "sqlite":
+    if connections[using].vendor != "sqlite":
         return 1
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(DISTINCT segid) FROM {FTS_TABLE}_idx")
-        return cursor.fetchone()[0]
+    return len(segment_pages(using=using))
 
 
 def segment_pages(*, using: str = DEFAULT_DB_ALIAS) -> dict[int, int]:
