@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from bench.archive import WORDS  # noqa: E402  (the browse benchmark's vocabulary)
 
 PER_DAY = 50
+FIRST_DAY = datetime.date(2020, 1, 1)  # of the generated archive
 FIRST = [
     "Ada",
     "Alan",
@@ -79,7 +80,7 @@ def generate(
     *,
     seed: int = 7,
     first: int = 0,
-    start: datetime.date = datetime.date(2020, 1, 1),
+    start: datetime.date = FIRST_DAY,
 ) -> None:
     """Write `papers` papers as day files under `folder` (once; re-used after),
     one day after another from `start`.
@@ -316,7 +317,7 @@ def main() -> None:
         next_day,
         PER_DAY,
         first=args.papers,
-        start=datetime.date(2020, 1, 1) + datetime.timedelta(args.papers // PER_DAY),
+        start=FIRST_DAY + datetime.timedelta(args.papers // PER_DAY),
     )
     seconds, rss, stdout = run_measured(
         [python, "manage.py", "import_digest", str(next_day), "-v2"], env
